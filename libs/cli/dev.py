@@ -1,0 +1,185 @@
+"""`ttshop dev`: the whole system on one machine — embedded Postgres and broker, the sandbox and
+the four services — until Ctrl-C, then everything is stopped (children first, then infrastructure).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import secrets
+import signal
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from types import FrameType
+
+import typer
+from rich.table import Table
+
+from .client import console, fail
+from .devenv import SERVICE_DEFAULTS, dev_env_path, write_dev_env
+from .infra import (
+    DEFAULT_BROKER_PORT,
+    EmbeddedBroker,
+    EmbeddedPostgres,
+    InfraError,
+    ProcessSupervisor,
+    port_is_free,
+    project_root,
+    state_dir,
+)
+
+SERVICES = ("auth", "catalog", "orders", "fulfillment")
+
+
+@dataclass
+class Row:
+    component: str
+    address: str
+    log: str
+    pid: int | None
+
+
+def _port(service: str, offset: int) -> int:
+    return int(SERVICE_DEFAULTS[service].rsplit(":", 1)[1]) + offset
+
+
+def _redact(dsn: str) -> str:
+    return re.sub(r"(://[^:/@]+:)[^@]+@", r"\1***@", dsn)
+
+
+def _check_ports(ports: dict[str, int]) -> None:
+    for what, port in ports.items():
+        if not port_is_free(port):
+            fail(
+                f"port {port} ({what}) is already in use. Stop whatever listens there "
+                f"(a previous `ttshop dev`?) or run `ttshop dev --port-offset 10`."
+            )
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _ignore_while_stopping(signum: int, frame: FrameType | None) -> None:
+    console.print("[yellow]still stopping — please wait[/]")
+
+
+def dev(
+    no_services: bool = typer.Option(
+        False, "--no-services", help="Start only Postgres, the broker and the sandbox (run services yourself)."
+    ),
+    no_sandbox: bool = typer.Option(False, "--no-sandbox", help="Do not start the TikTok sandbox."),
+    port_offset: int = typer.Option(0, "--port-offset", min=0, max=20000, help="Add N to every default port."),
+    ready_timeout: float = typer.Option(90.0, "--ready-timeout", help="Seconds to wait for every /readyz."),
+) -> None:
+    """Run the whole system locally until Ctrl-C."""
+    urls = {name: f"http://127.0.0.1:{_port(name, port_offset)}" for name in SERVICE_DEFAULTS}
+    wanted = [] if no_sandbox else ["sandbox"]
+    wanted += [] if no_services else list(SERVICES)
+    ports = {name: _port(name, port_offset) for name in wanted}
+    external_db = os.environ.get("DATABASE_URL")
+    external_kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if not external_kafka:
+        ports["Kafka broker"] = DEFAULT_BROKER_PORT + port_offset
+    _check_ports(ports)
+
+    previous_term = signal.signal(signal.SIGTERM, _raise_interrupt)  # `kill` stops as cleanly as Ctrl-C
+    error: InfraError | None = None
+    try:
+        with ExitStack() as stack:
+            stack.callback(signal.signal, signal.SIGINT, signal.getsignal(signal.SIGINT))
+            try:
+                _run(stack, wanted, ports, urls, external_db, external_kafka, port_offset, ready_timeout)
+            except KeyboardInterrupt:
+                console.print("stopping …")
+            except InfraError as exc:
+                error = exc
+            finally:
+                # A second Ctrl-C must not cut the clean-up short and leave orphans behind.
+                signal.signal(signal.SIGINT, _ignore_while_stopping)
+                signal.signal(signal.SIGTERM, _ignore_while_stopping)
+    finally:
+        signal.signal(signal.SIGTERM, previous_term)
+    if error is not None:
+        fail(f"{error}\nEverything that was started has been stopped.")
+    console.print("stopped.")
+
+
+def _run(
+    stack: ExitStack,
+    wanted: list[str],
+    ports: dict[str, int],
+    urls: dict[str, str],
+    external_db: str | None,
+    external_kafka: str | None,
+    port_offset: int,
+    ready_timeout: float,
+) -> None:
+    """Start everything on ``stack`` (closed in reverse: children, broker, Postgres), then wait."""
+    home = state_dir()
+    logs = home / "logs"
+    rows: list[Row] = []
+    started = time.monotonic()
+    if external_db:
+        dsn = external_db
+        rows.append(Row("postgres (DATABASE_URL)", _redact(dsn), "-", None))
+    else:
+        console.print(f"starting embedded PostgreSQL in {home / 'pgdata'} …")
+        pg = stack.enter_context(EmbeddedPostgres(home / "pgdata"))
+        dsn = pg.dsn
+        rows.append(Row("postgres (embedded)", dsn, str(pg.log_path), pg.pid))
+    if external_kafka:
+        bootstrap = external_kafka
+        rows.append(Row("kafka (KAFKA_BOOTSTRAP_SERVERS)", bootstrap, "-", None))
+    else:
+        console.print("starting embedded Kafka-protocol broker (Tansu) …")
+        broker = stack.enter_context(EmbeddedBroker(DEFAULT_BROKER_PORT + port_offset, log_path=logs / "broker.log"))
+        bootstrap = broker.bootstrap_servers
+        rows.append(Row("kafka (embedded Tansu)", bootstrap, str(broker.log_path), broker.pid))
+
+    token = secrets.token_urlsafe(32)
+    supervisor = stack.enter_context(ProcessSupervisor(logs))
+    common = {
+        "PYTHONUNBUFFERED": "1",
+        "DATABASE_URL": dsn,
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "TIKTOK_API_BASE_URL": urls["sandbox"],
+        "TIKTOK_AUTH_BASE_URL": urls["sandbox"],
+        "INTERNAL_API_TOKEN": token,
+        "AUTH_SERVICE_URL": urls["auth"],
+    }
+    for name in wanted:
+        module = "libs.sandbox" if name == "sandbox" else f"services.{name}"
+        env = dict(common, **{f"{name.upper()}_PORT": str(ports[name])})
+        if name == "sandbox":
+            env["SANDBOX_WEBHOOK_URL"] = f"{urls['orders']}/webhooks/tiktok"
+        proc = supervisor.start(name, module, env=env, url=urls[name], cwd=project_root())
+        rows.append(Row(name, urls[name], str(proc.log_path), proc.pid))
+    console.print(f"waiting for {', '.join(wanted) or 'nothing'} to be ready …")
+    asyncio.run(supervisor.wait_all_healthy(ready_timeout))
+
+    dev_env = {f"{name.upper()}_URL": url for name, url in urls.items()}
+    dev_env |= {"DATABASE_URL": dsn, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "INTERNAL_API_TOKEN": token}
+    path = write_dev_env(dev_env)
+    stack.callback(path.unlink, missing_ok=True)
+    _print_table(rows, time.monotonic() - started)
+    while True:
+        supervisor.check_alive()
+        time.sleep(0.5)
+
+
+def _print_table(rows: list[Row], elapsed: float) -> None:
+    table = Table(title=f"ttshop dev — ready in {elapsed:.1f}s", title_justify="left")
+    for column in ("component", "URL / address", "log file", "pid"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row.component, row.address, row.log, str(row.pid or "-"))
+    console.print(table)
+    console.print(f"connection settings for other shells: {dev_env_path()} (mode 0600)")
+    console.print("press Ctrl-C to stop everything")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("dev")(dev)

@@ -1,0 +1,57 @@
+"""`ttshop jobs …`: download jobs run by the orders service."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import typer
+
+from . import render
+from .client import AdminClient, CliError, console, emit_json, reported, state
+
+app = typer.Typer(help="Background jobs (order downloads).", no_args_is_help=True)
+
+SUCCESS_STATUSES = {"done", "succeeded", "success", "completed", "finished"}
+FAILURE_STATUSES = {"failed", "error", "cancelled", "canceled"}
+
+
+def job_status(job: dict[str, Any]) -> str:
+    return str(render.pick(job, "status", "state", default="unknown")).lower()
+
+
+def job_line(job: dict[str, Any]) -> str:
+    line = (
+        f"job {render.pick(job, 'id', 'job_id')}: {job_status(job)} — "
+        f"pages {render.pick(job, 'pages_done', default=0)}, orders {render.pick(job, 'orders_done', default=0)}"
+    )
+    error = render.pick(job, "error", default=None)
+    return line + (f" — error: {render.text(error)}" if error else "")
+
+
+def wait_for_job(client: AdminClient, job_id: str, *, timeout_s: float, interval_s: float = 0.5) -> dict[str, Any]:
+    """Poll ``GET /jobs/{id}`` showing progress until the job finishes; raise if it fails or times out."""
+    deadline = time.monotonic() + timeout_s
+    with console.status(f"job {job_id}: waiting") as status:
+        while True:
+            job = client.get(f"/jobs/{job_id}")
+            status.update(job_line(job))
+            if job_status(job) in SUCCESS_STATUSES:
+                return dict(job)
+            if job_status(job) in FAILURE_STATUSES:
+                raise CliError(job_line(job))
+            if time.monotonic() > deadline:
+                raise CliError(
+                    f"job {job_id} still {job_status(job)} after {timeout_s:.0f}s; "
+                    f"check later with `ttshop jobs show {job_id}`"
+                )
+            time.sleep(interval_s)
+
+
+@app.command("show")
+def show(ctx: typer.Context, job_id: str = typer.Argument(..., metavar="ID", help="Job id.")) -> None:
+    """Status and progress of one job."""
+    st = state(ctx)
+    with reported():
+        job = st.client("orders").get(f"/jobs/{job_id}")
+    emit_json(job) if st.json_output else render.key_values(f"job {job_id}", job)

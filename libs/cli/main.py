@@ -1,0 +1,43 @@
+"""The `ttshop` command: runs the local stack (`ttshop dev`) and drives the services' admin APIs."""
+
+from __future__ import annotations
+
+import typer
+
+from . import demo, dev, jobs, orders, shipments, shops
+from .client import CliState
+
+app = typer.Typer(
+    name="ttshop",
+    help="ttshop-connector: run the local stack and operate TikTok Shop integrations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    json_output: bool = typer.Option(False, "--json", help="Print raw JSON responses instead of tables."),
+) -> None:
+    """Service URLs come from AUTH_URL, ORDERS_URL … , else .ttshop/dev.env, else the default ports."""
+    if not isinstance(ctx.obj, CliState):
+        ctx.obj = CliState()
+    ctx.obj.json_output = json_output
+
+
+dev.register(app)
+demo.register(app)
+app.add_typer(shops.app, name="shops")
+app.add_typer(orders.app, name="orders")
+app.add_typer(jobs.app, name="jobs")
+app.add_typer(shipments.app, name="shipments")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+"""Consuming events: inbox + transaction + explicit commit, capped retries, dead letters.
+
+For each record: parse and validate against the contract (bad JSON or a schema violation can never
+succeed: straight to ``<topic>.dlq`` with the reason); then, in one Postgres transaction, claim the
+event id in the inbox and run the handler. The offset is committed only after that transaction has
+committed. A handler error is retried with capped exponential backoff; after ``max_attempts`` the
+message goes to the DLQ and the consumer moves on. Loss of the database or broker is not the
+message's fault: it is retried (capped backoff, no hot loop) without counting toward the DLQ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import asyncpg
+import structlog
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from pydantic import BaseModel
+
+from libs.common import inbox
+from libs.common.events import CloudEvent, InvalidEvent, dlq_topic, parse_event
+from libs.common.kafka import KafkaPublisher
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[asyncpg.Connection, CloudEvent, BaseModel], Awaitable[None]]
+
+INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.TooManyConnectionsError,
+)
+
+
+class PermanentError(Exception):
+    """The message can never be processed (e.g. refers to something impossible): DLQ at once."""
+
+
+@dataclass
+class Route:
+    topic: str
+    event_types: frozenset[str]
+    handler: Handler
+
+
+@dataclass
+class Outcome:
+    status: str  # processed | duplicate | ignored | dead-lettered
+    reason: str | None = None
+
+
+@dataclass
+class EventConsumer:
+    pool: asyncpg.Pool
+    publisher: KafkaPublisher
+    group_id: str
+    max_attempts: int = 5
+    backoff_initial_s: float = 0.2
+    backoff_max_s: float = 5.0
+    after_commit: Callable[[], None] | None = None
+    routes: dict[str, list[Route]] = field(default_factory=dict)
+    stats: Counter[str] = field(default_factory=Counter)
+
+    def route(self, topic: str, event_types: Sequence[str], handler: Handler) -> None:
+        self.routes.setdefault(topic, []).append(Route(topic, frozenset(event_types), handler))
+
+    def _backoff(self, attempt: int) -> float:
+        cap = min(self.backoff_max_s, self.backoff_initial_s * (2 ** (attempt - 1)))
+        return random.uniform(cap / 2, cap)
+
+    async def handle_record(
+        self,
+        *,
+        topic: str,
+        value: bytes,
+        key: bytes | None = None,
+        partition: int = -1,
+        offset: int = -1,
+        headers: Sequence[tuple[str, bytes]] = (),
+    ) -> Outcome:
+        """Process one record to a final outcome. Never raises (except cancellation)."""
+        routes = self.routes.get(topic, [])
+        try:
+            event, data = parse_event(value)
+        except InvalidEvent as exc:
+            return await self._dead_letter(topic, value, key, partition, offset, headers, exc.reason)
+        route = next((r for r in routes if event.type in r.event_types), None)
+        if route is None:
+            self.stats["ignored"] += 1
+            return Outcome("ignored", f"no handler for {event.type} in {self.group_id}")
+        bound = log.bind(event_id=event.id, event_type=event.type, topic=topic, shop_id=event.shopid)
+        attempt = 0
+        while True:
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    fresh = await inbox.claim(conn, consumer=self.group_id, event_id=event.id, event_type=event.type)
+                    if fresh:
+                        await route.handler(conn, event, data)
+                if self.after_commit is not None:
+                    self.after_commit()
+                self.stats["processed" if fresh else "duplicate"] += 1
+                return Outcome("processed" if fresh else "duplicate")
+            except asyncio.CancelledError:
+                raise
+            except PermanentError as exc:
+                return await self._dead_letter(topic, value, key, partition, offset, headers, str(exc))
+            except INFRASTRUCTURE_ERRORS as exc:
+                delay = self._backoff(min(attempt + 1, 10))
+                bound.warning("infrastructure unavailable; retrying", error=str(exc), retry_in_s=round(delay, 2))
+                await asyncio.sleep(delay)
+            except Exception as exc:  # noqa: BLE001 - retried, then dead-lettered with the reason
+                attempt += 1
+                reason = f"{type(exc).__name__}: {exc}"
+                if attempt >= self.max_attempts:
+                    return await self._dead_letter(
+                        topic, value, key, partition, offset, headers,
+                        f"handler failed {attempt} times; last error: {reason}",
+                    )
+                delay = self._backoff(attempt)
+                bound.warning("handler failed; retrying", error=reason, attempt=attempt, retry_in_s=round(delay, 2))
+                await asyncio.sleep(delay)
+
+    async def _dead_letter(
+        self,
+        topic: str,
+        value: bytes,
+        key: bytes | None,
+        partition: int,
+        offset: int,
+        headers: Sequence[tuple[str, bytes]],
+        reason: str,
+    ) -> Outcome:
+        dlq_headers = [
+            *[(k, v) for k, v in headers if not k.startswith("x-dlq-")],
+            ("x-dlq-reason", reason[:4000].encode()),
+            ("x-dlq-original-topic", topic.encode()),
+            ("x-dlq-original-partition", str(partition).encode()),
+            ("x-dlq-original-offset", str(offset).encode()),
+            ("x-dlq-consumer-group", self.group_id.encode()),
+            ("x-dlq-failed-at", str(int(time.time())).encode()),
+        ]
+        delay = self.backoff_initial_s
+        while True:  # the offset is not committed until the dead letter is safely on the broker
+            try:
+                await self.publisher.publish(dlq_topic(topic), value, key=key, headers=dlq_headers)
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                log.warning("dead letter publish failed; retrying", error=str(exc), topic=topic)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.backoff_max_s)
+        self.stats["dead-lettered"] += 1
+        log.error("message dead-lettered", topic=topic, partition=partition, offset=offset, reason=reason)
+        return Outcome("dead-lettered", reason)
+
+    def attach(self, broker: KafkaBroker, *, session_timeout_ms: int = 10_000) -> None:
+        """Register one FastStream subscriber per routed topic, with manual commits."""
+        for topic in self.routes:
+            self._subscribe(broker, topic, session_timeout_ms)
+
+    def _subscribe(self, broker: KafkaBroker, topic: str, session_timeout_ms: int) -> None:
+        async def on_message(msg: KafkaMessage) -> None:
+            record = msg.raw_message
+            await self.handle_record(
+                topic=record.topic,
+                value=record.value or b"",
+                key=record.key,
+                partition=record.partition,
+                offset=record.offset,
+                headers=list(record.headers or ()),
+            )
+            await msg.ack()
+
+        broker.subscriber(
+            topic,
+            group_id=self.group_id,
+            ack_policy=AckPolicy.MANUAL,
+            auto_offset_reset="earliest",
+            session_timeout_ms=session_timeout_ms,
+            heartbeat_interval_ms=max(1000, session_timeout_ms // 4),
+            title=f"{self.group_id}:{topic}",
+        )(on_message)

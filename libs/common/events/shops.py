@@ -1,0 +1,115 @@
+"""Events the auth service publishes about shops. They never carry tokens or secrets (R6)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, field_validator
+
+from libs.common.events.base import EventData, NonEmptyStr, Part, Timestamp, shop_id_field
+
+_TOPIC = "shops.changed"
+
+ShopStatus = Literal["active", "needs_reauthorization", "disconnected"]
+Identifier = Literal["UPC", "EAN", "GTIN", "ISBN"]
+DEFAULT_IDENTIFIER_PRIORITY: list[Identifier] = ["UPC", "EAN", "GTIN", "ISBN"]
+
+
+def _switch(default: bool, what: str) -> Any:
+    state = "on" if default else "off"
+    return Field(
+        default=default, description=f"{what} ({state} by default).", examples=[default, not default]
+    )
+
+
+class ShopSwitches(Part):
+    """The per-shop switches of SELLER_RULES R5, as the auth service holds them."""
+
+    allow_inventory_upload: bool = _switch(False, "Send inventory changes to TikTok")
+    allow_price_upload: bool = _switch(False, "Send price changes to TikTok")
+    allow_order_download: bool = _switch(False, "Download new orders")
+    allow_tracking_upload: bool = _switch(False, "Upload tracking of shipped orders")
+    query_shipping_change: bool = _switch(
+        False, "Poll TikTok for tracking and shipping status (FBT, external)"
+    )
+    query_order_status_change: bool = _switch(False, "Import cancellations and status changes made on TikTok")
+    send_brand_info: bool = _switch(True, "Send the brand when posting products")
+    send_matrix_image: bool = _switch(False, "Give each variation child its own image")
+    publish_on_hold_orders: bool = _switch(False, "Hand ON_HOLD orders to the WMS before the hold ends (R19)")
+    identifier_priority: list[Identifier] = Field(
+        default_factory=lambda: list(DEFAULT_IDENTIFIER_PRIORITY),
+        description="Product identifier types in order of preference; only the first one present is sent.",
+        examples=[["UPC", "EAN", "GTIN", "ISBN"], ["GTIN", "EAN"]],
+    )
+
+    @field_validator("identifier_priority")
+    @classmethod
+    def _no_duplicates(cls, value: list[Identifier]) -> list[Identifier]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"identifier types must not repeat: {value}")
+        return value
+
+
+class ShopConnected(EventData):
+    """A shop was connected (or reconnected) and its tokens work."""
+
+    event_type: ClassVar[str] = "ShopConnected"
+    topic: ClassVar[str] = _TOPIC
+    key_field: ClassVar[str] = "shop_id"
+
+    shop_id: NonEmptyStr = shop_id_field()
+    shop_name: str | None = Field(default=None, description="Shop name on TikTok.", examples=["Acme US"])
+    shop_cipher: str | None = Field(
+        default=None,
+        description="TikTok's shop cipher: an identifier (not a secret) required on shop-scoped API calls.",
+        examples=["ROW_mC3JEwAAAACjIM6YNwNfN4k7zK9m8Q"],
+    )
+    region: str | None = Field(default=None, description="Shop region.", examples=["US"])
+    seller_name: str | None = Field(
+        default=None, description="Seller name from TikTok.", examples=["Acme Inc."]
+    )
+    seller_base_region: str | None = Field(default=None, description="Seller base region.", examples=["US"])
+    status: ShopStatus = Field(default="active", description="Connection status.", examples=["active"])
+    connected_at: Timestamp = Field(
+        description="When the shop was connected.", examples=["2024-05-01T12:00:00Z"]
+    )
+
+
+class ShopSettingsChanged(ShopSwitches, EventData):
+    """A shop's settings or status changed. Carries the full current state, not a diff.
+
+    A failed token refresh publishes this with ``status="needs_reauthorization"`` and a reason (R3).
+    """
+
+    event_type: ClassVar[str] = "ShopSettingsChanged"
+    topic: ClassVar[str] = _TOPIC
+    key_field: ClassVar[str] = "shop_id"
+
+    shop_id: NonEmptyStr = shop_id_field()
+    status: ShopStatus = Field(
+        default="active",
+        description="active, needs_reauthorization (tokens no longer work) or disconnected.",
+        examples=["active", "needs_reauthorization"],
+    )
+    reason: str | None = Field(
+        default=None,
+        description="Why the status is not active, in words an operator can act on.",
+        examples=[None, "refresh token expired: reconnect the shop with a new auth code"],
+    )
+    changed_at: Timestamp = Field(description="When the change was made.", examples=["2024-05-01T12:00:00Z"])
+
+
+class ShopDisconnected(EventData):
+    """A shop was disconnected (by an operator, or the seller deauthorised the app)."""
+
+    event_type: ClassVar[str] = "ShopDisconnected"
+    topic: ClassVar[str] = _TOPIC
+    key_field: ClassVar[str] = "shop_id"
+
+    shop_id: NonEmptyStr = shop_id_field()
+    reason: str | None = Field(
+        default=None, description="Why it was disconnected.", examples=["seller deauthorized the app"]
+    )
+    disconnected_at: Timestamp = Field(
+        description="When it was disconnected.", examples=["2024-05-01T12:00:00Z"]
+    )

@@ -1,0 +1,195 @@
+"""What every service process has: pool + migrations, producer + outbox relay, consumer group,
+one httpx client, background loops, and an admin HTTP app with /healthz and /readyz.
+
+A service's ``app.py`` builds a :class:`ServiceRuntime`, registers its routes, consumers and loops,
+and calls :func:`serve`. Nothing connects at import time; everything starts in the lifespan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import asyncpg
+import httpx
+import structlog
+import uvicorn
+from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
+
+from libs.common.consumer import EventConsumer, Handler
+from libs.common.db import Migration, common_migrations, create_pool, migrate
+from libs.common.events import TOPICS, dlq_topic
+from libs.common.kafka import KafkaPublisher, ensure_topics
+from libs.common.logging import configure_logging
+from libs.common.outbox import OutboxRelay
+from libs.common.settings import ServiceSettings
+from libs.common.web import install_error_handlers
+
+log = structlog.get_logger(__name__)
+
+Loop = Callable[["ServiceRuntime"], Awaitable[None]]
+
+
+@dataclass
+class ServiceRuntime:
+    settings: ServiceSettings
+    migrations: list[Migration]
+    consumers: list[tuple[str, Sequence[str], Handler]] = field(default_factory=list)
+    loops: list[tuple[str, Loop]] = field(default_factory=list)
+    startup: list[Loop] = field(default_factory=list)
+    pool: asyncpg.Pool | None = None
+    publisher: KafkaPublisher | None = None
+    relay: OutboxRelay | None = None
+    consumer: EventConsumer | None = None
+    broker: KafkaBroker | None = None
+    http: httpx.AsyncClient | None = None
+    ready: bool = False
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def source(self) -> str:
+        return f"ttshop/{self.settings.service_name}"
+
+    def subscribe(self, topic: str, event_types: Sequence[str], handler: Handler) -> None:
+        self.consumers.append((topic, event_types, handler))
+
+    def add_loop(self, name: str, loop: Loop) -> None:
+        self.loops.append((name, loop))
+
+    def on_start(self, hook: Loop) -> None:
+        """Run ``hook(runtime)`` once the pool, producer and http client exist, before consumers and loops."""
+        self.startup.append(hook)
+
+    def db(self) -> asyncpg.Pool:
+        if self.pool is None:
+            raise RuntimeError("database pool not started")
+        return self.pool
+
+    def wake_relay(self) -> None:
+        if self.relay is not None:
+            self.relay.wake()
+
+    async def start(self) -> None:
+        s = self.settings
+        if not s.database_url:
+            raise RuntimeError("DATABASE_URL is not set (use `ttshop dev` for an embedded database)")
+        self.pool = await create_pool(s.database_url, schema=s.db_schema, min_size=s.db_pool_min, max_size=s.db_pool_max)
+        await migrate(self.pool, schema=s.db_schema, migrations=[*common_migrations(), *self.migrations])
+        await ensure_topics(
+            s.kafka_bootstrap_servers,
+            [*TOPICS, *(dlq_topic(t) for t in TOPICS)],
+            partitions=s.kafka_topic_partitions,
+            replication_factor=s.kafka_replication_factor,
+        )
+        self.publisher = KafkaPublisher(
+            s.kafka_bootstrap_servers, enable_idempotence=s.kafka_enable_idempotence, client_id=self.source
+        )
+        await self.publisher.start()
+        self.relay = OutboxRelay(
+            pool=self.pool,
+            publisher=self.publisher,
+            schema=s.db_schema,
+            batch_size=s.outbox_batch_size,
+            idle_poll_s=s.outbox_idle_poll_s,
+        )
+        self.http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))
+        self._spawn("outbox-relay", self.relay.run())
+        for hook in self.startup:
+            await hook(self)
+        if self.consumers:
+            self.consumer = EventConsumer(
+                pool=self.pool,
+                publisher=self.publisher,
+                group_id=s.consumer_group or f"ttshop-{s.service_name}",
+                max_attempts=s.consumer_max_attempts,
+                backoff_initial_s=s.consumer_backoff_initial_s,
+                backoff_max_s=s.consumer_backoff_max_s,
+                after_commit=self.wake_relay,
+            )
+            for topic, types, handler in self.consumers:
+                self.consumer.route(topic, types, handler)
+            self.broker = KafkaBroker(
+                s.kafka_bootstrap_servers, client_id=self.source, logger=logging.getLogger("faststream")
+            )
+            self.consumer.attach(self.broker)
+            await self.broker.start()
+        for name, loop in self.loops:
+            self._spawn(name, loop(self))
+        self.ready = True
+        log.info("service started", port=s.port, schema=s.db_schema)
+
+    def _spawn(self, name: str, coro: Awaitable[None]) -> None:
+        async def guarded() -> None:
+            try:
+                await coro
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background loop crashed", loop=name)
+                self.ready = False
+
+        self._tasks.append(asyncio.create_task(guarded(), name=name))
+
+    async def stop(self) -> None:
+        self.ready = False
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self.broker is not None:
+            await self.broker.stop()
+        if self.publisher is not None:
+            await self.publisher.stop()
+        if self.http is not None:
+            await self.http.aclose()
+        if self.pool is not None:
+            await self.pool.close()
+
+    async def readiness(self) -> dict[str, object]:
+        checks: dict[str, object] = {"started": self.ready}
+        try:
+            async with self.db().acquire() as conn:
+                await conn.fetchval("SELECT 1")
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["database"] = f"unavailable: {type(exc).__name__}"
+        return checks
+
+
+def create_app(runtime: ServiceRuntime, *, title: str) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, lifespan=lifespan)
+    app.state.runtime = runtime
+    install_error_handlers(app)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz() -> object:
+        from fastapi.responses import JSONResponse
+
+        checks = await runtime.readiness()
+        ok = checks["started"] is True and checks["database"] == "ok"
+        return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503)
+
+    return app
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    configure_logging(service=settings.service_name, level=settings.log_level, json=settings.log_json)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)

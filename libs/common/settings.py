@@ -1,0 +1,75 @@
+"""Typed settings. Shared infrastructure settings are read from unprefixed variables
+(``DATABASE_URL``, ``KAFKA_BOOTSTRAP_SERVERS``, ``TIKTOK_*``, ``INTERNAL_API_TOKEN``); each service
+subclasses :class:`ServiceSettings` with its own ``env_prefix`` for what is its own (port, intervals).
+Read once, in the composition root; never at import time.
+"""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SANDBOX_URL = "http://127.0.0.1:8100"
+#: The app key/secret the local sandbox issues by default. Real deployments set their own.
+SANDBOX_APP_KEY = "ttshop-sandbox-app"
+SANDBOX_APP_SECRET = "ttshop-sandbox-secret"
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class SharedSettings(BaseSettings):
+    """Settings every process shares (infrastructure and TikTok app credentials)."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=_env("DATABASE_URL"),
+        description="PostgreSQL DSN. `ttshop dev` starts an embedded server when unset.",
+    )
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092", validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS")
+    )
+    kafka_topic_partitions: int = Field(default=3, ge=1, validation_alias=_env("KAFKA_TOPIC_PARTITIONS"))
+    kafka_replication_factor: int = Field(default=1, ge=1, validation_alias=_env("KAFKA_REPLICATION_FACTOR"))
+    kafka_enable_idempotence: bool = Field(
+        default=False,
+        validation_alias=_env("KAFKA_ENABLE_IDEMPOTENCE"),
+        description="Turn on for real Apache Kafka; the embedded Tansu broker does not support it.",
+    )
+    tiktok_api_base_url: str = Field(default=DEFAULT_SANDBOX_URL, validation_alias=_env("TIKTOK_API_BASE_URL"))
+    tiktok_auth_base_url: str = Field(default=DEFAULT_SANDBOX_URL, validation_alias=_env("TIKTOK_AUTH_BASE_URL"))
+    tiktok_app_key: str = Field(default=SANDBOX_APP_KEY, validation_alias=_env("TIKTOK_APP_KEY"))
+    tiktok_app_secret: SecretStr = Field(
+        default=SecretStr(SANDBOX_APP_SECRET), validation_alias=_env("TIKTOK_APP_SECRET")
+    )
+    tiktok_qps_per_endpoint: float = Field(default=50.0, gt=0, validation_alias=_env("TIKTOK_QPS_PER_ENDPOINT"))
+    internal_api_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=_env("INTERNAL_API_TOKEN"),
+        description="Credential services present to each other's internal endpoints.",
+    )
+    auth_service_url: str = Field(default="http://127.0.0.1:8101", validation_alias=_env("AUTH_SERVICE_URL"))
+    log_level: str = Field(default="INFO", validation_alias=_env("LOG_LEVEL"))
+    log_json: bool = Field(default=True, validation_alias=_env("LOG_JSON"))
+
+
+class ServiceSettings(SharedSettings):
+    """Base for one service's settings; subclasses set ``env_prefix`` and defaults."""
+
+    service_name: str = "service"
+    db_schema: str = "public"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    consumer_group: str | None = Field(
+        default=None, description="Kafka consumer group; default `ttshop-<service_name>`."
+    )
+    consumer_max_attempts: int = Field(default=5, ge=1, description="Attempts before a message goes to the DLQ.")
+    consumer_backoff_initial_s: float = 0.2
+    consumer_backoff_max_s: float = 5.0
+    outbox_batch_size: int = 500
+    outbox_idle_poll_s: float = 0.2

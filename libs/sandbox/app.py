@@ -1,0 +1,82 @@
+"""Composition root: ``create_app(settings) -> FastAPI`` serving the API host, the auth host and
+the control API from one process."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from libs.sandbox import api_routes, auth_routes, control_routes, order_routes
+from libs.sandbox import errors as e
+from libs.sandbox.errors import SandboxError, envelope, error_response
+from libs.sandbox.faults import FaultRegistry, fault_middleware
+from libs.sandbox.ratelimit import SlidingWindowLimiter
+from libs.sandbox.settings import SandboxSettings
+from libs.sandbox.state import SandboxState
+from libs.sandbox.webhooks import WebhookPoster
+
+
+def create_app(
+    settings: SandboxSettings | None = None,
+    *,
+    webhook_transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], float] = time.time,
+    rng: random.Random | None = None,
+) -> FastAPI:
+    """``webhook_transport`` lets tests capture webhooks (e.g. ``httpx.MockTransport``);
+    ``clock`` and ``rng`` make time and fault probabilities controllable."""
+    settings = settings or SandboxSettings()
+    state = SandboxState(settings, clock=clock)
+    poster = WebhookPoster(state, webhook_transport)
+    state.add_order_listener(poster.order_changed)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await poster.start()
+        try:
+            yield
+        finally:
+            await poster.aclose()
+
+    app = FastAPI(title="TikTok Shop sandbox", version="202309", lifespan=lifespan)
+    app.state.sandbox = state
+    app.state.webhooks = poster
+    app.state.faults = FaultRegistry(clock, rng)
+    app.state.limiter = SlidingWindowLimiter(settings.rate_limit_qps, clock)
+    app.middleware("http")(fault_middleware)
+    _add_error_handlers(app)
+    for module in (auth_routes, api_routes, order_routes, control_routes):
+        app.include_router(module.router)
+
+    @app.get("/healthz", tags=["sandbox control"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(SandboxError)
+    async def sandbox_error(_: Request, exc: SandboxError) -> JSONResponse:
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        status = 400 if request.url.path.startswith("/sandbox") else 200
+        return envelope(None, code=e.PARAM_INVALID, message=f"invalid parameters: {problems}", status=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = f"{request.method} {request.url.path}: {exc.detail}"
+        return envelope(None, code=e.BAD_COMMON_PARAM, message=message, status=exc.status_code)

@@ -1,0 +1,105 @@
+"""Admin HTTP API of the auth service (what `ttshop shops …` calls) and the internal token endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Header, Request
+from pydantic import BaseModel, Field
+
+from libs.common.web import ApiError, check_internal_credential
+from services.auth.domain import DomainError
+from services.auth.service import AuthService
+
+router = APIRouter()
+
+
+class ConnectRequest(BaseModel):
+    auth_code: str = Field(min_length=1, description="Single-use code from TikTok's authorisation redirect.")
+    tax_id: str = Field(min_length=1)
+    name: str | None = None
+
+
+def _service(request: Request) -> AuthService:
+    return request.app.state.auth_service  # type: ignore[no-any-return]
+
+
+def _domain(exc: DomainError) -> ApiError:
+    return ApiError(exc.status, exc.code, exc.message)
+
+
+@router.post("/shops/connect", status_code=201)
+async def connect(body: ConnectRequest, request: Request) -> dict[str, Any]:
+    try:
+        shops = await _service(request).connect(auth_code=body.auth_code, tax_id=body.tax_id, name=body.name)
+    except DomainError as exc:
+        raise _domain(exc) from None
+    return {"shops": [s.public() for s in shops]}
+
+
+@router.get("/shops")
+async def list_shops(request: Request) -> dict[str, Any]:
+    return {"shops": [s.public() for s in await _service(request).list_shops()]}
+
+
+@router.get("/shops/{shop}")
+async def show_shop(shop: str, request: Request) -> dict[str, Any]:
+    try:
+        found, trail = await _service(request).get(shop)
+    except DomainError as exc:
+        raise _domain(exc) from None
+    return {**found.public(), "audit": trail}
+
+
+@router.post("/shops/{shop}/test")
+async def test_shop(shop: str, request: Request) -> dict[str, Any]:
+    try:
+        return await _service(request).test(shop)
+    except DomainError as exc:
+        raise _domain(exc) from None
+
+
+@router.post("/shops/{shop}/refresh")
+async def refresh_shop(shop: str, request: Request) -> dict[str, Any]:
+    try:
+        return (await _service(request).refresh(shop, force=True)).public()
+    except DomainError as exc:
+        raise _domain(exc) from None
+
+
+@router.patch("/shops/{shop}/settings")
+async def update_settings(shop: str, patch: dict[str, Any], request: Request) -> dict[str, Any]:
+    try:
+        return (await _service(request).update_settings(shop, patch)).public()
+    except DomainError as exc:
+        raise _domain(exc) from None
+
+
+@router.post("/shops/{shop}/disconnect")
+async def disconnect_shop(shop: str, request: Request) -> dict[str, Any]:
+    try:
+        return (await _service(request).disconnect(shop)).public()
+    except DomainError as exc:
+        raise _domain(exc) from None
+
+
+@router.post("/admin/refresh-due")
+async def refresh_due(request: Request) -> dict[str, int]:
+    """Run one pass of the automatic refresh now (operators, tests)."""
+    return {"refreshed": await _service(request).refresh_due_shops()}
+
+
+@router.get("/internal/shops/{shop_id}/token")
+async def internal_token(shop_id: str, request: Request, authorization: str | None = Header(default=None)) -> dict[str, Any]:
+    """For the other services only: authenticated with INTERNAL_API_TOKEN, never open to the network."""
+    check_internal_credential(request.app.state.internal_api_token, authorization)
+    try:
+        access = await _service(request).access_for(shop_id)
+    except DomainError as exc:
+        raise _domain(exc) from None
+    return {
+        "shop_id": access.shop_id,
+        "shop_cipher": access.shop_cipher,
+        "access_token": access.access_token.get_secret_value(),
+        "expires_at": access.expires_at,
+    }

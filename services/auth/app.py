@@ -1,0 +1,58 @@
+"""Composition root of the auth service."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+from fastapi import FastAPI
+
+from libs.common.db import load_migrations
+from libs.common.runtime import ServiceRuntime, create_app
+from libs.common.tiktok.auth_client import TikTokAuthClient
+from libs.common.tiktok.client import TikTokClient
+from libs.common.tiktok.ratelimit import RateLimiter
+from services.auth.api import router
+from services.auth.secrets_box import SecretBox
+from services.auth.service import AuthService
+from services.auth.settings import AuthSettings
+from services.auth.tokens import LocalTokenProvider
+
+log = structlog.get_logger(__name__)
+
+
+def build_app(settings: AuthSettings | None = None) -> FastAPI:
+    settings = settings or AuthSettings()
+    box = SecretBox(settings.encryption_keys)  # fail fast on a missing/invalid key
+    runtime = ServiceRuntime(settings=settings, migrations=load_migrations("services.auth.migrations", prefix="service"))
+    app = create_app(runtime, title="ttshop auth")
+    app.include_router(router)
+    app.state.internal_api_token = settings.internal_api_token
+
+    async def wire(rt: ServiceRuntime) -> None:
+        assert rt.http is not None
+        holder: dict[str, AuthService] = {}
+        tokens = LocalTokenProvider(lambda shop_id, force: holder["svc"].access_for(shop_id, force))
+        api = TikTokClient(
+            http=rt.http, base_url=settings.tiktok_api_base_url, app_key=settings.tiktok_app_key,
+            app_secret=settings.tiktok_app_secret, tokens=tokens, limiter=RateLimiter(settings.tiktok_qps_per_endpoint),
+        )
+        auth_client = TikTokAuthClient(rt.http, settings.tiktok_auth_base_url, settings.tiktok_app_key,
+                                       settings.tiktok_app_secret)
+        svc = AuthService(pool=rt.db(), box=box, auth_client=auth_client, api=api, settings=settings,
+                          source=rt.source, wake_relay=rt.wake_relay)
+        holder["svc"] = svc
+        app.state.auth_service = svc
+
+    async def refresh_loop(_: ServiceRuntime) -> None:
+        svc: AuthService = app.state.auth_service
+        while True:
+            try:
+                await svc.refresh_due_shops()
+            except Exception:  # noqa: BLE001 - the loop must survive; each shop's failure is audited
+                log.exception("refresh pass failed")
+            await asyncio.sleep(settings.refresh_check_interval_s)
+
+    runtime.on_start(wire)
+    runtime.add_loop("token-refresh", refresh_loop)
+    return app

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from libs.common.settings import ServiceSettings
+
+
+class AuthSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore", populate_by_name=True)
+
+    service_name: str = "auth"
+    db_schema: str = "auth"
+    port: int = 8101
+    encryption_keys: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Comma-separated Fernet keys encrypting tokens at rest (R6). The first encrypts; all decrypt,"
+            " so a new key can be put first and old ones kept until `rotate` has rewritten every row."
+        ),
+    )
+    refresh_margin_s: int = Field(default=24 * 3600, ge=60, description="Refresh this long before expiry.")
+    refresh_check_interval_s: float = Field(default=60.0, gt=0)
+    refresh_jitter_s: float = Field(default=600.0, ge=0, description="Spreads refreshes of many shops.")
+    max_shops_per_tax_id: int = Field(default=5, ge=1)
