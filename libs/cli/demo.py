@@ -24,6 +24,8 @@ from .client import CliError, console, decode_response, fail
 
 ORDERS_TOPIC = "orders.downloaded"
 SHIPMENTS_TOPIC = "shipments.created"
+#: Structured-mode CloudEvents content type (CloudEvents Kafka binding), as any WMS would send it.
+CLOUDEVENTS_JSON = "application/cloudevents+json; charset=UTF-8"
 
 
 class DemoFailed(Exception):
@@ -140,7 +142,10 @@ async def run_demo(timeout_s: float) -> None:
             producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
             await producer.start()
             try:
-                await producer.send_and_wait(SHIPMENTS_TOPIC, json.dumps(event).encode(), key=order_id.encode())
+                await producer.send_and_wait(
+                    SHIPMENTS_TOPIC, json.dumps(event).encode(), key=order_id.encode(),
+                    headers=[("content-type", CLOUDEVENTS_JSON.encode())],
+                )
             finally:
                 await producer.stop()
         async with step("wait until the sandbox order carries the tracking number"):

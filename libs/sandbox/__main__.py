@@ -14,8 +14,9 @@ from libs.sandbox.settings import SandboxSettings
 def main() -> None:
     settings = SandboxSettings()
     logging.getLogger("uvicorn.access").addFilter(RedactQueryFilter())
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level=settings.log_level.lower())
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level.lower()
+    )
 
 
 if __name__ == "__main__":

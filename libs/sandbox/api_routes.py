@@ -50,7 +50,9 @@ class WebhookBody(BaseModel):
 
 def _check_event_type(event_type: str) -> None:
     if event_type not in EVENT_TYPES:
-        raise SandboxError(e.PARAM_INVALID, f"event_type {event_type!r} unknown; one of {', '.join(EVENT_TYPES)}")
+        raise SandboxError(
+            e.PARAM_INVALID, f"event_type {event_type!r} unknown; one of {', '.join(EVENT_TYPES)}"
+        )
 
 
 @router.get("/event/202309/webhooks")

@@ -29,8 +29,13 @@ def _check_grant(given: str | None, expected: str) -> None:
 
 
 @router.get("/get")
-async def get_token(request: Request, app_key: str | None = None, app_secret: str | None = None,
-                    auth_code: str | None = None, grant_type: str | None = None) -> JSONResponse:
+async def get_token(
+    request: Request,
+    app_key: str | None = None,
+    app_secret: str | None = None,
+    auth_code: str | None = None,
+    grant_type: str | None = None,
+) -> JSONResponse:
     state = get_state(request)
     _check_app(state, app_key, app_secret)
     _check_grant(grant_type, "authorized_code")
@@ -38,8 +43,13 @@ async def get_token(request: Request, app_key: str | None = None, app_secret: st
 
 
 @router.get("/refresh")
-async def refresh_token(request: Request, app_key: str | None = None, app_secret: str | None = None,
-                        refresh_token: str | None = None, grant_type: str | None = None) -> JSONResponse:
+async def refresh_token(
+    request: Request,
+    app_key: str | None = None,
+    app_secret: str | None = None,
+    refresh_token: str | None = None,
+    grant_type: str | None = None,
+) -> JSONResponse:
     state = get_state(request)
     _check_app(state, app_key, app_secret)
     _check_grant(grant_type, "refresh_token")

@@ -14,6 +14,7 @@ from libs.sandbox import errors as e
 from libs.sandbox.errors import SandboxError, envelope
 from libs.sandbox.faults import KINDS, FaultRegistry
 from libs.sandbox.models import Shop
+from libs.sandbox.order_wire import order_to_wire
 from libs.sandbox.orders import NewLine
 from libs.sandbox.security import get_state
 from libs.sandbox.state import SandboxState, stable_numeric_id
@@ -37,10 +38,14 @@ class OrderLineIn(BaseModel):
     product_name: str | None = None
 
     def to_line(self) -> NewLine:
-        return NewLine(seller_sku=self.seller_sku, quantity=self.quantity, unit_price=self.unit_price,
-                       sku_id=self.sku_id or stable_numeric_id("sku", self.seller_sku),
-                       product_id=self.product_id or stable_numeric_id("product", self.seller_sku),
-                       product_name=self.product_name or f"Sandbox product {self.seller_sku}")
+        return NewLine(
+            seller_sku=self.seller_sku,
+            quantity=self.quantity,
+            unit_price=self.unit_price,
+            sku_id=self.sku_id or stable_numeric_id("sku", self.seller_sku),
+            product_id=self.product_id or stable_numeric_id("product", self.seller_sku),
+            product_name=self.product_name or f"Sandbox product {self.seller_sku}",
+        )
 
 
 class OrderIn(BaseModel):
@@ -86,8 +91,11 @@ class WebhookUrlIn(BaseModel):
 def _shop(state: SandboxState, shop_id: str) -> Shop:
     shop = state.shop(shop_id)
     if shop is None:
-        raise SandboxError(e.PARAM_INVALID, f"shop {shop_id} does not exist; create one with POST /sandbox/sellers",
-                           http_status=404)
+        raise SandboxError(
+            e.PARAM_INVALID,
+            f"shop {shop_id} does not exist; create one with POST /sandbox/sellers",
+            http_status=404,
+        )
     return shop
 
 
@@ -95,10 +103,17 @@ def _place(state: SandboxState, shop_id: str, body: OrderIn, *, notify: bool = T
     status = body.status or ("ON_HOLD" if body.on_hold else "AWAITING_SHIPMENT")
     try:
         return state.orders.create(
-            _shop(state, shop_id).id, [line.to_line() for line in body.lines],
-            fulfillment_type=body.fulfillment_type, payment_method=body.payment_method, currency=body.currency,
-            status=status, replacement_of=body.replacement_of, create_time=body.create_time,
-            shipping_fee=body.shipping_fee, tax=body.tax, notify=notify,
+            _shop(state, shop_id).id,
+            [line.to_line() for line in body.lines],
+            fulfillment_type=body.fulfillment_type,
+            payment_method=body.payment_method,
+            currency=body.currency,
+            status=status,
+            replacement_of=body.replacement_of,
+            create_time=body.create_time,
+            shipping_fee=body.shipping_fee,
+            tax=body.tax,
+            notify=notify,
         )
     except SandboxError as error:
         error.http_status = max(error.http_status, 400)
@@ -109,14 +124,23 @@ def _place(state: SandboxState, shop_id: str, body: OrderIn, *, notify: bool = T
 async def create_seller(request: Request, body: SellerIn | None = None) -> JSONResponse:
     state = get_state(request)
     body = body or SellerIn()
-    seller, shop = state.create_seller(name=body.name, region=body.region, tax_id=body.tax_id,
-                                       default_warehouse=body.default_warehouse)
+    seller, shop = state.create_seller(
+        name=body.name, region=body.region, tax_id=body.tax_id, default_warehouse=body.default_warehouse
+    )
     settings = state.settings
-    return envelope({
-        "shop_id": shop.id, "shop_cipher": shop.cipher, "shop_name": shop.name, "seller_name": seller.name,
-        "region": shop.region, "auth_code": state.issue_auth_code(seller.id), "app_key": settings.app_key,
-        "app_secret": settings.app_secret.get_secret_value(), "warehouse_id": shop.warehouses[0].id,
-    })
+    return envelope(
+        {
+            "shop_id": shop.id,
+            "shop_cipher": shop.cipher,
+            "shop_name": shop.name,
+            "seller_name": seller.name,
+            "region": shop.region,
+            "auth_code": state.issue_auth_code(seller.id),
+            "app_key": settings.app_key,
+            "app_secret": settings.app_secret.get_secret_value(),
+            "warehouse_id": shop.warehouses[0].id,
+        }
+    )
 
 
 @router.post("/sellers/{shop_id}/auth-codes")
@@ -129,7 +153,7 @@ async def new_auth_code(shop_id: str, request: Request) -> JSONResponse:
 async def place_order(shop_id: str, body: OrderIn, request: Request) -> JSONResponse:
     state = get_state(request)
     order = _place(state, shop_id, body)
-    return envelope(state.orders.to_wire(order, with_tracking=True))
+    return envelope(order_to_wire(order, state.orders.packages, with_tracking=True))
 
 
 @router.post("/shops/{shop_id}/orders/bulk")
@@ -143,7 +167,7 @@ async def place_orders(shop_id: str, body: BulkOrderIn, request: Request) -> JSO
 async def move_order(order_id: str, body: StatusIn, request: Request) -> JSONResponse:
     state = get_state(request)
     order = state.orders.set_status(order_id, body.status, body.reason)
-    return envelope(state.orders.to_wire(order, with_tracking=True))
+    return envelope(order_to_wire(order, state.orders.packages, with_tracking=True))
 
 
 @router.get("/orders/{order_id}")
@@ -152,7 +176,7 @@ async def get_order(order_id: str, request: Request) -> JSONResponse:
     order = state.orders.get(order_id)
     if order is None:
         raise SandboxError(e.ORDER_NOT_FOUND, f"order {order_id} does not exist", http_status=404)
-    wire = state.orders.to_wire(order, with_tracking=True)
+    wire = order_to_wire(order, state.orders.packages, with_tracking=True)
     wire["shop_id"] = order.shop_id
     wire["package_details"] = [vars(state.orders.packages[p]) for p in order.package_ids]
     return envelope(wire)
@@ -176,8 +200,14 @@ async def add_fault(body: FaultIn, request: Request) -> JSONResponse:
             _shop(state, body.shop_id)
         return envelope({"revoked": state.revoke_tokens(body.shop_id)})
     registry: FaultRegistry = request.app.state.faults
-    fault = registry.add(kind=body.kind, rate=body.rate, path=body.path, shop_id=body.shop_id,
-                         latency_ms=body.latency_ms, duration_s=body.duration_s)
+    fault = registry.add(
+        kind=body.kind,
+        rate=body.rate,
+        path=body.path,
+        shop_id=body.shop_id,
+        latency_ms=body.latency_ms,
+        duration_s=body.duration_s,
+    )
     return envelope(fault.to_wire())
 
 
@@ -214,7 +244,8 @@ async def set_webhook_url(body: WebhookUrlIn, request: Request) -> JSONResponse:
     """Process-wide webhook address (shops' own PUT /event/202309/webhooks registrations win)."""
     state = get_state(request)
     if body.url and not body.url.startswith(("http://", "https://")):
-        raise SandboxError(e.PARAM_INVALID, "url must be an http(s) URL, or empty to turn webhooks off",
-                           http_status=400)
+        raise SandboxError(
+            e.PARAM_INVALID, "url must be an http(s) URL, or empty to turn webhooks off", http_status=400
+        )
     state.webhook_url = body.url
     return envelope({"url": body.url})

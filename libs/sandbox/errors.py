@@ -65,8 +65,15 @@ class SandboxError(Exception):
         self.http_status = http_status
 
 
-def envelope(data: Any = None, *, code: int = OK, message: str = "Success", status: int = 200) -> JSONResponse:
-    body = {"code": code, "message": message, "request_id": new_request_id(), "data": data if data is not None else {}}
+def envelope(
+    data: Any = None, *, code: int = OK, message: str = "Success", status: int = 200
+) -> JSONResponse:
+    body = {
+        "code": code,
+        "message": message,
+        "request_id": new_request_id(),
+        "data": data if data is not None else {},
+    }
     return JSONResponse(body, status_code=status)
 
 

@@ -40,8 +40,16 @@ class FaultRegistry:
         self._faults: list[Fault] = []
         self._next_id = 1
 
-    def add(self, *, kind: str, rate: float, path: str | None, shop_id: str | None, latency_ms: int,
-            duration_s: float | None) -> Fault:
+    def add(
+        self,
+        *,
+        kind: str,
+        rate: float,
+        path: str | None,
+        shop_id: str | None,
+        latency_ms: int,
+        duration_s: float | None,
+    ) -> Fault:
         expires = self._clock() + duration_s if duration_s is not None else None
         fault = Fault(self._next_id, kind, rate, path, shop_id, latency_ms, expires)
         self._next_id += 1
@@ -58,7 +66,8 @@ class FaultRegistry:
 
     def matching(self, path: str, shop_id: str | None) -> list[Fault]:
         return [
-            f for f in self.active()
+            f
+            for f in self.active()
             if (f.path is None or path.startswith(f.path))
             and (f.shop_id is None or f.shop_id == shop_id)
             and self._rng.random() < f.rate
@@ -78,9 +87,12 @@ async def fault_middleware(request: Request, call_next: Callable[[Request], Any]
         if fault.kind == "latency":
             await asyncio.sleep(fault.latency_ms / 1000)
         elif fault.kind == "error_5xx":
-            return envelope(None, code=e.INTERNAL_ERROR, message="internal error (injected fault)", status=500)
+            return envelope(
+                None, code=e.INTERNAL_ERROR, message="internal error (injected fault)", status=500
+            )
         elif fault.kind == "rate_limit_429":
-            return envelope(None, code=e.TOO_MANY_REQUESTS, message="too many requests (injected fault)",
-                            status=429)
+            return envelope(
+                None, code=e.TOO_MANY_REQUESTS, message="too many requests (injected fault)", status=429
+            )
     response = await call_next(request)
     return response

@@ -25,8 +25,13 @@ class Warehouse:
             "sub_type": self.sub_type,
             "effect_status": self.effect_status,
             "is_default": self.is_default,
-            "address": {"region_code": region, "city": "Los Angeles", "state": "California",
-                        "postal_code": "90001", "full_address": "1 Sandbox Way, Los Angeles, CA 90001"},
+            "address": {
+                "region_code": region,
+                "city": "Los Angeles",
+                "state": "California",
+                "postal_code": "90001",
+                "full_address": "1 Sandbox Way, Los Angeles, CA 90001",
+            },
         }
 
 
@@ -44,8 +49,14 @@ class Shop:
     webhooks: dict[str, str] = field(default_factory=dict)
 
     def to_wire(self) -> dict[str, object]:
-        return {"id": self.id, "name": self.name, "region": self.region, "seller_type": self.seller_type,
-                "cipher": self.cipher, "code": self.code}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "region": self.region,
+            "seller_type": self.seller_type,
+            "cipher": self.cipher,
+            "code": self.code,
+        }
 
 
 @dataclass
@@ -94,11 +105,18 @@ class LineItem:
 
     def to_wire(self) -> dict[str, object]:
         return {
-            "id": self.id, "sku_id": self.sku_id, "seller_sku": self.seller_sku,
-            "product_id": self.product_id, "product_name": self.product_name,
-            "sale_price": self.sale_price, "original_price": self.sale_price, "currency": self.currency,
-            "package_id": self.package_id, "display_status": self.display_status,
-            "tracking_number": self.tracking_number, "shipping_provider_name": self.shipping_provider_name,
+            "id": self.id,
+            "sku_id": self.sku_id,
+            "seller_sku": self.seller_sku,
+            "product_id": self.product_id,
+            "product_name": self.product_name,
+            "sale_price": self.sale_price,
+            "original_price": self.sale_price,
+            "currency": self.currency,
+            "package_id": self.package_id,
+            "display_status": self.display_status,
+            "tracking_number": self.tracking_number,
+            "shipping_provider_name": self.shipping_provider_name,
             "shipping_provider_id": self.shipping_provider_id,
         }
 

@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 from libs.sandbox import errors as e
 from libs.sandbox.errors import SandboxError, envelope
 from libs.sandbox.models import Order
-from libs.sandbox.orders import STATUSES, tracking_wire
+from libs.sandbox.order_wire import order_to_wire, tracking_wire
+from libs.sandbox.orders import STATUSES
 from libs.sandbox.pagination import paginate
 from libs.sandbox.security import ShopCtx
 
@@ -30,8 +31,12 @@ class OrderSearchBody(BaseModel):
 
 @router.post("/order/202309/orders/search")
 async def search_orders(
-    ctx: ShopCtx, page_size: int | None = None, page_token: str | None = None, sort_field: str = "create_time",
-    sort_order: str = "ASC", body: Annotated[OrderSearchBody | None, Body()] = None,
+    ctx: ShopCtx,
+    page_size: int | None = None,
+    page_token: str | None = None,
+    sort_field: str = "create_time",
+    sort_order: str = "ASC",
+    body: Annotated[OrderSearchBody | None, Body()] = None,
 ) -> JSONResponse:
     filters = (body or OrderSearchBody()).model_dump(exclude_none=True)
     if sort_field not in SORT_FIELDS:
@@ -46,11 +51,20 @@ async def search_orders(
         return (getattr(order, sort_field), int(order.id))
 
     page, next_token, total = paginate(
-        book.search(ctx.shop.id, filters), key, page_size=page_size, page_token=page_token,
-        filters={**filters, "sort_field": sort_field, "sort_order": sort_order}, descending=sort_order == "DESC",
+        book.search(ctx.shop.id, filters),
+        key,
+        page_size=page_size,
+        page_token=page_token,
+        filters={**filters, "sort_field": sort_field, "sort_order": sort_order},
+        descending=sort_order == "DESC",
     )
-    return envelope({"orders": [book.to_wire(o) for o in page], "next_page_token": next_token,
-                     "total_count": total})
+    return envelope(
+        {
+            "orders": [order_to_wire(o, book.packages) for o in page],
+            "next_page_token": next_token,
+            "total_count": total,
+        }
+    )
 
 
 @router.get("/order/202309/orders")
@@ -61,8 +75,10 @@ async def get_orders(ctx: ShopCtx, ids: str | None = None) -> JSONResponse:
     if len(wanted) > MAX_GET_IDS:
         raise SandboxError(e.PARAM_INVALID, f"at most {MAX_GET_IDS} ids per call, got {len(wanted)}")
     book = ctx.state.orders
-    found = [o for o in (book.get(i) for i in dict.fromkeys(wanted)) if o is not None and o.shop_id == ctx.shop.id]
-    return envelope({"orders": [book.to_wire(o) for o in found]})
+    found = [
+        o for o in (book.get(i) for i in dict.fromkeys(wanted)) if o is not None and o.shop_id == ctx.shop.id
+    ]
+    return envelope({"orders": [order_to_wire(o, book.packages) for o in found]})
 
 
 class MarkShippedBody(BaseModel):
@@ -72,10 +88,15 @@ class MarkShippedBody(BaseModel):
 
 
 @router.post("/fulfillment/202309/orders/{order_id}/packages")
-async def mark_package_shipped(order_id: str, ctx: ShopCtx, body: Annotated[MarkShippedBody, Body()]) -> JSONResponse:
+async def mark_package_shipped(
+    order_id: str, ctx: ShopCtx, body: Annotated[MarkShippedBody, Body()]
+) -> JSONResponse:
     package = ctx.state.orders.mark_shipped(
-        ctx.shop.id, order_id, tracking_number=body.tracking_number,
-        shipping_provider_id=body.shipping_provider_id, line_item_ids=body.order_line_item_ids or None,
+        ctx.shop.id,
+        order_id,
+        tracking_number=body.tracking_number,
+        shipping_provider_id=body.shipping_provider_id,
+        line_item_ids=body.order_line_item_ids or None,
     )
     return envelope({"package_id": package.id, "order_line_item_ids": package.line_item_ids})
 

@@ -32,9 +32,13 @@ def decode_token(token: str, fhash: str) -> tuple[int, int]:
         key = (int(payload["k"][0]), int(payload["k"][1]))
         bound_to = payload["f"]
     except (binascii.Error, ValueError, KeyError, IndexError, TypeError):
-        raise SandboxError(PARAM_INVALID, "page_token is invalid: pass back next_page_token unchanged") from None
+        raise SandboxError(
+            PARAM_INVALID, "page_token is invalid: pass back next_page_token unchanged"
+        ) from None
     if bound_to != fhash:
-        raise SandboxError(PARAM_INVALID, "page_token does not belong to this search: filters or sort changed")
+        raise SandboxError(
+            PARAM_INVALID, "page_token does not belong to this search: filters or sort changed"
+        )
     return key
 
 

@@ -14,7 +14,9 @@ def redact_url(path_with_query: str) -> str:
     parts = urlsplit(path_with_query)
     if not parts.query:
         return path_with_query
-    query = [(k, REDACTED if k in SECRET_PARAMS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    query = [
+        (k, REDACTED if k in SECRET_PARAMS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
     return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
 
 

@@ -49,18 +49,30 @@ async def _verify(request: Request, *, shop_scoped: bool) -> ApiContext:
         raise SandboxError(e.BAD_COMMON_PARAM, "sign is missing")
     body = await request.body()
     multipart = request.headers.get("content-type", "").startswith("multipart/form-data")
-    if not verify(settings.app_secret.get_secret_value(), request.url.path, params, body,
-                  params["sign"], multipart=multipart):
-        raise SandboxError(e.SIGN_INVALID, "sign invalid: check the app secret, the path, every query "
-                                           "parameter and the exact body bytes")
+    if not verify(
+        settings.app_secret.get_secret_value(),
+        request.url.path,
+        params,
+        body,
+        params["sign"],
+        multipart=multipart,
+    ):
+        raise SandboxError(
+            e.SIGN_INVALID,
+            "sign invalid: check the app secret, the path, every query parameter and the exact body bytes",
+        )
     seller = _seller_of_token(request.headers.get(ACCESS_TOKEN_HEADER), state)
     shop = _shop_of(params.get("shop_cipher"), seller, shop_scoped=shop_scoped, state=state)
     route = request.scope.get("route")
     template = getattr(route, "path", request.url.path)
     limiter: SlidingWindowLimiter = request.app.state.limiter
     if not limiter.allow((settings.app_key, shop.id if shop else f"seller:{seller.id}", template)):
-        raise SandboxError(e.TOO_MANY_REQUESTS, f"too many requests: over {limiter.qps} per second on "
-                                                f"{template} for this shop; back off and retry", http_status=429)
+        raise SandboxError(
+            e.TOO_MANY_REQUESTS,
+            f"too many requests: over {limiter.qps} per second on "
+            f"{template} for this shop; back off and retry",
+            http_status=429,
+        )
     state.count_request(request.url.path)
     return ApiContext(state, seller, shop)
 
@@ -73,16 +85,20 @@ def _check_timestamp(raw: str | None, state: SandboxState) -> None:
     now = state.clock()
     settings = state.settings
     if not now - settings.timestamp_past_window_s <= ts <= now + settings.timestamp_future_window_s:
-        raise SandboxError(e.BAD_COMMON_PARAM, f"timestamp is outside the window: {ts} vs server time "
-                                               f"{int(now)} (allowed -{settings.timestamp_past_window_s}s/"
-                                               f"+{settings.timestamp_future_window_s}s)")
+        raise SandboxError(
+            e.BAD_COMMON_PARAM,
+            f"timestamp is outside the window: {ts} vs server time "
+            f"{int(now)} (allowed -{settings.timestamp_past_window_s}s/"
+            f"+{settings.timestamp_future_window_s}s)",
+        )
 
 
 def _seller_of_token(value: str | None, state: SandboxState) -> Seller:
     token = state.tokens.get(value or "")
     if token is None or token.kind != "access" or token.revoked:
-        raise SandboxError(e.BAD_COMMON_PARAM, f"invalid access token in header {ACCESS_TOKEN_HEADER}",
-                           http_status=401)
+        raise SandboxError(
+            e.BAD_COMMON_PARAM, f"invalid access token in header {ACCESS_TOKEN_HEADER}", http_status=401
+        )
     if token.expires_at <= state.clock():
         raise SandboxError(e.TOKEN_EXPIRED, "access token expired: refresh it", http_status=401)
     return state.sellers[token.seller_id]

@@ -1,4 +1,4 @@
-"""Sandbox settings (env prefix ``SANDBOX_``), read once in ``__main__`` or by the test that builds the app."""
+"""Sandbox settings (env prefix ``SANDBOX_``), read once in ``__main__`` or by the test building the app."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ class SandboxSettings(BaseSettings):
     )
     webhook_retry_delays_s: list[float] = Field(
         default_factory=lambda: [120.0, 1800.0, 10800.0, 43200.0],
-        description="Delays before each retry of a failed webhook delivery (TikTok: 2 min, 30 min, 3 h, 12 h).",
+        description="Delay before each retry of a failed delivery (TikTok: 2 min, 30 min, 3 h, 12 h).",
     )
     webhook_timeout_s: float = Field(default=3.0, gt=0)
     timestamp_past_window_s: int = Field(default=300, ge=0, description="How old a request timestamp may be.")

@@ -20,9 +20,16 @@ from libs.sandbox.orders import OrderBook, OrderListener
 from libs.sandbox.settings import SandboxSettings
 
 GRANTED_SCOPES = [
-    "seller.authorization.info", "seller.shop.info", "seller.product.basic", "seller.product.write",
-    "seller.order.info", "seller.fulfillment.basic", "seller.logistics", "seller.return_refund.basic",
-    "seller.finance.info", "seller.event.webhook",
+    "seller.authorization.info",
+    "seller.shop.info",
+    "seller.product.basic",
+    "seller.product.write",
+    "seller.order.info",
+    "seller.fulfillment.basic",
+    "seller.logistics",
+    "seller.return_refund.basic",
+    "seller.finance.info",
+    "seller.event.webhook",
 ]
 
 
@@ -66,13 +73,21 @@ class SandboxState:
     ) -> tuple[Seller, Shop]:
         seller_id = self.ids.next()
         seller_name = name or f"Sandbox Seller {seller_id[-4:]}"
-        seller = Seller(id=seller_id, name=seller_name, region=region, tax_id=tax_id,
-                        open_id=secrets.token_urlsafe(16))
+        seller = Seller(
+            id=seller_id, name=seller_name, region=region, tax_id=tax_id, open_id=secrets.token_urlsafe(16)
+        )
         shop_id = f"74{self.ids.next()[2:]}"
-        shop = Shop(id=shop_id, cipher=f"GCP_{secrets.token_urlsafe(24)}", name=f"{seller_name} Shop",
-                    code=f"{region}LC{secrets.token_hex(3).upper()}", region=region, seller_id=seller_id)
-        shop.warehouses.append(Warehouse(id=self.ids.next(), name=f"{shop.name} Warehouse",
-                                         is_default=default_warehouse))
+        shop = Shop(
+            id=shop_id,
+            cipher=f"GCP_{secrets.token_urlsafe(24)}",
+            name=f"{seller_name} Shop",
+            code=f"{region}LC{secrets.token_hex(3).upper()}",
+            region=region,
+            seller_id=seller_id,
+        )
+        shop.warehouses.append(
+            Warehouse(id=self.ids.next(), name=f"{shop.name} Warehouse", is_default=default_warehouse)
+        )
         seller.shop_ids.append(shop_id)
         self.sellers[seller_id] = seller
         self.shops[shop_id] = shop
@@ -94,7 +109,8 @@ class SandboxState:
         if auth is None or auth.used or auth.expires_at <= self.clock():
             raise SandboxError(
                 AUTH_CODE_INVALID,
-                "auth code invalid or expired: codes work once and for 30 minutes; ask the seller to authorise again",
+                "auth code invalid or expired: a code works once, for 30 minutes; "
+                "ask the seller to authorise again",
             )
         auth.used = True
         return self._issue_tokens(auth.seller_id)
@@ -113,10 +129,12 @@ class SandboxState:
 
     def _issue_tokens(self, seller_id: str) -> dict[str, Any]:
         now = self.clock()
-        access = Token(f"TTP_{secrets.token_urlsafe(32)}", "access", seller_id,
-                       now + self.settings.access_token_ttl_s)
-        refresh = Token(f"TTP_{secrets.token_urlsafe(32)}", "refresh", seller_id,
-                        now + self.settings.refresh_token_ttl_s)
+        access = Token(
+            f"TTP_{secrets.token_urlsafe(32)}", "access", seller_id, now + self.settings.access_token_ttl_s
+        )
+        refresh = Token(
+            f"TTP_{secrets.token_urlsafe(32)}", "refresh", seller_id, now + self.settings.refresh_token_ttl_s
+        )
         self.tokens[access.value] = access
         self.tokens[refresh.value] = refresh
         seller = self.sellers[seller_id]

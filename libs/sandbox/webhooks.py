@@ -22,8 +22,13 @@ log = structlog.get_logger(__name__)
 
 ORDER_STATUS_CHANGE = 1
 EVENT_TYPES = {
-    "ORDER_STATUS_CHANGE": 1, "PACKAGE_UPDATE": 4, "PRODUCT_STATUS_CHANGE": 5, "SELLER_DEAUTHORIZATION": 6,
-    "UPCOMING_AUTHORIZATION_EXPIRATION": 7, "CANCELLATION_STATUS_CHANGE": 11, "RETURN_STATUS_CHANGE": 12,
+    "ORDER_STATUS_CHANGE": 1,
+    "PACKAGE_UPDATE": 4,
+    "PRODUCT_STATUS_CHANGE": 5,
+    "SELLER_DEAUTHORIZATION": 6,
+    "UPCOMING_AUTHORIZATION_EXPIRATION": 7,
+    "CANCELLATION_STATUS_CHANGE": 11,
+    "RETURN_STATUS_CHANGE": 12,
     "PRODUCT_INFORMATION_CHANGE": 15,
 }
 
@@ -40,7 +45,9 @@ class WebhookPoster:
 
     async def start(self) -> None:
         if self._client is None:
-            self._client = httpx.AsyncClient(transport=self._transport, timeout=self._state.settings.webhook_timeout_s)
+            self._client = httpx.AsyncClient(
+                transport=self._transport, timeout=self._state.settings.webhook_timeout_s
+            )
 
     async def aclose(self) -> None:
         for task in list(self._tasks):
@@ -65,18 +72,28 @@ class WebhookPoster:
         order = self._state.orders.get(order_id)
         if order is None:
             return
-        data = {"order_id": order.id, "order_status": order.status,
-                "is_on_hold_order": order.is_on_hold_order, "update_time": order.update_time}
+        data = {
+            "order_id": order.id,
+            "order_status": order.status,
+            "is_on_hold_order": order.is_on_hold_order,
+            "update_time": order.update_time,
+        }
         self.publish(shop_id, "ORDER_STATUS_CHANGE", data)
 
     def publish(self, shop_id: str, event_type: str, data: dict[str, Any]) -> None:
         url = self.address_for(shop_id, event_type)
         if not url:
             return
-        payload = {"type": EVENT_TYPES[event_type], "tts_notification_id": secrets.token_hex(12),
-                   "shop_id": shop_id, "timestamp": int(self._state.clock()), "data": data}
+        notification_id = secrets.token_hex(12)
+        payload = {
+            "type": EVENT_TYPES[event_type],
+            "tts_notification_id": notification_id,
+            "shop_id": shop_id,
+            "timestamp": int(self._state.clock()),
+            "data": data,
+        }
         body = json.dumps(payload, separators=(",", ":")).encode()
-        task = asyncio.get_running_loop().create_task(self._deliver(url, body, payload["tts_notification_id"]))
+        task = asyncio.get_running_loop().create_task(self._deliver(url, body, notification_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -84,7 +101,9 @@ class WebhookPoster:
         settings = self._state.settings
         headers = {
             "content-type": "application/json",
-            "Authorization": webhook_signature(settings.app_key, settings.app_secret.get_secret_value(), body),
+            "Authorization": webhook_signature(
+                settings.app_key, settings.app_secret.get_secret_value(), body
+            ),
         }
         delays = [0.0, *settings.webhook_retry_delays_s]
         for attempt, delay in enumerate(delays, start=1):
@@ -100,7 +119,14 @@ class WebhookPoster:
                 outcome = f"HTTP {response.status_code}"
             except httpx.HTTPError as exc:
                 outcome = type(exc).__name__
-            log.warning("webhook delivery failed", url=url, notification_id=notification_id,
-                        attempt=attempt, outcome=outcome)
+            log.warning(
+                "webhook delivery failed",
+                url=url,
+                notification_id=notification_id,
+                attempt=attempt,
+                outcome=outcome,
+            )
         self.dropped += 1
-        log.error("webhook dropped after retries", url=url, notification_id=notification_id, attempts=len(delays))
+        log.error(
+            "webhook dropped after retries", url=url, notification_id=notification_id, attempts=len(delays)
+        )

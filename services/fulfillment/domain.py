@@ -261,3 +261,17 @@ def tracking_matches(
     if len(package_ids) != 1 or "" in package_ids:
         return None
     return package_ids.pop()
+
+
+SHIPPED_STATUS = "Shipped"
+PARTIALLY_SHIPPED_STATUS = "Partially Shipped"
+
+
+def status_after_upload(order: OrderCopy | None, uploaded: Iterable[str]) -> str:
+    """Our order status once these line items have tracking on TikTok (R24: partial shipments)."""
+    if order is None or not order.lines:
+        return SHIPPED_STATUS
+    done = set(uploaded)
+    gone = cancelled_ids(order, done)
+    remaining = [i for line in order.lines for i in line.line_item_ids if i not in done and i not in gone]
+    return PARTIALLY_SHIPPED_STATUS if remaining else SHIPPED_STATUS

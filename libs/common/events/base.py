@@ -27,20 +27,12 @@ def _decimal_to_str(value: Decimal) -> str:
     return format(value, "f")
 
 
-_AS_STRING = PlainSerializer(_decimal_to_str, return_type=str, when_used="json")
-
-#: A money amount: a ``Decimal`` in Python, a decimal string on the wire (``"19.99"``).
-#: Numbers are accepted on input for leniency, but producers should send strings.
-Money = Annotated[
-    Decimal,
-    _AS_STRING,
-    WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "format": "decimal"}),
-]
-#: A money amount that cannot be negative (prices, order totals).
+#: A money amount: a ``Decimal`` in Python, a decimal string on the wire (``"19.99"``), never
+#: negative. Numbers are accepted on input for leniency, but producers should send strings.
 NonNegativeMoney = Annotated[
     Decimal,
     Ge(0),
-    _AS_STRING,
+    PlainSerializer(_decimal_to_str, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "pattern": r"^\d+(\.\d+)?$", "format": "decimal"}),
 ]
 #: A string that is not empty once surrounding whitespace is stripped.

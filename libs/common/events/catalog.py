@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from libs.common.events.base import (
+    Currency,
     EventData,
     NonEmptyStr,
     NonNegativeMoney,
@@ -140,7 +141,9 @@ class ListingUpdated(EventData):
     price: NonNegativeMoney | None = Field(
         default=None, description="The price now on TikTok, when the price changed.", examples=[None, "19.99"]
     )
-    currency: str | None = Field(default=None, description="Currency of `price`.", examples=[None, "USD"])
+    currency: Currency | None = Field(
+        default=None, description="Currency of `price`.", examples=[None, "USD"]
+    )
     updated_at: Timestamp = Field(
         description="When TikTok accepted the update.", examples=["2024-05-01T12:00:00Z"]
     )

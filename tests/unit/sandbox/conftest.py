@@ -22,8 +22,13 @@ APP_SECRET = "test-secret"
 
 
 def make_settings(**overrides: Any) -> SandboxSettings:
-    values: dict[str, Any] = {"app_key": APP_KEY, "app_secret": APP_SECRET, "webhook_url": "",
-                              "webhook_retry_delays_s": [0.01, 0.01], "rate_limit_qps": 50}
+    values: dict[str, Any] = {
+        "app_key": APP_KEY,
+        "app_secret": APP_SECRET,
+        "webhook_url": "",
+        "webhook_retry_delays_s": [0.01, 0.01],
+        "rate_limit_qps": 50,
+    }
     values.update(overrides)
     return SandboxSettings(**values)
 
@@ -53,31 +58,59 @@ class Sandbox:
         created = await self.control("POST", "/sandbox/sellers", seller)
         tokens = await self.exchange(created["auth_code"])
         assert tokens["code"] == 0, tokens
-        return Shop(created["shop_id"], created["shop_cipher"], created["warehouse_id"],
-                    tokens["data"]["access_token"], tokens["data"]["refresh_token"])
+        return Shop(
+            created["shop_id"],
+            created["shop_cipher"],
+            created["warehouse_id"],
+            tokens["data"]["access_token"],
+            tokens["data"]["refresh_token"],
+        )
 
     async def exchange(self, auth_code: str, secret: str = APP_SECRET) -> dict[str, Any]:
-        params = {"app_key": APP_KEY, "app_secret": secret, "auth_code": auth_code,
-                  "grant_type": "authorized_code"}
+        params = {
+            "app_key": APP_KEY,
+            "app_secret": secret,
+            "auth_code": auth_code,
+            "grant_type": "authorized_code",
+        }
         return (await self.http.get("/api/v2/token/get", params=params)).json()  # type: ignore[no-any-return]
 
     async def refresh(self, refresh_token: str) -> dict[str, Any]:
-        params = {"app_key": APP_KEY, "app_secret": APP_SECRET, "refresh_token": refresh_token,
-                  "grant_type": "refresh_token"}
-        return (await self.http.get("/api/v2/token/refresh", params=params)).json()  # type: ignore[no-any-return]
+        params = {
+            "app_key": APP_KEY,
+            "app_secret": APP_SECRET,
+            "refresh_token": refresh_token,
+            "grant_type": "refresh_token",
+        }
+        response = await self.http.get("/api/v2/token/refresh", params=params)
+        return response.json()  # type: ignore[no-any-return]
 
-    async def place_order(self, shop: Shop, lines: list[dict[str, Any]] | None = None,
-                          **extra: Any) -> dict[str, Any]:
+    async def place_order(
+        self, shop: Shop, lines: list[dict[str, Any]] | None = None, **extra: Any
+    ) -> dict[str, Any]:
         lines = lines or [{"seller_sku": "SKU-1", "quantity": 1, "unit_price": "10.00"}]
         return await self.control("POST", f"/sandbox/shops/{shop.shop_id}/orders", {"lines": lines, **extra})
 
     async def call(
-        self, method: str, path: str, *, shop: Shop | None = None, token: str | None = None,
-        cipher: str | None = None, params: dict[str, Any] | None = None, body: Any = None,
-        timestamp: int | None = None, secret: str = APP_SECRET, tamper_sign: bool = False,
+        self,
+        method: str,
+        path: str,
+        *,
+        shop: Shop | None = None,
+        token: str | None = None,
+        cipher: str | None = None,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        timestamp: int | None = None,
+        secret: str = APP_SECRET,
+        tamper_sign: bool = False,
     ) -> httpx.Response:
         """A TikTok-style signed call. ``cipher`` defaults to the shop's; pass "" to omit it."""
-        query: dict[str, Any] = {"app_key": APP_KEY, "timestamp": timestamp or int(time.time()), **(params or {})}
+        query: dict[str, Any] = {
+            "app_key": APP_KEY,
+            "timestamp": timestamp or int(time.time()),
+            **(params or {}),
+        }
         shop_cipher = shop.cipher if cipher is None and shop is not None else cipher
         if shop_cipher:
             query["shop_cipher"] = shop_cipher

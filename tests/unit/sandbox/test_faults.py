@@ -14,8 +14,9 @@ async def test_error_5xx_on_matching_path_only(sandbox: Sandbox, shop: Shop) -> 
     await sandbox.control("POST", "/sandbox/faults", {"kind": "error_5xx", "path": "/logistics/"})
     failed = await sandbox.call("GET", WAREHOUSES, shop=shop)
     assert (failed.status_code, failed.json()["code"]) == (500, 36009003)
-    unaffected = await sandbox.call("POST", "/order/202309/orders/search", shop=shop, params={"page_size": 1},
-                                    body={})
+    unaffected = await sandbox.call(
+        "POST", "/order/202309/orders/search", shop=shop, params={"page_size": 1}, body={}
+    )
     assert unaffected.json()["code"] == 0
     assert len((await sandbox.control("GET", "/sandbox/faults"))["faults"]) == 1
     await sandbox.control("DELETE", "/sandbox/faults")

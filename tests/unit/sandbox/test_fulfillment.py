@@ -10,21 +10,38 @@ from tests.unit.sandbox.conftest import Sandbox, Shop, make_settings, open_sandb
 USPS = next(pid for pid, name in SHIPPING_PROVIDERS.items() if name == "USPS")
 
 
-async def ship(sandbox: Sandbox, shop: Shop, order_id: str, tracking: str,
-               line_item_ids: list[str] | None = None, provider: str = USPS) -> dict[str, Any]:
-    body = {"tracking_number": tracking, "shipping_provider_id": provider,
-            "order_line_item_ids": line_item_ids or []}
-    response = await sandbox.call("POST", f"/fulfillment/202309/orders/{order_id}/packages", shop=shop, body=body)
+async def ship(
+    sandbox: Sandbox,
+    shop: Shop,
+    order_id: str,
+    tracking: str,
+    line_item_ids: list[str] | None = None,
+    provider: str = USPS,
+) -> dict[str, Any]:
+    body = {
+        "tracking_number": tracking,
+        "shipping_provider_id": provider,
+        "order_line_item_ids": line_item_ids or [],
+    }
+    response = await sandbox.call(
+        "POST", f"/fulfillment/202309/orders/{order_id}/packages", shop=shop, body=body
+    )
     return response.json()  # type: ignore[no-any-return]
 
 
 async def test_logistics_lookups(sandbox: Sandbox, shop: Shop) -> None:
     warehouses = (await sandbox.call("GET", "/logistics/202309/warehouses", shop=shop)).json()["data"]
     assert [(w["id"], w["is_default"]) for w in warehouses["warehouses"]] == [(shop.warehouse_id, True)]
-    options = (await sandbox.call("GET", f"/logistics/202309/warehouses/{shop.warehouse_id}/delivery_options",
-                                  shop=shop)).json()["data"]["delivery_options"]
-    providers = (await sandbox.call("GET", f"/logistics/202309/delivery_options/{options[0]['id']}/"
-                                    "shipping_providers", shop=shop)).json()["data"]["shipping_providers"]
+    options = (
+        await sandbox.call(
+            "GET", f"/logistics/202309/warehouses/{shop.warehouse_id}/delivery_options", shop=shop
+        )
+    ).json()["data"]["delivery_options"]
+    providers = (
+        await sandbox.call(
+            "GET", f"/logistics/202309/delivery_options/{options[0]['id']}/shipping_providers", shop=shop
+        )
+    ).json()["data"]["shipping_providers"]
     assert {p["name"] for p in providers} == {"USPS", "UPS", "FedEx", "DHL"}
     unknown = await sandbox.call("GET", "/logistics/202309/warehouses/1/delivery_options", shop=shop)
     assert unknown.json()["code"] != 0
@@ -50,8 +67,9 @@ async def test_partial_then_full_shipment(sandbox: Sandbox, shop: Shop) -> None:
     assert held["status"] == "AWAITING_COLLECTION"
     assert [p["id"] for p in held["packages"]] == [first["data"]["package_id"], second["data"]["package_id"]]
     assert held["shipping_provider"] == "USPS"
-    tracking = (await sandbox.call("GET", f"/fulfillment/202309/orders/{order['id']}/tracking",
-                                   shop=shop)).json()["data"]["tracking"]
+    tracking = (
+        await sandbox.call("GET", f"/fulfillment/202309/orders/{order['id']}/tracking", shop=shop)
+    ).json()["data"]["tracking"]
     assert len(tracking) == 2 and "TRK-2" in tracking[0]["description"]
 
 
@@ -89,7 +107,9 @@ async def test_fbt_delivery_brings_tiktok_tracking(sandbox: Sandbox, shop: Shop)
     moved = await sandbox.control("POST", f"/sandbox/orders/{order['id']}/status", {"status": "IN_TRANSIT"})
     assert moved["status"] == "IN_TRANSIT"
     assert moved["tracking_number"].startswith("TT") and moved["shipping_provider"] == "TikTok Shipping"
-    delivered = await sandbox.control("POST", f"/sandbox/orders/{order['id']}/status", {"status": "DELIVERED"})
+    delivered = await sandbox.control(
+        "POST", f"/sandbox/orders/{order['id']}/status", {"status": "DELIVERED"}
+    )
     assert len(delivered["packages"]) == 1 and delivered["tracking"][0]["description"] == "Package delivered"
 
 
@@ -106,6 +126,10 @@ async def test_rate_limit_is_per_endpoint_template() -> None:
     async for box in open_sandbox(make_settings(rate_limit_qps=2)):
         shop = await box.new_shop()
         orders = [await box.place_order(shop) for _ in range(3)]
-        codes = [(await box.call("GET", f"/fulfillment/202309/orders/{o['id']}/tracking", shop=shop)).json()["code"]
-                 for o in orders]
+        codes = [
+            (await box.call("GET", f"/fulfillment/202309/orders/{o['id']}/tracking", shop=shop)).json()[
+                "code"
+            ]
+            for o in orders
+        ]
         assert codes == [0, 0, 36009002]

@@ -9,25 +9,37 @@ from tests.unit.sandbox.conftest import Sandbox, Shop
 SEARCH = "/order/202309/orders/search"
 
 
-async def search(sandbox: Sandbox, shop: Shop, body: dict[str, Any] | None = None,
-                 **params: Any) -> dict[str, Any]:
+async def search(
+    sandbox: Sandbox, shop: Shop, body: dict[str, Any] | None = None, **params: Any
+) -> dict[str, Any]:
     response = await sandbox.call("POST", SEARCH, shop=shop, params=params, body=body or {})
     return response.json()  # type: ignore[no-any-return]
 
 
 async def test_one_line_item_per_unit(sandbox: Sandbox, shop: Shop) -> None:
-    order = await sandbox.place_order(shop, [
-        {"seller_sku": "MUG-RED", "quantity": 3, "unit_price": "12.5"},
-        {"seller_sku": "CAP", "quantity": 1, "unit_price": "7.25", "sku_id": "999"},
-    ], payment_method="PayPal", shipping_fee="4.00", tax="1.10")
+    order = await sandbox.place_order(
+        shop,
+        [
+            {"seller_sku": "MUG-RED", "quantity": 3, "unit_price": "12.5"},
+            {"seller_sku": "CAP", "quantity": 1, "unit_price": "7.25", "sku_id": "999"},
+        ],
+        payment_method="PayPal",
+        shipping_fee="4.00",
+        tax="1.10",
+    )
     items = order["line_items"]
     assert [i["seller_sku"] for i in items] == ["MUG-RED"] * 3 + ["CAP"]
     assert len({i["id"] for i in items}) == 4
     assert len({i["sku_id"] for i in items if i["seller_sku"] == "MUG-RED"}) == 1
     assert items[3]["sku_id"] == "999"
     assert items[0]["sale_price"] == "12.50"
-    assert order["payment"] == {"currency": "USD", "sub_total": "44.75", "shipping_fee": "4.00",
-                                "tax": "1.10", "total_amount": "49.85"}
+    assert order["payment"] == {
+        "currency": "USD",
+        "sub_total": "44.75",
+        "shipping_fee": "4.00",
+        "tax": "1.10",
+        "total_amount": "49.85",
+    }
     assert order["status"] == "AWAITING_SHIPMENT" and order["payment_method_name"] == "PayPal"
     assert order["id"].isdigit()
     again = await sandbox.place_order(shop, [{"seller_sku": "MUG-RED", "quantity": 1, "unit_price": "1"}])
@@ -38,8 +50,9 @@ async def test_on_hold_hides_address_until_released(sandbox: Sandbox, shop: Shop
     order = await sandbox.place_order(shop, on_hold=True)
     assert order["status"] == "ON_HOLD" and order["is_on_hold_order"] is True
     assert order["recipient_address"]["full_address"] == ""
-    released = await sandbox.control("POST", f"/sandbox/orders/{order['id']}/status",
-                                     {"status": "AWAITING_SHIPMENT"})
+    released = await sandbox.control(
+        "POST", f"/sandbox/orders/{order['id']}/status", {"status": "AWAITING_SHIPMENT"}
+    )
     assert released["status"] == "AWAITING_SHIPMENT" and released["is_on_hold_order"] is False
     assert released["recipient_address"]["full_address"]
     assert released["update_time"] >= order["update_time"]
@@ -47,14 +60,16 @@ async def test_on_hold_hides_address_until_released(sandbox: Sandbox, shop: Shop
 
 async def test_replacement_and_fbt_flags(sandbox: Sandbox, shop: Shop) -> None:
     original = await sandbox.place_order(shop)
-    replacement = await sandbox.place_order(shop, replacement_of=original["id"],
-                                            fulfillment_type="FULFILLMENT_BY_TIKTOK")
+    replacement = await sandbox.place_order(
+        shop, replacement_of=original["id"], fulfillment_type="FULFILLMENT_BY_TIKTOK"
+    )
     assert replacement["is_replacement_order"] is True
     assert replacement["replaced_order_id"] == original["id"]
     assert replacement["fulfillment_type"] == "FULFILLMENT_BY_TIKTOK"
-    bad = await sandbox.http.post(f"/sandbox/shops/{shop.shop_id}/orders",
-                                  json={"lines": [{"seller_sku": "A", "quantity": 1, "unit_price": "1"}],
-                                        "replacement_of": "123"})
+    bad = await sandbox.http.post(
+        f"/sandbox/shops/{shop.shop_id}/orders",
+        json={"lines": [{"seller_sku": "A", "quantity": 1, "unit_price": "1"}], "replacement_of": "123"},
+    )
     assert (bad.status_code, bad.json()["code"]) == (400, 21001001)
 
 
@@ -72,8 +87,7 @@ async def test_pagination_walks_every_order_once(sandbox: Sandbox, shop: Shop) -
         if not token:
             break
     assert sorted(seen) == sorted(created) and len(seen) == len(set(seen))
-    keys = [(o.create_time, int(o.id)) for o in
-            (sandbox.app.state.sandbox.orders.get(i) for i in seen)]
+    keys = [(o.create_time, int(o.id)) for o in (sandbox.app.state.sandbox.orders.get(i) for i in seen)]
     assert keys == sorted(keys)
 
 
@@ -81,7 +95,7 @@ async def test_bad_page_size_and_page_token(sandbox: Sandbox, shop: Shop) -> Non
     await sandbox.place_order(shop)
     await sandbox.place_order(shop)
     for size in (0, 101, None):
-        params = {} if size is None else {"page_size": size}
+        params: dict[str, Any] = {} if size is None else {"page_size": size}
         assert (await search(sandbox, shop, **params))["code"] == 36009004
     assert (await search(sandbox, shop, page_size=1, page_token="garbage!"))["code"] == 36009004
     token = (await search(sandbox, shop, page_size=1))["data"]["next_page_token"]
@@ -117,7 +131,10 @@ async def test_get_orders_by_ids(sandbox: Sandbox, shop: Shop) -> None:
 
 
 async def test_bulk_orders(sandbox: Sandbox, shop: Shop) -> None:
-    data = await sandbox.control("POST", f"/sandbox/shops/{shop.shop_id}/orders/bulk",
-                                 {"count": 25, "lines": [{"seller_sku": "B", "quantity": 2, "unit_price": "3"}]})
+    data = await sandbox.control(
+        "POST",
+        f"/sandbox/shops/{shop.shop_id}/orders/bulk",
+        {"count": 25, "lines": [{"seller_sku": "B", "quantity": 2, "unit_price": "3"}]},
+    )
     assert len(set(data["order_ids"])) == 25
     assert (await search(sandbox, shop, page_size=1))["data"]["total_count"] == 25

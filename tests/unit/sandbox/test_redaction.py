@@ -17,7 +17,14 @@ def test_redact_url_hides_credentials_and_keeps_the_rest() -> None:
 
 
 def test_access_log_filter_rewrites_the_path_argument() -> None:
-    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
-                               ("127.0.0.1:1", "GET", "/x?sign=deadbeef&page_size=5", "1.1", 200), None)
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:1", "GET", "/x?sign=deadbeef&page_size=5", "1.1", 200),
+        None,
+    )
     assert RedactQueryFilter().filter(record)
     assert "deadbeef" not in record.getMessage() and "page_size=5" in record.getMessage()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from tests.unit.sandbox.conftest import Sandbox, Shop, make_settings, open_sandbox
 
@@ -30,11 +31,19 @@ async def test_body_is_part_of_the_signature(sandbox: Sandbox, shop: Shop) -> No
     from libs.common.tiktok.signing import sign
 
     path = "/order/202309/orders/search"
-    query = {"app_key": "test-app", "timestamp": int(time.time()), "shop_cipher": shop.cipher, "page_size": 5}
+    query: dict[str, Any] = {
+        "app_key": "test-app",
+        "timestamp": int(time.time()),
+        "shop_cipher": shop.cipher,
+        "page_size": 5,
+    }
     query["sign"] = sign("test-secret", path, query, b'{"order_status":"ON_HOLD"}')
-    response = await sandbox.http.post(path, params=query, content=b'{"order_status":"CANCELLED"}',
-                                       headers={"x-tts-access-token": shop.access_token,
-                                                "content-type": "application/json"})
+    response = await sandbox.http.post(
+        path,
+        params=query,
+        content=b'{"order_status":"CANCELLED"}',
+        headers={"x-tts-access-token": shop.access_token, "content-type": "application/json"},
+    )
     assert response.json()["code"] == 106001
 
 
@@ -93,8 +102,9 @@ async def test_rate_limit_per_shop_and_endpoint() -> None:
         other = await box.new_shop()
         codes = [(await box.call("GET", WAREHOUSES, shop=shop)).json()["code"] for _ in range(3)]
         limited = await box.call("GET", WAREHOUSES, shop=shop)
-        other_endpoint = await box.call("POST", "/order/202309/orders/search", shop=shop,
-                                        params={"page_size": 10}, body={})
+        other_endpoint = await box.call(
+            "POST", "/order/202309/orders/search", shop=shop, params={"page_size": 10}, body={}
+        )
         other_shop = await box.call("GET", WAREHOUSES, shop=other)
         assert codes == [0, 0, 0]
         assert (limited.status_code, limited.json()["code"]) == (429, 36009002)

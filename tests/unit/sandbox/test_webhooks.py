@@ -33,8 +33,12 @@ async def test_order_events_are_signed_and_shaped() -> None:
             assert verify_webhook(APP_KEY, APP_SECRET, request.content, request.headers["Authorization"])
         first, second = bodies(box.captured)
         assert first["type"] == 1 and first["shop_id"] == shop.shop_id
-        assert first["data"] == {"order_id": order["id"], "order_status": "ON_HOLD", "is_on_hold_order": True,
-                                 "update_time": order["update_time"]}
+        assert first["data"] == {
+            "order_id": order["id"],
+            "order_status": "ON_HOLD",
+            "is_on_hold_order": True,
+            "update_time": order["update_time"],
+        }
         assert second["data"]["order_status"] == "AWAITING_SHIPMENT"
         assert first["tts_notification_id"] != second["tts_notification_id"]
 
@@ -64,8 +68,12 @@ async def test_shop_registration_and_runtime_url() -> None:
         await box.place_order(shop)
         await poster(box).drain()
         assert box.captured == []  # webhooks off
-        registered = await box.call("PUT", "/event/202309/webhooks", shop=shop,
-                                    body={"address": "http://shop.test/hook", "event_type": "ORDER_STATUS_CHANGE"})
+        registered = await box.call(
+            "PUT",
+            "/event/202309/webhooks",
+            shop=shop,
+            body={"address": "http://shop.test/hook", "event_type": "ORDER_STATUS_CHANGE"},
+        )
         assert registered.json()["code"] == 0
         listed = (await box.call("GET", "/event/202309/webhooks", shop=shop)).json()["data"]["webhooks"]
         assert listed == [{"event_type": "ORDER_STATUS_CHANGE", "address": "http://shop.test/hook"}]
@@ -81,8 +89,11 @@ async def test_bulk_orders_can_skip_webhooks() -> None:
     async for box in open_sandbox(make_settings(webhook_url=HOOK)):
         shop = await box.new_shop()
         lines = [{"seller_sku": "A", "quantity": 1, "unit_price": "1"}]
-        await box.control("POST", f"/sandbox/shops/{shop.shop_id}/orders/bulk",
-                          {"count": 5, "lines": lines, "webhook": False})
+        await box.control(
+            "POST",
+            f"/sandbox/shops/{shop.shop_id}/orders/bulk",
+            {"count": 5, "lines": lines, "webhook": False},
+        )
         await box.control("POST", f"/sandbox/shops/{shop.shop_id}/orders/bulk", {"count": 2, "lines": lines})
         await poster(box).drain()
         assert len(box.captured) == 2
@@ -93,8 +104,12 @@ async def test_mark_shipped_fires_status_change() -> None:
         shop = await box.new_shop()
         order = await box.place_order(shop)
         body = {"tracking_number": "T-1", "shipping_provider_id": "6617675021119438849"}
-        shipped = await box.call("POST", f"/fulfillment/202309/orders/{order['id']}/packages", shop=shop, body=body)
+        shipped = await box.call(
+            "POST", f"/fulfillment/202309/orders/{order['id']}/packages", shop=shop, body=body
+        )
         assert shipped.json()["code"] == 0
         await poster(box).drain()
-        assert [b["data"]["order_status"] for b in bodies(box.captured)] == ["AWAITING_SHIPMENT",
-                                                                            "AWAITING_COLLECTION"]
+        assert [b["data"]["order_status"] for b in bodies(box.captured)] == [
+            "AWAITING_SHIPMENT",
+            "AWAITING_COLLECTION",
+        ]

@@ -1,0 +1,239 @@
+"""The upload worker: sends recorded shipments' tracking to TikTok, outside any consumer transaction.
+
+Each pass reserves a few due ``pending`` shipments (``FOR UPDATE SKIP LOCKED`` plus a lease in
+``next_attempt_at``, so replicas never upload the same one at once and a crashed worker's
+reservation simply expires), calls TikTok, then records the outcome in one transaction with
+the ``OrderStatusChanged`` it publishes (outbox). A resend after a crash between TikTok's answer
+and our commit comes back "already shipped"/"duplicate tracking": if TikTok holds our tracking on
+our line items, that is our own upload and counts as success, so tracking is uploaded once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import asyncpg
+import structlog
+
+from libs.common.events.orders import OrderStatusChanged, Tracking
+from libs.common.outbox import enqueue_data
+from libs.common.tiktok.errors import AlreadyShipped, DuplicateTrackingNumber, TikTokError
+from libs.common.tiktok.tokens import ShopNotAuthorized, TokenServiceRejected
+from services.fulfillment import repo
+from services.fulfillment.carriers import ShippingProvider, match_carrier, merge_providers, unknown_carrier_message
+from services.fulfillment.domain import (
+    Shipment,
+    ShipmentRejected,
+    UploadStatus,
+    refusal_reason,
+    retry_delay_s,
+    status_after_upload,
+    tracking_matches,
+    tracking_upload_off_message,
+)
+from services.fulfillment.settings import FulfillmentSettings
+from services.fulfillment.tiktok import FulfillmentTikTok
+
+log = structlog.get_logger(__name__)
+_EVENT_NAMESPACE = uuid.UUID("6a1f8f0e-3c1b-4a52-9a57-2f1c0f5e7d21")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: UploadStatus  # PENDING means "transient: try again later"
+    error: str | None = None
+    provider: ShippingProvider | None = None
+    package_id: str | None = None
+
+
+class ShipmentUploader:
+    def __init__(
+        self,
+        *,
+        pool: asyncpg.Pool,
+        tiktok: FulfillmentTikTok,
+        settings: FulfillmentSettings,
+        source: str,
+        wake_relay: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._pool = pool
+        self._tiktok = tiktok
+        self._settings = settings
+        self._source = source
+        self._wake_relay = wake_relay
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Upload forever: drain due shipments, then wait for a wake-up or the poll interval."""
+        backoff = self._settings.upload_poll_s
+        while True:
+            try:
+                done = await self.run_once()
+                backoff = self._settings.upload_poll_s
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - database trouble: nothing is lost, retry later
+                log.warning("upload pass failed; will retry", error=f"{type(exc).__name__}: {exc}", retry_in_s=backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            if done:
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self._settings.upload_poll_s)
+            except TimeoutError:
+                pass
+
+    async def run_once(self) -> int:
+        """One pass: reserve due shipments and upload each; returns how many were handled."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            due = await repo.claim_due(
+                conn, limit=self._settings.upload_batch_size, lease_s=self._settings.upload_lease_s
+            )
+        for shipment in due:
+            await self._upload(shipment)
+        return len(due)
+
+    async def _upload(self, shipment: Shipment) -> None:
+        bound = log.bind(shipment_id=shipment.shipment_id, order_id=shipment.order_id, shop_id=shipment.shop_id)
+        try:
+            outcome = await self._attempt(shipment)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug or an outage must not lose the shipment: retry later
+            bound.exception("upload attempt crashed; will retry")
+            outcome = Outcome(UploadStatus.PENDING, f"internal error: {type(exc).__name__}: {exc}")
+        await self._record(shipment, outcome)
+        level = bound.info if outcome.status in (UploadStatus.UPLOADED, UploadStatus.PENDING) else bound.warning
+        level("upload attempt finished", upload_status=outcome.status.value, error=outcome.error,
+              package_id=outcome.package_id, attempt=shipment.attempts + 1)
+
+    async def _attempt(self, shipment: Shipment) -> Outcome:
+        async with self._pool.acquire() as conn:
+            shop = await repo.get_shop(conn, shipment.shop_id)
+            order = await repo.get_order(conn, shipment.order_id)
+        if shop is None or not shop.allow_tracking_upload:
+            return Outcome(UploadStatus.NOT_UPLOADED, tracking_upload_off_message(shipment.shop_id))
+        if shop.status != "active":
+            why = f": {shop.status_reason}" if shop.status_reason else ""
+            return Outcome(UploadStatus.PENDING, f"shop {shop.shop_id} is {shop.status}{why}; retrying until it is active")
+        refusal = refusal_reason(order) if order is not None else None
+        if refusal is not None:
+            return Outcome(UploadStatus.FAILED, refusal)
+        try:
+            return await self._send(shipment)
+        except ShipmentRejected as exc:
+            return Outcome(UploadStatus.FAILED, str(exc))
+        except (ShopNotAuthorized, TokenServiceRejected) as exc:
+            return Outcome(UploadStatus.PENDING, f"{exc}; retrying")
+        except TikTokError as exc:
+            if exc.transient:
+                return Outcome(UploadStatus.PENDING, f"TikTok unavailable ({exc.code}): {exc.message}; retrying")
+            return Outcome(UploadStatus.FAILED, f"TikTok refused the tracking upload ({exc.code}): {exc.message}")
+
+    async def _send(self, shipment: Shipment) -> Outcome:
+        provider = await self._provider(shipment)
+        try:
+            package_id = await self._tiktok.mark_shipped(
+                shop_id=shipment.shop_id, order_id=shipment.order_id, tracking_number=shipment.tracking_number,
+                provider_id=provider.provider_id, line_item_ids=list(shipment.line_item_ids),
+            )
+        except (AlreadyShipped, DuplicateTrackingNumber) as exc:
+            return await self._already_done(shipment, provider, exc)
+        return Outcome(UploadStatus.UPLOADED, provider=provider, package_id=package_id)
+
+    async def _already_done(self, shipment: Shipment, provider: ShippingProvider, exc: TikTokError) -> Outcome:
+        """TikTok says shipped / tracking used: success only if it holds *our* tracking on our items."""
+        items = await self._tiktok.order_line_items(shop_id=shipment.shop_id, order_id=shipment.order_id)
+        package_id = tracking_matches(shipment.tracking_number, shipment.line_item_ids, items)
+        if package_id is not None:
+            log.info("TikTok already has this tracking (an earlier attempt succeeded)",
+                     shipment_id=shipment.shipment_id, code=exc.code)
+            return Outcome(UploadStatus.UPLOADED, provider=provider, package_id=package_id)
+        return Outcome(UploadStatus.FAILED, f"TikTok refused the tracking upload ({exc.code}): {exc.message}")
+
+    async def _provider(self, shipment: Shipment) -> ShippingProvider:
+        """Map the WMS carrier to the shop's TikTok provider, from the cache or freshly fetched."""
+        async with self._pool.acquire() as conn:
+            rows, fetched_at = await repo.get_providers(conn, shipment.shop_id)
+        age = (datetime.now(UTC) - fetched_at).total_seconds() if fetched_at is not None else None
+        providers = merge_providers(rows)
+        if age is None or age > self._settings.provider_cache_ttl_s:
+            providers = await self._refresh_providers(shipment.shop_id)
+            age = 0.0
+        found = match_carrier(shipment.carrier, providers)
+        if found is None and age > self._settings.provider_refresh_on_miss_s:
+            providers = await self._refresh_providers(shipment.shop_id)
+            found = match_carrier(shipment.carrier, providers)
+        if found is None:
+            raise ShipmentRejected(unknown_carrier_message(shipment.carrier, shipment.shop_id, providers))
+        return found
+
+    async def _refresh_providers(self, shop_id: str) -> list[ShippingProvider]:
+        rows = await self._tiktok.shipping_providers(shop_id)
+        async with self._pool.acquire() as conn, conn.transaction():
+            await repo.replace_providers(conn, shop_id, rows)
+        log.info("shipping providers refreshed", shop_id=shop_id, count=len(rows))
+        return merge_providers(rows)
+
+    async def _record(self, shipment: Shipment, outcome: Outcome) -> None:
+        s = self._settings
+        published = False
+        async with self._pool.acquire() as conn, conn.transaction():
+            if outcome.status == UploadStatus.PENDING:
+                attempts = shipment.attempts + 1
+                if attempts < s.upload_max_attempts:
+                    delay = retry_delay_s(attempts, initial_s=s.upload_backoff_initial_s, max_s=s.upload_backoff_max_s)
+                    await repo.reschedule(conn, shipment.shipment_id, delay_s=delay, error=outcome.error or "retrying")
+                    return
+                outcome = Outcome(UploadStatus.FAILED, f"gave up after {attempts} attempts; last error: {outcome.error}")
+            provider_id = outcome.provider.provider_id if outcome.provider else None
+            applied = await repo.finish_upload(
+                conn, shipment.shipment_id, status=outcome.status, error=outcome.error,
+                provider_id=provider_id, package_id=outcome.package_id,
+            )
+            if applied and outcome.status == UploadStatus.UPLOADED:
+                await self._publish_shipped(conn, shipment, outcome)
+                published = True
+        if published:
+            self._wake_relay()
+
+    async def _publish_shipped(self, conn: asyncpg.Connection, shipment: Shipment, outcome: Outcome) -> None:
+        order = await repo.get_order(conn, shipment.order_id)
+        uploaded = await repo.shipments_of_order(conn, shipment.order_id, status=UploadStatus.UPLOADED)
+        uploaded_ids = {i for s in uploaded for i in s.line_item_ids}
+        status = status_after_upload(order, uploaded_ids)
+        tracking = [
+            Tracking(
+                tracking_number=s.tracking_number,
+                carrier=(outcome.provider.name if s.shipment_id == shipment.shipment_id and outcome.provider
+                         else s.carrier),
+                package_id=s.tiktok_package_id,
+            )
+            for s in uploaded
+        ]
+        data = OrderStatusChanged(
+            shop_id=shipment.shop_id,
+            order_id=shipment.order_id,
+            status=status,
+            kind="shipped",
+            previous_status=order.status if order is not None else None,
+            tracking=tracking,
+            occurred_at=datetime.now(UTC),
+            details={
+                "shipment_id": shipment.shipment_id,
+                "line_item_ids": list(shipment.line_item_ids),
+                "package_id": outcome.package_id,
+                "partial": status != "Shipped",
+            },
+        )
+        event_id = str(uuid.uuid5(_EVENT_NAMESPACE, f"shipment-uploaded:{shipment.shipment_id}"))
+        await enqueue_data(conn, data, source=self._source, event_id=event_id)
