@@ -74,7 +74,7 @@ def _contains(value: Any, needle: str) -> bool:
         return any(_contains(v, needle) for v in value.values())
     if isinstance(value, list):
         return any(_contains(v, needle) for v in value)
-    return value == needle
+    return bool(value == needle)
 
 
 async def run_demo(timeout_s: float) -> None:

@@ -155,7 +155,9 @@ def _run(
         env = dict(common, **{f"{name.upper()}_PORT": str(ports[name])})
         if name == "sandbox":
             env["SANDBOX_WEBHOOK_URL"] = f"{urls['orders']}/webhooks/tiktok"
-        proc = supervisor.start(name, module, env=env, url=urls[name], cwd=project_root())
+        # The sandbox has no database or broker to wait for: /healthz is its readiness.
+        probes = ("/healthz",) if name == "sandbox" else ("/healthz", "/readyz")
+        proc = supervisor.start(name, module, env=env, url=urls[name], probes=probes, cwd=project_root())
         rows.append(Row(name, urls[name], str(proc.log_path), proc.pid))
     console.print(f"waiting for {', '.join(wanted) or 'nothing'} to be ready …")
     asyncio.run(supervisor.wait_all_healthy(ready_timeout))

@@ -25,7 +25,7 @@ from faststream.kafka.annotations import KafkaMessage
 from pydantic import BaseModel
 
 from libs.common import inbox
-from libs.common.events import CloudEvent, InvalidEvent, dlq_topic, parse_event
+from libs.common.events import TYPES_BY_TOPIC, CloudEvent, InvalidEvent, dlq_topic, parse_event
 from libs.common.kafka import KafkaPublisher
 
 log = structlog.get_logger(__name__)
@@ -89,7 +89,7 @@ class EventConsumer:
         """Process one record to a final outcome. Never raises (except cancellation)."""
         routes = self.routes.get(topic, [])
         try:
-            event, data = parse_event(value)
+            event, data = parse_event(value, expected_types=set(TYPES_BY_TOPIC.get(topic, ())) or None)
         except InvalidEvent as exc:
             return await self._dead_letter(topic, value, key, partition, offset, headers, exc.reason)
         route = next((r for r in routes if event.type in r.event_types), None)

@@ -14,6 +14,8 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from libs.common.events import CLOUDEVENTS_CONTENT_TYPE
+
 log = structlog.get_logger(__name__)
 
 Header = tuple[str, bytes]
@@ -39,7 +41,10 @@ class KafkaPublisher:
         await self._producer.stop()
 
     async def publish_many(self, messages: Sequence[tuple[str, bytes | None, bytes]]) -> None:
-        futures = [await self._producer.send(topic, value=value, key=key) for topic, key, value in messages]
+        headers = [("content-type", CLOUDEVENTS_CONTENT_TYPE.encode())]
+        futures = [
+            await self._producer.send(topic, value=value, key=key, headers=headers) for topic, key, value in messages
+        ]
         await asyncio.gather(*futures)
 
     async def publish(

@@ -4,7 +4,7 @@ shipped, carrier -> shipping provider matching, retry timing. No I/O here."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -243,7 +243,7 @@ def retry_delay_s(attempts: int, *, initial_s: float, max_s: float) -> float:
     """Delay before the next upload attempt after ``attempts`` transient failures (capped)."""
     if attempts < 1:
         return 0.0
-    return min(max_s, initial_s * 2 ** min(attempts - 1, 30))
+    return float(min(max_s, initial_s * 2.0 ** min(attempts - 1, 30)))
 
 
 def tracking_matches(

@@ -13,7 +13,7 @@ import structlog
 from libs.common.events.orders import CancellationDetected, OrderDownloaded, OrderStatusChanged
 from libs.common.events.shipments import ShipmentCreated
 from libs.common.events.shops import ShopConnected, ShopDisconnected, ShopSettingsChanged
-from services.fulfillment import repo
+from services.fulfillment import repo, shipment_repo
 from services.fulfillment.domain import (
     RETRYABLE_STATUSES,
     Admission,
@@ -67,9 +67,9 @@ async def apply_order_downloaded(conn: asyncpg.Connection, data: OrderDownloaded
         status_at=at,
         lines=[OrderLineCopy(line.seller_sku, line.quantity, tuple(line.line_item_ids)) for line in data.lines],
     )
-    for shipment in await repo.shipments_of_order(conn, data.order_id, status=UploadStatus.WAITING_FOR_ORDER):
+    for shipment in await shipment_repo.shipments_of_order(conn, data.order_id, status=UploadStatus.WAITING_FOR_ORDER):
         admission = await _admit(conn, shipment)
-        await repo.set_admission(
+        await shipment_repo.set_admission(
             conn, shipment.shipment_id, status=admission.status,
             line_item_ids=admission.line_item_ids, error=admission.error,
         )
@@ -111,7 +111,7 @@ async def apply_cancellation(conn: asyncpg.Connection, data: CancellationDetecte
 async def _admit(conn: asyncpg.Connection, shipment: Shipment) -> Admission:
     shop = await repo.get_shop(conn, shipment.shop_id)
     order = await repo.get_order(conn, shipment.order_id)
-    claimed = await repo.claimed_line_item_ids(conn, shipment.order_id, except_shipment=shipment.shipment_id)
+    claimed = await shipment_repo.claimed_line_item_ids(conn, shipment.order_id, except_shipment=shipment.shipment_id)
     allowed = shop is not None and shop.allow_tracking_upload
     return admit(shipment, order=order, tracking_allowed=allowed, claimed=claimed)
 
@@ -120,7 +120,7 @@ async def record_shipment(conn: asyncpg.Connection, data: ShipmentCreated, *, ev
     """Record a ShipmentCreated once per shipment_id; None when it was already recorded."""
     await repo.lock_order(conn, data.order_id)
     bound = log.bind(shipment_id=data.shipment_id, order_id=data.order_id, shop_id=data.shop_id, event_id=event_id)
-    existing = await repo.get_shipment(conn, data.shipment_id)
+    existing = await shipment_repo.get_shipment(conn, data.shipment_id)
     if existing is not None:
         changed = (existing.tracking_number, existing.carrier) != (data.tracking_number, data.carrier)
         bound.warning(
@@ -145,7 +145,7 @@ async def record_shipment(conn: asyncpg.Connection, data: ShipmentCreated, *, ev
     shipment = replace(
         shipment, upload_status=admission.status, line_item_ids=admission.line_item_ids, error=admission.error
     )
-    await repo.insert_shipment(conn, shipment, event_id=event_id)
+    await shipment_repo.insert_shipment(conn, shipment, event_id=event_id)
     log_method = bound.warning if admission.status in (UploadStatus.FAILED, UploadStatus.NOT_UPLOADED) else bound.info
     log_method("shipment recorded", upload_status=admission.status.value, error=admission.error,
                line_item_ids=list(admission.line_item_ids))
@@ -155,11 +155,11 @@ async def record_shipment(conn: asyncpg.Connection, data: ShipmentCreated, *, ev
 async def retry_shipment(pool: asyncpg.Pool, shipment_id: str) -> Shipment:
     """Re-queue a failed (or not uploaded) shipment: it is admitted again from what is known now."""
     async with pool.acquire() as conn, conn.transaction():
-        current = await repo.get_shipment(conn, shipment_id)
+        current = await shipment_repo.get_shipment(conn, shipment_id)
         if current is None:
             raise ShipmentNotFound(shipment_id)
         await repo.lock_order(conn, current.order_id)
-        current = await repo.get_shipment(conn, shipment_id, for_update=True)
+        current = await shipment_repo.get_shipment(conn, shipment_id, for_update=True)
         assert current is not None
         if current.upload_status not in RETRYABLE_STATUSES:
             raise NotRetryable(
@@ -169,11 +169,11 @@ async def retry_shipment(pool: asyncpg.Pool, shipment_id: str) -> Shipment:
         admission = await _admit(conn, current)
         if admission.status in (UploadStatus.NOT_UPLOADED, UploadStatus.FAILED):
             raise NotRetryable(f"shipment {shipment_id} still cannot be uploaded: {admission.error}")
-        await repo.set_admission(
+        await shipment_repo.set_admission(
             conn, shipment_id, status=admission.status, line_item_ids=admission.line_item_ids, error=admission.error
         )
         log.info("shipment re-queued", shipment_id=shipment_id, order_id=current.order_id,
                  upload_status=admission.status.value, error=admission.error)
-        updated = await repo.get_shipment(conn, shipment_id)
+        updated = await shipment_repo.get_shipment(conn, shipment_id)
         assert updated is not None
         return updated

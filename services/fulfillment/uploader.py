@@ -23,8 +23,13 @@ from libs.common.events.orders import OrderStatusChanged, Tracking
 from libs.common.outbox import enqueue_data
 from libs.common.tiktok.errors import AlreadyShipped, DuplicateTrackingNumber, TikTokError
 from libs.common.tiktok.tokens import ShopNotAuthorized, TokenServiceRejected
-from services.fulfillment import repo
-from services.fulfillment.carriers import ShippingProvider, match_carrier, merge_providers, unknown_carrier_message
+from services.fulfillment import repo, shipment_repo
+from services.fulfillment.carriers import (
+    ShippingProvider,
+    match_carrier,
+    merge_providers,
+    unknown_carrier_message,
+)
 from services.fulfillment.domain import (
     Shipment,
     ShipmentRejected,
@@ -95,7 +100,7 @@ class ShipmentUploader:
     async def run_once(self) -> int:
         """One pass: reserve due shipments and upload each; returns how many were handled."""
         async with self._pool.acquire() as conn, conn.transaction():
-            due = await repo.claim_due(
+            due = await shipment_repo.claim_due(
                 conn, limit=self._settings.upload_batch_size, lease_s=self._settings.upload_lease_s
             )
         for shipment in due:
@@ -192,11 +197,11 @@ class ShipmentUploader:
                 attempts = shipment.attempts + 1
                 if attempts < s.upload_max_attempts:
                     delay = retry_delay_s(attempts, initial_s=s.upload_backoff_initial_s, max_s=s.upload_backoff_max_s)
-                    await repo.reschedule(conn, shipment.shipment_id, delay_s=delay, error=outcome.error or "retrying")
+                    await shipment_repo.reschedule(conn, shipment.shipment_id, delay_s=delay, error=outcome.error or "retrying")
                     return
                 outcome = Outcome(UploadStatus.FAILED, f"gave up after {attempts} attempts; last error: {outcome.error}")
             provider_id = outcome.provider.provider_id if outcome.provider else None
-            applied = await repo.finish_upload(
+            applied = await shipment_repo.finish_upload(
                 conn, shipment.shipment_id, status=outcome.status, error=outcome.error,
                 provider_id=provider_id, package_id=outcome.package_id,
             )
@@ -208,7 +213,7 @@ class ShipmentUploader:
 
     async def _publish_shipped(self, conn: asyncpg.Connection, shipment: Shipment, outcome: Outcome) -> None:
         order = await repo.get_order(conn, shipment.order_id)
-        uploaded = await repo.shipments_of_order(conn, shipment.order_id, status=UploadStatus.UPLOADED)
+        uploaded = await shipment_repo.shipments_of_order(conn, shipment.order_id, status=UploadStatus.UPLOADED)
         uploaded_ids = {i for s in uploaded for i in s.line_item_ids}
         status = status_after_upload(order, uploaded_ids)
         tracking = [

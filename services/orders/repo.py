@@ -209,6 +209,10 @@ async def get_shop(conn: asyncpg.Connection, shop_id: str) -> Shop | None:
     return _shop(row) if row else None
 
 
+async def list_shops(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return list(await conn.fetch(f"SELECT {_SHOP_COLUMNS}, updated_at FROM shops ORDER BY shop_id"))
+
+
 async def shops_downloading_orders(conn: asyncpg.Connection) -> list[Shop]:
     rows = await conn.fetch(
         f"SELECT {_SHOP_COLUMNS} FROM shops WHERE allow_order_download AND status = 'active' ORDER BY shop_id"

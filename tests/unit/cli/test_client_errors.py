@@ -81,3 +81,34 @@ def test_dev_env_is_private_and_environment_wins() -> None:
     assert service_url("orders", env={}) == "http://127.0.0.1:9103"
     assert service_url("orders", env={"ORDERS_URL": "http://x:1"}) == "http://x:1"
     assert service_url("fulfillment", env={}) == "http://127.0.0.1:8104"
+
+
+def test_orders_list_passes_only_the_given_filters() -> None:
+    api = FakeApi(lambda r: httpx.Response(200, json={"orders": []}))
+    result = invoke(["orders", "list", "--shop", "S1", "--channel", "TikTok Shop", "--limit", "5"], api)
+    assert result.exit_code == 0, result.output
+    assert dict(api.requests[0].url.params) == {"shop": "S1", "channel": "TikTok Shop", "limit": "5"}
+
+
+def test_orders_show_lists_lines_with_quantities_and_line_item_ids() -> None:
+    order = {
+        "order_id": "O1", "shop_id": "S1", "status": "AWAITING_SHIPMENT", "channel": "TikTok Shop",
+        "lines": [{"seller_sku": "TEE-M", "sku_id": "K1", "quantity": 3, "unit_price": "19.99",
+                   "line_item_ids": ["L1", "L2", "L3"]}],
+        "totals": {"total_amount": "59.97"}, "notes": ["gift wrap"], "recipient": {"name": "Ann", "city": "Austin"},
+    }
+    result = invoke(["orders", "show", "O1"], FakeApi(lambda r: httpx.Response(200, json=order)))
+    out = flat(result.stdout)
+    assert result.exit_code == 0, result.output
+    assert "TEE-M K1 3 19.99 L1, L2, L3" in out
+    assert "59.97" in out and "gift wrap" in out and "Austin" in out
+
+
+def test_shipments_list_asks_fulfillment_for_the_order() -> None:
+    body = [{"shipment_id": "W1", "carrier": "USPS", "tracking_number": "9400", "status": "uploaded"}]
+    api = FakeApi(lambda r: httpx.Response(200, json=body))
+    result = invoke(["shipments", "list", "--order", "O1"], api, env={"FULFILLMENT_URL": "http://ful.test"})
+    assert result.exit_code == 0, result.output
+    assert (api.requests[0].url.host, api.requests[0].url.path) == ("ful.test", "/shipments")
+    assert api.requests[0].url.params["order_id"] == "O1"
+    assert "W1 USPS 9400 uploaded" in flat(result.stdout)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
-from libs.common.events import ShipmentCreated, TYPES_BY_TOPIC, parse_event
+import pytest
+
 from libs.cli.demo import SHIPMENTS_TOPIC, shipment_created_event
 from libs.cli.infra import free_port
+from libs.common.events import TYPES_BY_TOPIC, ShipmentCreated, parse_event
 
 from .conftest import flat, invoke
 
@@ -22,17 +24,10 @@ def test_demo_shipment_event_is_a_valid_shipment_created() -> None:
     assert shipment_created_event("s", "o", "t", [])["id"] != event["id"]
 
 
-def test_demo_names_the_failing_step_when_the_stack_is_not_running() -> None:
-    url = f"http://127.0.0.1:{free_port()}"
-    result = invoke(["demo", "--timeout", "2"], env={})
-    del result
-    import os
-
-    os.environ["SANDBOX_URL"] = url
-    try:
-        result = invoke(["demo", "--timeout", "2"])
-    finally:
-        del os.environ["SANDBOX_URL"]
+def test_demo_names_the_failing_step_when_the_stack_is_not_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    monkeypatch.setenv("SANDBOX_URL", url)
+    result = invoke(["demo", "--timeout", "2"])
     out = flat(result.output)
     assert result.exit_code == 2, out
     assert "step 'create a seller on the TikTok sandbox' failed" in out

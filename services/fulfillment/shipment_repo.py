@@ -1,0 +1,172 @@
+"""SQL for shipments and their upload state. Functions take the connection they are given."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from services.fulfillment.domain import CLAIMING_STATUSES, RequestedLine, Shipment, UploadStatus
+
+
+# --- shipments ------------------------------------------------------------------------------
+def _shipment(row: asyncpg.Record) -> Shipment:
+    requested = row["requested_lines"]
+    ids = row["requested_line_item_ids"]
+    return Shipment(
+        shipment_id=row["shipment_id"],
+        order_id=row["order_id"],
+        shop_id=row["shop_id"],
+        carrier=row["carrier"],
+        tracking_number=row["tracking_number"],
+        upload_status=UploadStatus(row["upload_status"]),
+        requested_lines=None if requested is None else tuple(
+            RequestedLine(r["seller_sku"], int(r["quantity"])) for r in requested
+        ),
+        requested_line_item_ids=None if ids is None else tuple(ids),
+        line_item_ids=tuple(row["line_item_ids"]),
+        shipping_provider_id=row["shipping_provider_id"],
+        error=row["error"],
+        tiktok_package_id=row["tiktok_package_id"],
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+        shipped_at=row["shipped_at"],
+        created_at=row["created_at"],
+        uploaded_at=row["uploaded_at"],
+    )
+
+
+async def insert_shipment(conn: asyncpg.Connection, shipment: Shipment, *, event_id: str) -> bool:
+    """Record a shipment; False when this shipment_id is already recorded (a re-send)."""
+    inserted = await conn.fetchval(
+        """
+        INSERT INTO shipments (shipment_id, order_id, shop_id, carrier, tracking_number, requested_lines,
+                               requested_line_item_ids, line_item_ids, upload_status, error, shipped_at, event_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+        ON CONFLICT (shipment_id) DO NOTHING RETURNING true
+        """,
+        shipment.shipment_id, shipment.order_id, shipment.shop_id, shipment.carrier, shipment.tracking_number,
+        None if shipment.requested_lines is None else [
+            {"seller_sku": r.seller_sku, "quantity": r.quantity} for r in shipment.requested_lines
+        ],
+        None if shipment.requested_line_item_ids is None else list(shipment.requested_line_item_ids),
+        list(shipment.line_item_ids), shipment.upload_status.value, shipment.error, shipment.shipped_at, event_id,
+    )
+    return bool(inserted)
+
+
+async def get_shipment(conn: asyncpg.Connection, shipment_id: str, *, for_update: bool = False) -> Shipment | None:
+    sql = "SELECT * FROM shipments WHERE shipment_id = $1" + (" FOR UPDATE" if for_update else "")
+    row = await conn.fetchrow(sql, shipment_id)
+    return None if row is None else _shipment(row)
+
+
+async def list_shipments(
+    conn: asyncpg.Connection, *, order_id: str | None = None, status: str | None = None, limit: int = 100
+) -> list[Shipment]:
+    rows = await conn.fetch(
+        """
+        SELECT * FROM shipments WHERE ($1::text IS NULL OR order_id = $1) AND ($2::text IS NULL OR upload_status = $2)
+        ORDER BY created_at DESC, shipment_id LIMIT $3
+        """,
+        order_id, status, limit,
+    )
+    return [_shipment(r) for r in rows]
+
+
+async def shipments_of_order(
+    conn: asyncpg.Connection, order_id: str, *, status: UploadStatus | None = None
+) -> list[Shipment]:
+    rows = await conn.fetch(
+        "SELECT * FROM shipments WHERE order_id = $1 AND ($2::text IS NULL OR upload_status = $2) ORDER BY created_at",
+        order_id, None if status is None else status.value,
+    )
+    return [_shipment(r) for r in rows]
+
+
+async def claimed_line_item_ids(
+    conn: asyncpg.Connection,
+    order_id: str,
+    *,
+    except_shipment: str | None = None,
+    statuses: frozenset[UploadStatus] = CLAIMING_STATUSES,
+) -> set[str]:
+    """Line item ids held by the order's shipments in ``statuses`` (default: pending or uploaded)."""
+    rows = await conn.fetch(
+        "SELECT unnest(line_item_ids) AS id FROM shipments"
+        " WHERE order_id = $1 AND upload_status = ANY($2::text[]) AND shipment_id IS DISTINCT FROM $3",
+        order_id, [s.value for s in statuses], except_shipment,
+    )
+    return {r["id"] for r in rows}
+
+
+async def set_admission(
+    conn: asyncpg.Connection, shipment_id: str, *, status: UploadStatus, line_item_ids: Sequence[str], error: str | None
+) -> None:
+    """(Re)set where a shipment stands; a pending one becomes due at once with a fresh retry budget."""
+    await conn.execute(
+        """
+        UPDATE shipments SET upload_status = $2, line_item_ids = $3, error = $4, attempts = 0,
+                             next_attempt_at = now(), updated_at = now()
+        WHERE shipment_id = $1
+        """,
+        shipment_id, status.value, list(line_item_ids), error,
+    )
+
+
+async def claim_due(conn: asyncpg.Connection, *, limit: int, lease_s: float) -> list[Shipment]:
+    """Reserve due pending shipments for this worker for ``lease_s`` (other workers skip them)."""
+    rows = await conn.fetch(
+        """
+        UPDATE shipments SET next_attempt_at = now() + make_interval(secs => $2), updated_at = now()
+        WHERE shipment_id IN (
+            SELECT shipment_id FROM shipments
+            WHERE upload_status = 'pending' AND next_attempt_at <= now()
+            ORDER BY next_attempt_at, created_at
+            LIMIT $1
+            FOR UPDATE SKIP LOCKED)
+        RETURNING *
+        """,
+        limit, lease_s,
+    )
+    return sorted((_shipment(r) for r in rows), key=lambda s: (s.created_at or datetime.min, s.shipment_id))
+
+
+async def finish_upload(
+    conn: asyncpg.Connection,
+    shipment_id: str,
+    *,
+    status: UploadStatus,
+    error: str | None = None,
+    provider_id: str | None = None,
+    package_id: str | None = None,
+) -> bool:
+    """Record the outcome of an upload attempt; False if the shipment is no longer pending."""
+    result = await conn.execute(
+        """
+        UPDATE shipments SET upload_status = $2, error = $3,
+            shipping_provider_id = coalesce($4, shipping_provider_id),
+            tiktok_package_id = coalesce($5, tiktok_package_id),
+            attempts = attempts + 1,
+            uploaded_at = CASE WHEN $2 = 'uploaded' THEN now() ELSE uploaded_at END,
+            updated_at = now()
+        WHERE shipment_id = $1 AND upload_status = 'pending'
+        """,
+        shipment_id, status.value, error, provider_id, package_id,
+    )
+    return bool(result.endswith(" 1"))
+
+
+async def reschedule(conn: asyncpg.Connection, shipment_id: str, *, delay_s: float, error: str) -> int | None:
+    """Keep a pending shipment pending after a transient failure; returns the attempts so far."""
+    value: Any = await conn.fetchval(
+        """
+        UPDATE shipments SET attempts = attempts + 1, error = $3, updated_at = now(),
+                             next_attempt_at = now() + make_interval(secs => $2)
+        WHERE shipment_id = $1 AND upload_status = 'pending' RETURNING attempts
+        """,
+        shipment_id, delay_s, error,
+    )
+    return None if value is None else int(value)

@@ -1,0 +1,189 @@
+"""Use cases: ingest a page of TikTok orders (one transaction), and the reconciliation poll.
+
+Ingest is the single path every source goes through (poll, manual jobs, webhooks), so what is
+published is decided in one place. Concurrency: new orders are inserted with ``ON CONFLICT DO
+NOTHING`` (a concurrent insert of the same order makes the second wait and then see it as known),
+known orders are locked ``FOR UPDATE`` in id order before they are compared; so however many
+sources deliver an order at once, OrderDownloaded is enqueued once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import asyncpg
+import structlog
+
+from libs.common.events import CloudEvent, new_event
+from services.orders import repo, repo_queues
+from services.orders.decisions import Outcome, ShopPolicy, decide
+from services.orders.domain import InvalidTikTokOrder, Order, order_from_tiktok
+from services.orders.events import order_downloaded, order_status_changed
+from services.orders.repo import Shop
+from services.orders.tiktok import OrdersApi
+
+log = structlog.get_logger(__name__)
+
+AfterCommit = Callable[[], None]
+
+
+def noop() -> None:
+    return None
+
+
+@dataclass
+class IngestResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    downloaded_events: int = 0
+    status_events: int = 0
+    invalid: list[str] = field(default_factory=list)
+
+    def add(self, other: IngestResult) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.downloaded_events += other.downloaded_events
+        self.status_events += other.status_events
+        self.invalid.extend(other.invalid)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _map(raw_orders: Sequence[dict[str, Any]], shop_id: str, result: IngestResult) -> list[Order]:
+    """Domain orders, one per id (the newest version), sorted by id; unusable ones logged and skipped."""
+    latest: dict[str, Order] = {}
+    for raw in raw_orders:
+        try:
+            order = order_from_tiktok(raw, shop_id)
+        except InvalidTikTokOrder as exc:
+            result.invalid.append(str(raw.get("id")))
+            log.error("tiktok order skipped: cannot be mapped", shop_id=shop_id, order_id=raw.get("id"), error=str(exc))
+            continue
+        known = latest.get(order.order_id)
+        if known is None or order.update_time >= known.update_time:
+            latest[order.order_id] = order
+    return [latest[k] for k in sorted(latest)]
+
+
+async def ingest_page(
+    conn: asyncpg.Connection, raw_orders: Sequence[dict[str, Any]], shop: Shop, *, source: str
+) -> IngestResult:
+    """Upsert one page of TikTok orders and enqueue the resulting events, in the caller's transaction."""
+    result = IngestResult()
+    orders = _map(raw_orders, shop.shop_id, result)
+    if not orders:
+        return result
+    policy = ShopPolicy(publish_on_hold_orders=shop.publish_on_hold_orders)
+    new_decisions = {o.order_id: decide(o, None, policy) for o in orders}
+    inserted = await repo.insert_new_orders(
+        conn,
+        [repo.order_row(o, downloaded_published=new_decisions[o.order_id].downloaded_published) for o in orders],
+    )
+    known = [o for o in orders if o.order_id not in inserted]
+    stored = await repo.lock_stored(conn, [o.order_id for o in known])
+    events: list[CloudEvent] = []
+    written: list[Order] = []
+    updates: list[dict[str, Any]] = []
+    for order in orders:
+        if order.order_id in inserted:
+            decision = new_decisions[order.order_id]
+            written.append(order)
+        else:
+            previous = stored.get(order.order_id)
+            if previous is None:  # deleted between insert and lock: nothing sensible to compare with
+                result.unchanged += 1
+                continue
+            decision = decide(order, previous, policy)
+            if decision.write:
+                written.append(order)
+                updates.append(repo.order_row(order, downloaded_published=decision.downloaded_published))
+            if decision.publish_status_changed:
+                events.append(new_event(order_status_changed(order, previous), source=source))
+                result.status_events += 1
+        if decision.publish_downloaded:
+            events.append(new_event(order_downloaded(order), source=source))
+            result.downloaded_events += 1
+        setattr(result, decision.counts_as, getattr(result, decision.counts_as) + 1)
+        if decision.outcome is Outcome.STALE:
+            log.info("older order version ignored", shop_id=shop.shop_id, order_id=order.order_id)
+    await repo.update_orders(conn, updates)
+    await repo.replace_lines(conn, written)
+    await repo.enqueue_events(conn, events)
+    return result
+
+
+async def ingest_orders(
+    pool: asyncpg.Pool, raw_orders: Sequence[dict[str, Any]], shop: Shop, *, source: str,
+    after_commit: AfterCommit = noop,
+) -> IngestResult:
+    """:func:`ingest_page` in its own transaction."""
+    async with pool.acquire() as conn, conn.transaction():
+        result = await ingest_page(conn, raw_orders, shop, source=source)
+    after_commit()
+    return result
+
+
+# --- reconciliation poll ------------------------------------------------------------------------
+
+
+@dataclass
+class PollResult:
+    shop_id: str
+    update_time_ge: int
+    update_time_lt: int
+    pages: int = 0
+    skipped: bool = False  # another poller was polling this shop
+    result: IngestResult = field(default_factory=IngestResult)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "shop_id": self.shop_id, "update_time_ge": self.update_time_ge, "update_time_lt": self.update_time_lt,
+            "pages": self.pages, "skipped": self.skipped, **self.result.as_dict(),
+        }
+
+
+_POLL_LOCK = "hashtext('ttshop.orders.poll'), hashtext($1)"
+
+
+@dataclass(frozen=True)
+class PollWindow:
+    overlap_s: int
+    initial_lookback_s: int
+
+
+async def poll_shop(
+    pool: asyncpg.Pool, api: OrdersApi, shop: Shop, window: PollWindow, *, source: str,
+    after_commit: AfterCommit = noop, wait: bool = False, now: int | None = None,
+) -> PollResult:
+    """Read every order updated since the watermark (minus the overlap) and ingest it page by page.
+
+    One poller per shop across replicas (a session advisory lock); with ``wait`` an admin-triggered
+    poll waits for a running one instead of skipping. The watermark advances only after every page
+    was ingested, so a failure re-reads the window next time (harmless: ingest is idempotent).
+    """
+    lt = int(now if now is not None else time.time())
+    async with pool.acquire() as lock_conn:
+        function = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
+        got = await lock_conn.fetchval(f"SELECT {function}({_POLL_LOCK})", shop.shop_id)
+        if not wait and not got:
+            return PollResult(shop.shop_id, 0, lt, skipped=True)
+        try:
+            watermark = await repo_queues.watermark(lock_conn, shop.shop_id, lt - window.initial_lookback_s)
+            outcome = PollResult(shop.shop_id, max(0, watermark - window.overlap_s), lt)
+            try:
+                async for page in api.updated_between(shop.shop_id, outcome.update_time_ge, lt):
+                    outcome.result.add(await ingest_orders(pool, page, shop, source=source, after_commit=after_commit))
+                    outcome.pages += 1
+            except Exception as exc:
+                await repo_queues.save_watermark(lock_conn, shop.shop_id, watermark, f"{type(exc).__name__}: {exc}"[:1000])
+                raise
+            await repo_queues.save_watermark(lock_conn, shop.shop_id, lt, None)
+            return outcome
+        finally:
+            await lock_conn.execute(f"SELECT pg_advisory_unlock({_POLL_LOCK})", shop.shop_id)

@@ -1,0 +1,126 @@
+"""TikTok webhooks: store on receipt (TikTok wants a 200 within 3 s), process in a worker.
+
+ORDER_STATUS_CHANGE (type 1) notifications are batched per shop, the orders fetched with
+``GET /order/202309/orders?ids=`` (≤ 50 per call) and ingested like any other page. Other types
+are stored for the features that will handle them (cancellations, returns, …) and acknowledged.
+A notification whose fetch keeps failing is given up after a few attempts: the reconciliation
+poll brings the order in anyway.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+import asyncpg
+import structlog
+from pydantic import SecretStr
+
+from libs.common.tiktok.errors import TikTokError
+from libs.common.tiktok.signing import verify_webhook
+from libs.common.tiktok.tokens import ShopNotAuthorized, TokenServiceRejected
+from libs.common.web import ApiError
+from services.orders import repo, repo_queues
+from services.orders.service import AfterCommit, ingest_page, noop
+from services.orders.tiktok import OrdersApi
+
+log = structlog.get_logger(__name__)
+
+ORDER_STATUS_CHANGE = 1
+#: How long a claimed notification is reserved for the worker that claimed it.
+CLAIM_LEASE_S = 60.0
+RETRY_BASE_S = 5.0
+
+
+def parse_notification(body: bytes) -> dict[str, Any]:
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "invalid_webhook", "webhook body is not JSON") from None
+    if not isinstance(payload, dict):
+        raise ApiError(400, "invalid_webhook", "webhook body must be a JSON object")
+    missing = [k for k in ("type", "tts_notification_id", "shop_id") if payload.get(k) in (None, "")]
+    if missing:
+        raise ApiError(400, "invalid_webhook", f"webhook is missing {', '.join(missing)}")
+    if not isinstance(payload["type"], int):
+        raise ApiError(400, "invalid_webhook", f"webhook type must be an integer, got {payload['type']!r}")
+    return payload
+
+
+async def receive(
+    pool: asyncpg.Pool, *, body: bytes, signature: str | None, app_key: str, app_secret: SecretStr,
+    wake: AfterCommit = noop,
+) -> dict[str, Any]:
+    """Verify and store one notification. Nothing is stored when the signature is wrong."""
+    if not verify_webhook(app_key, app_secret.get_secret_value(), body, signature):
+        raise ApiError(401, "bad_signature", "webhook signature (Authorization header) does not match")
+    payload = parse_notification(body)
+    data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+    order_id = data.get("order_id") if isinstance(data, dict) else None
+    async with pool.acquire() as conn:
+        fresh = await repo_queues.store_notification(
+            conn, notification_id=str(payload["tts_notification_id"]), type_=payload["type"],
+            shop_id=str(payload["shop_id"]), order_id=str(order_id) if order_id else None, payload=payload,
+        )
+    if fresh and payload["type"] == ORDER_STATUS_CHANGE:
+        wake()
+    return {"received": True, "duplicate": not fresh}
+
+
+async def process_order_notifications(
+    pool: asyncpg.Pool, api: OrdersApi, *, source: str, batch_size: int, max_attempts: int,
+    after_commit: AfterCommit = noop,
+) -> int:
+    """Handle one batch of pending ORDER_STATUS_CHANGE notifications; returns how many were claimed."""
+    async with pool.acquire() as conn, conn.transaction():
+        claimed = await repo_queues.claim_notifications(conn, type_=ORDER_STATUS_CHANGE, limit=batch_size)
+        if claimed:  # reserve them so the HTTP calls below happen outside any transaction
+            await conn.execute(
+                "UPDATE webhook_inbox SET next_attempt_at = now() + make_interval(secs => $2)"
+                " WHERE tts_notification_id = ANY($1::text[])",
+                [r["tts_notification_id"] for r in claimed], CLAIM_LEASE_S,
+            )
+    by_shop: dict[str, list[asyncpg.Record]] = defaultdict(list)
+    for row in claimed:
+        by_shop[row["shop_id"]].append(row)
+    for shop_id, rows in by_shop.items():
+        await _process_shop(pool, api, shop_id, rows, source=source, max_attempts=max_attempts)
+        after_commit()
+    return len(claimed)
+
+
+async def _process_shop(
+    pool: asyncpg.Pool, api: OrdersApi, shop_id: str, rows: list[asyncpg.Record], *, source: str,
+    max_attempts: int,
+) -> None:
+    ids = [r["tts_notification_id"] for r in rows]
+    order_ids = [r["order_id"] for r in rows if r["order_id"]]
+    async with pool.acquire() as conn:
+        shop = await repo.get_shop(conn, shop_id)
+        if shop is None or not shop.downloads_orders:
+            await repo_queues.mark_processed(conn, ids, "ignored: order download is off or the shop is unknown")
+            return
+        if not order_ids:
+            await repo_queues.mark_processed(conn, ids, "ignored: no order_id in the notification")
+            return
+    try:
+        orders = await api.get(shop_id, order_ids)
+    except (TikTokError, ShopNotAuthorized, TokenServiceRejected) as exc:
+        attempts = max(r["attempts"] for r in rows) + 1
+        log.warning("webhook order fetch failed", shop_id=shop_id, error=str(exc), attempt=attempts)
+        async with pool.acquire() as conn:
+            await repo_queues.mark_failed(
+                conn, ids, error=str(exc)[:1000], retry_in_s=RETRY_BASE_S * 2 ** (attempts - 1),
+                max_attempts=max_attempts,
+            )
+        return
+    async with pool.acquire() as conn, conn.transaction():
+        result = await ingest_page(conn, orders, shop, source=source)
+        found = {str(o.get("id")) for o in orders}
+        missing = [oid for oid in order_ids if oid not in found]
+        outcome = f"ingested: {result.new} new, {result.updated} updated, {result.unchanged} unchanged"
+        if missing:
+            outcome += f"; not found on TikTok: {', '.join(missing[:10])}"
+        await repo_queues.mark_processed(conn, ids, outcome)
+    log.info("webhook orders ingested", shop_id=shop_id, notifications=len(ids), **result.as_dict())
