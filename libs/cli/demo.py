@@ -92,7 +92,11 @@ async def run_demo(timeout_s: float) -> None:
         async with step("connect the shop (ttshop shops connect)"):
             shop = await http.admin("auth", "POST", "/shops/connect",
                                     {"auth_code": seller["auth_code"], "tax_id": tax_id, "name": "Demo shop"})
-            shop_id = str(shop.get("shop_id") or shop.get("id") or seller["shop_id"])
+            connected = shop.get("shops") if isinstance(shop.get("shops"), list) else [shop]
+            ids = [str(s.get("shop_id") or s.get("id")) for s in connected if isinstance(s, dict)]
+            if str(seller["shop_id"]) not in ids:
+                raise DemoFailed(f"auth connected {ids or 'no shop'}, not the sandbox shop {seller['shop_id']}")
+            shop_id = str(seller["shop_id"])
         async with step("test the shop settings (ttshop shops test)"):
             result = await http.admin("auth", "POST", f"/shops/{shop_id}/test")
             for problem in (result or {}).get("problems") or []:

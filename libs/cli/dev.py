@@ -18,7 +18,7 @@ import typer
 from rich.table import Table
 
 from .client import console, fail
-from .devenv import SERVICE_DEFAULTS, dev_env_path, write_dev_env
+from .devenv import SERVICE_DEFAULTS, dev_env_path, local_secrets, write_dev_env
 from .infra import (
     DEFAULT_BROKER_PORT,
     EmbeddedBroker,
@@ -150,9 +150,10 @@ def _run(
         "INTERNAL_API_TOKEN": token,
         "AUTH_SERVICE_URL": urls["auth"],
     }
+    secrets_for = {"auth": local_secrets()}
     for name in wanted:
         module = "libs.sandbox" if name == "sandbox" else f"services.{name}"
-        env = dict(common, **{f"{name.upper()}_PORT": str(ports[name])})
+        env = dict(common, **{f"{name.upper()}_PORT": str(ports[name])}, **secrets_for.get(name, {}))
         if name == "sandbox":
             env["SANDBOX_WEBHOOK_URL"] = f"{urls['orders']}/webhooks/tiktok"
         # The sandbox has no database or broker to wait for: /healthz is its readiness.
@@ -160,7 +161,9 @@ def _run(
         proc = supervisor.start(name, module, env=env, url=urls[name], probes=probes, cwd=project_root())
         rows.append(Row(name, urls[name], str(proc.log_path), proc.pid))
     console.print(f"waiting for {', '.join(wanted) or 'nothing'} to be ready …")
-    asyncio.run(supervisor.wait_all_healthy(ready_timeout))
+    asyncio.run(supervisor.wait_all_healthy(
+        ready_timeout, lambda proc, secs: console.print(f"  {proc.name} ready ({secs:.1f}s)")
+    ))
 
     dev_env = {f"{name.upper()}_URL": url for name, url in urls.items()}
     dev_env |= {"DATABASE_URL": dsn, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "INTERNAL_API_TOKEN": token}

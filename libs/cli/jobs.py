@@ -21,9 +21,11 @@ def job_status(job: dict[str, Any]) -> str:
 
 
 def job_line(job: dict[str, Any]) -> str:
+    orders = render.pick(job, "orders_done", "orders_seen", default=0)
+    new = render.pick(job, "orders_new", default=None)
     line = (
         f"job {render.pick(job, 'id', 'job_id')}: {job_status(job)} — "
-        f"pages {render.pick(job, 'pages_done', default=0)}, orders {render.pick(job, 'orders_done', default=0)}"
+        f"pages {render.pick(job, 'pages_done', default=0)}, orders {orders}" + (f" ({new} new)" if new is not None else "")
     )
     error = render.pick(job, "error", default=None)
     return line + (f" — error: {render.text(error)}" if error else "")

@@ -72,13 +72,12 @@ def list_orders(
     orders = render.items(body, "orders")
     render.table(
         f"{len(orders)} order(s)",
-        ("order id", "shop", "status", "channel", "type", "created", "total", "units"),
+        ("order id", "shop", "status", "shipping", "channel", "type", "created", "total"),
         (
             (
                 render.pick(o, "order_id", "id"), render.pick(o, "shop_id", "shop"), render.pick(o, "status"),
-                render.pick(o, "channel"), render.pick(o, "fulfillment_type"), render.pick(o, "created_at"),
+                render.pick(o, "shipping_status"), render.pick(o, "channel"), render.pick(o, "fulfillment_type"), render.pick(o, "created_at"),
                 f"{render.text(_total(o))} {render.text(render.pick(o, 'currency'))}".strip(),
-                sum(int(render.pick(line, "quantity", default=0)) for line in render.items(o.get("lines"))),
             )
             for o in orders
         ),
@@ -88,7 +87,7 @@ def list_orders(
 def _total(order: dict[str, Any]) -> Any:
     totals = order.get("totals")
     if isinstance(totals, dict):
-        return render.pick(totals, "total_amount", "total", "grand_total")
+        return render.pick(totals, "total", "total_amount", "grand_total")
     return render.pick(order, "total_amount", "total")
 
 

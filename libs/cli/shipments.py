@@ -28,7 +28,7 @@ def list_shipments(
         (
             (
                 render.pick(s, "shipment_id", "id"), render.pick(s, "carrier"), render.pick(s, "tracking_number"),
-                render.pick(s, "status", "upload_status"), render.pick(s, "package_id"),
+                render.pick(s, "upload_status", "status"), render.pick(s, "tiktok_package_id", "package_id"),
                 render.pick(s, "shipped_at"), render.pick(s, "error", "last_error"),
             )
             for s in shipments

@@ -36,9 +36,13 @@ def _switches_on(shop: dict[str, Any]) -> list[str]:
 
 
 def show_shop(shop: dict[str, Any], title: str | None = None) -> None:
-    render.key_values(title or f"shop {_shop_id(shop)}", shop, skip=("settings",))
+    render.key_values(title or f"shop {_shop_id(shop)}", shop, skip=("settings", "audit"))
     if isinstance(shop.get("settings"), dict):
         render.key_values("settings", shop["settings"])
+    audit = render.items(shop.get("audit"))
+    if audit:
+        columns = list(audit[0])
+        render.table("recent actions", columns, ([entry.get(c) for c in columns] for entry in audit))
 
 
 @app.command("connect")
@@ -55,8 +59,10 @@ def connect(
     if st.json_output:
         emit_json(shop)
         return
-    console.print(f"Connected shop [bold]{_shop_id(shop)}[/] {render.text(render.pick(shop, 'name'))}")
-    show_shop(shop)
+    # One authorization can cover several shops of the seller; the service answers {"shops": [...]}.
+    for connected in render.items(shop, "shops") or [shop]:
+        console.print(f"Connected shop [bold]{_shop_id(connected)}[/] {render.text(render.pick(connected, 'name'))}")
+        show_shop(connected)
 
 
 @app.command("list")

@@ -51,9 +51,7 @@ def _parse_moment(value: str, *, end_of_day: bool) -> datetime:
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            moment = datetime.combine(day, time.max if end_of_day else time.min)
-            if end_of_day:
-                moment = moment.replace(microsecond=0)
+            moment = datetime.combine(day + timedelta(days=1) if end_of_day else day, time.min)
         else:
             moment = datetime.fromisoformat(text)
     except ValueError:
@@ -69,22 +67,22 @@ def date_from(value: str | None) -> datetime | None:
 
 
 def date_to(value: str | None) -> datetime | None:
-    """A range end: a bare date means the end of that day (UTC), so ``--to`` includes it."""
+    """A range end (exclusive): a bare date means midnight after it (UTC), so ``--to D`` includes day D."""
     return None if value is None else _parse_moment(value, end_of_day=True)
 
 
 def date_range(
     start: datetime | None, end: datetime | None, *, now: datetime | None = None
 ) -> tuple[datetime | None, datetime | None]:
-    """Check ``start <= end``; ``--from`` alone runs until now, ``--to`` alone is refused."""
+    """Check ``start < end``; ``--from`` alone runs until now, ``--to`` alone is refused."""
     if start is None and end is None:
         return None, None
     if start is None:
         raise typer.BadParameter("--to needs --from as well.", param_hint="'--from'")
     end = end or (now or datetime.now(UTC))
-    if start > end:
+    if start >= end:
         raise typer.BadParameter(
-            f"--from {start.isoformat()} is after --to {end.isoformat()}; the range must start before it ends.",
+            f"--from {start.isoformat()} is not before --to {end.isoformat()}; the range must start before it ends.",
             param_hint="'--from'/'--to'",
         )
     if end - start > timedelta(days=3650):

@@ -170,6 +170,7 @@ class EventConsumer:
     def _subscribe(self, broker: KafkaBroker, topic: str, session_timeout_ms: int) -> None:
         async def on_message(msg: KafkaMessage) -> None:
             record = msg.raw_message
+            assert not isinstance(record, tuple), "batch subscribers are not used here"
             await self.handle_record(
                 topic=record.topic,
                 value=record.value or b"",

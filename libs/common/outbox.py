@@ -26,17 +26,23 @@ class Publisher(Protocol):
         """Publish (topic, key, value) messages; returns once all are acknowledged."""
 
 
+_INSERT = "INSERT INTO outbox (event_id, event_type, topic, key, payload) VALUES ($1, $2, $3, $4, $5)"
+
+
+def _row(event: CloudEvent) -> tuple[str, str, str, bytes, bytes]:
+    return (event.id, event.type, topic_for(event.type), event_key(event), event.to_bytes())
+
+
 async def enqueue(conn: asyncpg.Connection, event: CloudEvent) -> CloudEvent:
     """Add an event to the outbox, in the caller's transaction."""
-    await conn.execute(
-        "INSERT INTO outbox (event_id, event_type, topic, key, payload) VALUES ($1, $2, $3, $4, $5)",
-        event.id,
-        event.type,
-        topic_for(event.type),
-        event_key(event),
-        event.to_bytes(),
-    )
+    await conn.execute(_INSERT, *_row(event))
     return event
+
+
+async def enqueue_many(conn: asyncpg.Connection, events: Sequence[CloudEvent]) -> None:
+    """Add many events in one round trip (a page of orders), in the caller's transaction."""
+    if events:
+        await conn.executemany(_INSERT, [_row(e) for e in events])
 
 
 async def enqueue_data(

@@ -37,8 +37,8 @@ def job_view(row: asyncpg.Record) -> dict[str, Any]:
 
 
 def resolve_range(from_: datetime | None, to: datetime | None, *, now: datetime) -> tuple[datetime, datetime]:
-    """Default: the last 24 hours. Naive datetimes are taken as UTC. Refuses an empty range."""
-    end = _aware(to) if to is not None else now
+    """Default: the last 24 hours (up to now, inclusive). Naive datetimes are taken as UTC. Refuses an empty range."""
+    end = _aware(to) if to is not None else now + timedelta(seconds=1)  # include orders of this second
     start = _aware(from_) if from_ is not None else end - DEFAULT_RANGE
     if start >= end:
         raise ApiError(422, "invalid_range", f"'from' ({start.isoformat()}) must be before 'to' ({end.isoformat()})")

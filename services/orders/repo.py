@@ -11,7 +11,6 @@ from typing import Any
 
 import asyncpg
 
-from libs.common.events import CloudEvent, event_key, topic_for
 from services.orders.decisions import Stored
 from services.orders.domain import Order
 
@@ -126,17 +125,6 @@ async def replace_lines(conn: asyncpg.Connection, orders: Sequence[Order]) -> No
     await conn.execute(_INSERT_LINES, rows)
 
 
-async def enqueue_events(conn: asyncpg.Connection, events: Sequence[CloudEvent]) -> None:
-    """Batched form of :func:`libs.common.outbox.enqueue` (same table, same columns): one
-    ``executemany`` per page instead of a round trip per event."""
-    if not events:
-        return
-    await conn.executemany(
-        "INSERT INTO outbox (event_id, event_type, topic, key, payload) VALUES ($1, $2, $3, $4, $5)",
-        [(e.id, e.type, topic_for(e.type), event_key(e), e.to_bytes()) for e in events],
-    )
-
-
 # --- reads for the admin API ---------------------------------------------------------------------
 
 _SUMMARY = (
@@ -156,7 +144,8 @@ async def list_orders(
     created_before: datetime | None,
     limit: int,
 ) -> list[asyncpg.Record]:
-    where, args = [], []
+    where: list[str] = []
+    args: list[object] = []
     for column, value in (("shop_id", shop_id), ("status", status), ("channel", channel)):
         if value is not None:
             args.append(value)

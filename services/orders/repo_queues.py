@@ -54,6 +54,7 @@ async def get_job(conn: asyncpg.Connection, job_id: uuid.UUID) -> asyncpg.Record
 
 
 async def list_jobs(conn: asyncpg.Connection, *, shop_id: str | None, limit: int) -> list[asyncpg.Record]:
+    args: list[object]
     if shop_id is None:
         sql, args = f"SELECT {_JOB_COLUMNS} FROM download_jobs ORDER BY created_at DESC LIMIT $1", [limit]
     else:

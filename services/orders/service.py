@@ -18,6 +18,7 @@ import asyncpg
 import structlog
 
 from libs.common.events import CloudEvent, new_event
+from libs.common.outbox import enqueue_many
 from services.orders import repo, repo_queues
 from services.orders.decisions import Outcome, ShopPolicy, decide
 from services.orders.domain import InvalidTikTokOrder, Order, order_from_tiktok
@@ -114,7 +115,7 @@ async def ingest_page(
             log.info("older order version ignored", shop_id=shop.shop_id, order_id=order.order_id)
     await repo.update_orders(conn, updates)
     await repo.replace_lines(conn, written)
-    await repo.enqueue_events(conn, events)
+    await enqueue_many(conn, events)
     return result
 
 
@@ -167,14 +168,17 @@ async def poll_shop(
     poll waits for a running one instead of skipping. The watermark advances only after every page
     was ingested, so a failure re-reads the window next time (harmless: ingest is idempotent).
     """
-    lt = int(now if now is not None else time.time())
+    # Search [watermark - overlap, now + 1) so orders updated during this very second are read now,
+    # and save the watermark as ``now`` so the next poll reads that second again.
+    current = int(now if now is not None else time.time())
+    lt = current + 1
     async with pool.acquire() as lock_conn:
         function = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
         got = await lock_conn.fetchval(f"SELECT {function}({_POLL_LOCK})", shop.shop_id)
         if not wait and not got:
             return PollResult(shop.shop_id, 0, lt, skipped=True)
         try:
-            watermark = await repo_queues.watermark(lock_conn, shop.shop_id, lt - window.initial_lookback_s)
+            watermark = await repo_queues.watermark(lock_conn, shop.shop_id, current - window.initial_lookback_s)
             outcome = PollResult(shop.shop_id, max(0, watermark - window.overlap_s), lt)
             try:
                 async for page in api.updated_between(shop.shop_id, outcome.update_time_ge, lt):
@@ -183,7 +187,7 @@ async def poll_shop(
             except Exception as exc:
                 await repo_queues.save_watermark(lock_conn, shop.shop_id, watermark, f"{type(exc).__name__}: {exc}"[:1000])
                 raise
-            await repo_queues.save_watermark(lock_conn, shop.shop_id, lt, None)
+            await repo_queues.save_watermark(lock_conn, shop.shop_id, current, None)
             return outcome
         finally:
             await lock_conn.execute(f"SELECT pg_advisory_unlock({_POLL_LOCK})", shop.shop_id)

@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -119,13 +119,14 @@ class ProcessSupervisor:
 
     async def wait_healthy(
         self, url: str, timeout: float = 30.0, probes: tuple[str, ...] = DEFAULT_PROBES
-    ) -> None:
+    ) -> float:
         """Poll ``GET {url}/healthz`` then ``GET {url}/readyz`` (``probes``) until each answers 2xx.
 
-        Fails fast with the log tail when any supervised child dies meanwhile; on timeout the
+        Returns the seconds it took. Fails fast with the log tail when any supervised child dies meanwhile; on timeout the
         error names the probe that never succeeded and the last answer it got.
         """
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         last = "no answer yet"
         async with httpx.AsyncClient(timeout=2.0) as client:
             for probe in probes:
@@ -143,11 +144,20 @@ class ProcessSupervisor:
                             f"{url}{probe} not healthy after {timeout:.0f}s ({last})" + self._hint_for(url)
                         )
                     await asyncio.sleep(0.1)
+        return time.monotonic() - started
 
-    async def wait_all_healthy(self, timeout: float = 60.0) -> None:
-        """:meth:`wait_healthy` for every child started with a ``url``, concurrently."""
-        probed = [p for p in self.processes.values() if p.url]
-        await asyncio.gather(*(self.wait_healthy(p.url, timeout, p.probes) for p in probed if p.url))
+    async def wait_all_healthy(
+        self, timeout: float = 60.0, on_ready: Callable[[ManagedProcess, float], None] | None = None
+    ) -> None:
+        """:meth:`wait_healthy` for every child started with a ``url``, concurrently;
+        ``on_ready(process, seconds)`` is called as each one becomes ready."""
+
+        async def one(proc: ManagedProcess, url: str) -> None:
+            elapsed = await self.wait_healthy(url, timeout, proc.probes)
+            if on_ready is not None:
+                on_ready(proc, elapsed)
+
+        await asyncio.gather(*(one(p, p.url) for p in self.processes.values() if p.url))
 
     def _hint_for(self, url: str) -> str:
         for proc in self.processes.values():

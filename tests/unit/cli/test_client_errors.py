@@ -112,3 +112,22 @@ def test_shipments_list_asks_fulfillment_for_the_order() -> None:
     assert (api.requests[0].url.host, api.requests[0].url.path) == ("ful.test", "/shipments")
     assert api.requests[0].url.params["order_id"] == "O1"
     assert "W1 USPS 9400 uploaded" in flat(result.stdout)
+
+
+def test_connect_shows_every_shop_the_authorization_covered() -> None:
+    body = {"shops": [{"shop_id": "S1", "name": "Mugs US"}, {"shop_id": "S2", "name": "Mugs UK"}]}
+    api = FakeApi(lambda r: httpx.Response(201, json=body))
+    result = invoke(["shops", "connect", "--auth-code", "AC1", "--tax-id", "T-9", "--name", "Mugs"], api)
+    assert result.exit_code == 0, result.output
+    assert api.bodies() == [{"auth_code": "AC1", "tax_id": "T-9", "name": "Mugs"}]
+    assert "Connected shop S1 Mugs US" in flat(result.stdout) and "Connected shop S2 Mugs UK" in flat(result.stdout)
+
+
+def test_local_secrets_are_generated_once_kept_private_and_overridable() -> None:
+    from libs.cli.devenv import local_secrets
+
+    first = local_secrets(env={})
+    assert local_secrets(env={}) == first  # the same key on the next run: stored tokens stay readable
+    path = dev_env_path().with_name("secrets.env")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert local_secrets(env={"AUTH_ENCRYPTION_KEYS": "k1,k2"})["AUTH_ENCRYPTION_KEYS"] == "k1,k2"

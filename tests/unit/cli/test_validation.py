@@ -78,7 +78,7 @@ def test_download_rejects_from_after_to() -> None:
         ["orders", "download", "S1", "--from", "2024-05-03", "--to", "2024-05-01"], FakeApi(_never_called)
     )
     assert result.exit_code == 2
-    assert "is after --to" in flat(result.output)
+    assert "is not before --to" in flat(result.output)
 
 
 def test_download_rejects_to_without_from() -> None:
@@ -91,7 +91,7 @@ def test_download_sends_whole_days_in_utc_and_follows_the_job() -> None:
     polls = iter(
         [
             {"id": "J1", "status": "running", "pages_done": 1, "orders_done": 40},
-            {"id": "J1", "status": "succeeded", "pages_done": 2, "orders_done": 57},
+            {"id": "J1", "status": "done", "pages_done": 2, "orders_seen": 57, "orders_new": 50},
         ]
     )
 
@@ -107,7 +107,7 @@ def test_download_sends_whole_days_in_utc_and_follows_the_job() -> None:
         "shop": "S1", "from": "2024-05-01T00:00:00+00:00", "to": "2024-05-02T12:00:00+02:00"
     }
     assert [r.url.path for r in api.requests] == ["/jobs/download", "/jobs/J1", "/jobs/J1"]
-    assert "job J1: succeeded — pages 2, orders 57" in flat(result.output)
+    assert "job J1: done — pages 2, orders 57 (50 new)" in flat(result.output)
 
 
 def test_download_reports_a_failed_job() -> None:
@@ -122,7 +122,14 @@ def test_download_reports_a_failed_job() -> None:
     assert "token revoked" in flat(result.output)
 
 
-def test_bare_to_date_means_end_of_that_day() -> None:
+def test_bare_to_date_includes_that_whole_day() -> None:
     from libs.cli.validation import date_to
 
-    assert date_to("2024-05-01") == datetime(2024, 5, 1, 23, 59, 59, tzinfo=UTC)
+    assert date_to("2024-05-01") == datetime(2024, 5, 2, tzinfo=UTC)  # the service treats 'to' as exclusive
+
+
+def test_download_accepts_a_single_day() -> None:
+    api = FakeApi(lambda r: httpx.Response(201, json={"id": "J3", "status": "queued"}))
+    result = invoke(["orders", "download", "S1", "--from", "2024-05-01", "--to", "2024-05-01", "--no-wait"], api)
+    assert result.exit_code == 0, result.output
+    assert api.bodies() == [{"shop": "S1", "from": "2024-05-01T00:00:00+00:00", "to": "2024-05-02T00:00:00+00:00"}]

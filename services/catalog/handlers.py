@@ -1,0 +1,37 @@
+"""Kafka subscribers: thin, each runs inside the consumer's transaction (inbox claim included)."""
+
+from __future__ import annotations
+
+import asyncpg
+from pydantic import BaseModel
+
+from libs.common.events import CloudEvent
+from libs.common.events.inventory import InventoryChanged, PriceChanged
+from libs.common.events.shops import ShopConnected, ShopDisconnected, ShopSettingsChanged
+from libs.common.runtime import ServiceRuntime
+from services.catalog import service
+
+
+async def on_shop_changed(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:
+    assert isinstance(data, ShopConnected | ShopSettingsChanged | ShopDisconnected)
+    await service.apply_shop_event(conn, data)
+
+
+async def on_inventory_changed(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:
+    assert isinstance(data, InventoryChanged)
+    await service.apply_inventory(conn, data, event_id=event.id)
+
+
+async def on_price_changed(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:
+    assert isinstance(data, PriceChanged)
+    await service.apply_price(conn, data, event_id=event.id)
+
+
+def register(runtime: ServiceRuntime) -> None:
+    runtime.subscribe(
+        ShopConnected.topic,
+        [ShopConnected.event_type, ShopSettingsChanged.event_type, ShopDisconnected.event_type],
+        on_shop_changed,
+    )
+    runtime.subscribe(InventoryChanged.topic, [InventoryChanged.event_type], on_inventory_changed)
+    runtime.subscribe(PriceChanged.topic, [PriceChanged.event_type], on_price_changed)

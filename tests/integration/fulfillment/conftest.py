@@ -1,0 +1,168 @@
+"""Fixtures for the fulfillment service against real Postgres, the broker and the sandbox.
+
+The service runs for real (consumers, upload worker, outbox relay, admin API on a port). Its
+tokens come straight from the sandbox's auth host instead of the auth service, and the events
+the auth, orders and WMS sides would publish are published here on the real topics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import pytest_asyncio
+from pydantic import SecretStr
+
+from libs.common.events import new_event
+from libs.common.events.base import EventData
+from libs.common.events.orders import OrderDownloaded
+from libs.common.events.shops import ShopSettingsChanged
+from libs.common.kafka import KafkaPublisher
+from libs.common.settings import SANDBOX_APP_KEY, SANDBOX_APP_SECRET
+from libs.common.tiktok.auth_client import TikTokAuthClient
+from libs.common.tiktok.tokens import ShopAccess
+from services.fulfillment.app import build_app
+from services.fulfillment.settings import FulfillmentSettings
+from tests.support.servers import serve_app
+from tests.support.stack import sandbox, shared_settings
+
+class SandboxTokens:
+    """TokenProvider that exchanges each test shop's auth code at the sandbox (stands in for auth)."""
+
+    def __init__(self, http: httpx.AsyncClient, sandbox_url: str) -> None:
+        self._auth = TikTokAuthClient(http, sandbox_url, SANDBOX_APP_KEY, SecretStr(SANDBOX_APP_SECRET))
+        self._codes: dict[str, tuple[str, str]] = {}
+        self._cache: dict[str, ShopAccess] = {}
+
+    def add_shop(self, shop_id: str, shop_cipher: str, auth_code: str) -> None:
+        self._codes[shop_id] = (shop_cipher, auth_code)
+
+    async def get(self, shop_id: str) -> ShopAccess:
+        if shop_id not in self._cache:
+            cipher, code = self._codes[shop_id]
+            grant = await self._auth.get_token(code)
+            self._cache[shop_id] = ShopAccess(shop_id, cipher, grant.access_token, grant.access_token_expire_in)
+        return self._cache[shop_id]
+
+    async def invalidate(self, shop_id: str) -> None:  # tokens live for days in the sandbox
+        return None
+
+class Harness:
+    """A running fulfillment service plus helpers to drive it like the other systems would."""
+
+    def __init__(self, *, url: str, sandbox_url: str, http: httpx.AsyncClient, publisher: KafkaPublisher,
+                 tokens: SandboxTokens, dsn: str) -> None:
+        self.url, self.sandbox_url, self.http = url, sandbox_url, http
+        self.publisher, self.tokens, self.dsn = publisher, tokens, dsn
+
+    async def publish(self, data: EventData, *, event_id: str | None = None) -> str:
+        event = new_event(data, source="tests/wms", event_id=event_id)
+        await self.publisher.publish(data.topic, event.to_bytes(), key=data.key().encode())
+        return event.id
+
+    async def new_shop(self, *, tracking_upload: bool = True) -> str:
+        seller = await sandbox(self.http, "POST", f"{self.sandbox_url}/sandbox/sellers", json={})
+        self.tokens.add_shop(seller["shop_id"], seller["shop_cipher"], seller["auth_code"])
+        await self.set_tracking_upload(seller["shop_id"], tracking_upload)
+        return str(seller["shop_id"])
+
+    async def set_tracking_upload(self, shop_id: str, on: bool) -> None:
+        await self.publish(ShopSettingsChanged(
+            shop_id=shop_id, allow_tracking_upload=on, allow_order_download=True, changed_at=datetime.now(UTC),
+        ))
+        await self.wait_db(
+            "SELECT allow_tracking_upload FROM fulfillment.shops WHERE shop_id = $1", shop_id, until=lambda v: v is on
+        )
+
+    async def place_order(self, shop_id: str, lines: dict[str, int], **extra: Any) -> dict[str, Any]:
+        body = {"lines": [{"seller_sku": s, "quantity": q, "unit_price": "9.99"} for s, q in lines.items()], **extra}
+        return await sandbox(self.http, "POST", f"{self.sandbox_url}/sandbox/shops/{shop_id}/orders", json=body)
+
+    async def tiktok_order(self, order_id: str) -> dict[str, Any]:
+        return await sandbox(self.http, "GET", f"{self.sandbox_url}/sandbox/orders/{order_id}")
+
+    async def download(self, shop_id: str, order: dict[str, Any], *, wait: bool = True) -> None:
+        """Publish the OrderDownloaded the orders service would, from the sandbox order."""
+        await self.publish(order_downloaded(shop_id, order))
+        if wait:
+            await self.wait_db("SELECT downloaded_at FROM fulfillment.orders WHERE order_id = $1", order["id"],
+                               until=lambda v: v is not None)
+
+    async def shipment(self, shipment_id: str, *, until: Callable[[dict[str, Any]], bool],
+                       timeout_s: float = 40.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout_s
+        last: Any = None
+        while time.monotonic() < deadline:
+            r = await self.http.get(f"{self.url}/shipments/{shipment_id}")
+            if r.status_code == 200:
+                last = r.json()
+                if until(last):
+                    return last  # type: ignore[no-any-return]
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"shipment {shipment_id} did not reach the expected state; last seen: {last}")
+
+    async def wait_db(self, sql: str, *args: Any, until: Callable[[Any], bool], timeout_s: float = 40.0) -> Any:
+        conn = await asyncpg.connect(self.dsn)
+        try:
+            deadline = time.monotonic() + timeout_s
+            while True:
+                value = await conn.fetchval(sql, *args)
+                if until(value):
+                    return value
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"timed out waiting for {sql} {args}; last value {value!r}")
+                await asyncio.sleep(0.1)
+        finally:
+            await conn.close()
+
+def order_downloaded(shop_id: str, order: dict[str, Any]) -> OrderDownloaded:
+    by_sku: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in order["line_items"]:
+        by_sku[item["seller_sku"]].append(item)
+    fbt = order["fulfillment_type"] == "FULFILLMENT_BY_TIKTOK"
+    payment = order["payment"]
+    return OrderDownloaded(
+        shop_id=shop_id, order_id=order["id"], status="In Process", tiktok_status=order["status"],
+        fulfillment_type="TIKTOK" if fbt else "SELLER", shipping_status="Unshipped",
+        created_at=datetime.fromtimestamp(order["create_time"], UTC), currency=payment["currency"],
+        totals={"sub_total": payment["sub_total"], "shipping_fee": payment["shipping_fee"], "tax": payment["tax"],
+                "total": payment["total_amount"]},
+        lines=[
+            {"seller_sku": sku, "sku_id": items[0]["sku_id"], "product_id": items[0]["product_id"],
+             "quantity": len(items), "unit_price": Decimal(items[0]["sale_price"]),
+             "line_item_ids": [i["id"] for i in items]}
+            for sku, items in by_sku.items()
+        ],
+        wms_should_pick=not fbt,
+    )
+
+@pytest.fixture
+def fulfillment_settings(pg_dsn: str, kafka_bootstrap: str, sandbox_url: str, internal_token: str) -> FulfillmentSettings:
+    return FulfillmentSettings(
+        **shared_settings(pg_dsn=pg_dsn, kafka_bootstrap=kafka_bootstrap, sandbox_url=sandbox_url,
+                          internal_token=internal_token),
+        port=0, upload_poll_s=0.1, upload_backoff_initial_s=0.3, upload_backoff_max_s=1.0,
+    )
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def harness(fulfillment_settings: FulfillmentSettings, sandbox_url: str,
+                  kafka_bootstrap: str) -> AsyncIterator[Harness]:
+    async with httpx.AsyncClient(timeout=30) as http:
+        tokens = SandboxTokens(http, sandbox_url)
+        publisher = KafkaPublisher(kafka_bootstrap, client_id="tests-fulfillment")
+        await publisher.start()
+        try:
+            async with serve_app(build_app(fulfillment_settings, tokens=tokens)) as url:
+                assert fulfillment_settings.database_url is not None
+                yield Harness(url=url, sandbox_url=sandbox_url, http=http, publisher=publisher, tokens=tokens,
+                              dsn=fulfillment_settings.database_url)
+        finally:
+            await publisher.stop()

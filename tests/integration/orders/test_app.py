@@ -1,0 +1,112 @@
+"""The orders service as a process: shops arrive over Kafka, orders leave over Kafka, the admin API
+and the webhook receiver work over HTTP. Real PostgreSQL, broker and sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from libs.common.events import ShopConnected, ShopSettingsChanged, new_event
+from libs.common.kafka import KafkaPublisher
+from libs.common.settings import SANDBOX_APP_KEY, SANDBOX_APP_SECRET
+from libs.common.tiktok.signing import webhook_signature
+from services.orders.app import build
+from services.orders.settings import OrdersSettings
+from tests.integration.orders.conftest import SandboxTokens, new_seller, orders_api, place_order
+from tests.support.servers import serve_app
+from tests.support.stack import collect, shared_settings
+
+
+async def _until(check: Any, timeout_s: float = 30.0) -> Any:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        value = await check()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("condition not met in time")
+        await asyncio.sleep(0.1)
+
+
+async def test_orders_service_end_to_end(
+    pg_dsn: str, kafka_bootstrap: str, sandbox_url: str, internal_token: str, http: httpx.AsyncClient,
+    tokens: SandboxTokens,
+) -> None:
+    settings = OrdersSettings(
+        **shared_settings(pg_dsn=pg_dsn, kafka_bootstrap=kafka_bootstrap, sandbox_url=sandbox_url,
+                          internal_token=internal_token),
+        poll_interval_s=3600, job_poll_interval_s=0.2, webhook_poll_interval_s=0.2,
+    )
+    app, _, workers = build(settings)
+    # Tokens straight from the sandbox: no auth service runs in this test.
+    workers.make_api = lambda: orders_api(http, sandbox_url, tokens)
+    seller = await new_seller(http, sandbox_url, tokens)
+    shop_id = seller.shop_id
+
+    async with serve_app(app) as url:
+        publisher = KafkaPublisher(kafka_bootstrap)
+        await publisher.start()
+        try:
+            now = datetime.now(UTC)
+            for data in (
+                ShopConnected(shop_id=shop_id, connected_at=now),
+                ShopSettingsChanged(shop_id=shop_id, allow_order_download=True, changed_at=now),
+            ):
+                event = new_event(data, source="ttshop/auth")
+                await publisher.publish(data.topic, event.to_bytes(), key=shop_id.encode())
+        finally:
+            await publisher.stop()
+
+        async def shop_known() -> bool:
+            shops = (await http.get(f"{url}/shops")).json()["shops"]
+            return any(s["shop_id"] == shop_id and s["allow_order_download"] for s in shops)
+
+        await _until(shop_known)
+
+        polled_order = await place_order(http, sandbox_url, shop_id)
+        poll = await http.post(f"{url}/shops/{shop_id}/poll")
+        assert poll.status_code == 200 and poll.json()["new"] == 1
+
+        detail = (await http.get(f"{url}/orders/{polled_order['id']}")).json()
+        assert detail["lines"][0]["quantity"] == 2 and len(detail["lines"][0]["line_item_ids"]) == 2
+        assert detail["totals"]["total"] == "39.98" and detail["channel"] == "TikTok Shop"
+        listed = (await http.get(f"{url}/orders", params={"shop": shop_id, "status": "In Process"})).json()
+        assert [o["order_id"] for o in listed["orders"]] == [polled_order["id"]]
+
+        job_order = await place_order(http, sandbox_url, shop_id)
+        created = await http.post(f"{url}/jobs/download", json={"shop": shop_id})
+        assert created.status_code == 201, created.text
+        job_id = created.json()["id"]
+
+        async def job_done() -> dict[str, Any] | None:
+            job = (await http.get(f"{url}/jobs/{job_id}")).json()
+            return job if job["status"] in ("done", "failed") else None
+
+        job = await _until(job_done)
+        assert (job["status"], job["orders_seen"], job["orders_new"]) == ("done", 2, 1)
+
+        refused = await http.post(f"{url}/jobs/download", json={"shop": "unknown-shop"})
+        assert refused.status_code == 409 and "unknown-shop" in refused.json()["error"]["message"]
+
+        hooked_order = await place_order(http, sandbox_url, shop_id)
+        body = json.dumps({"type": 1, "tts_notification_id": "wh-1", "shop_id": shop_id, "timestamp": 0,
+                           "data": {"order_id": hooked_order["id"]}}).encode()
+        bad = await http.post(f"{url}/webhooks/tiktok", content=body, headers={"Authorization": "nope"})
+        assert bad.status_code == 401
+        good = await http.post(
+            f"{url}/webhooks/tiktok", content=body,
+            headers={"Authorization": webhook_signature(SANDBOX_APP_KEY, SANDBOX_APP_SECRET, body)},
+        )
+        assert good.status_code == 200
+
+        wanted = {polled_order["id"], job_order["id"], hooked_order["id"]}
+        events = await collect(
+            kafka_bootstrap, "orders.downloaded", count=3,
+            predicate=lambda e: e.get("data", {}).get("order_id") in wanted,
+        )
+        assert sorted(e["data"]["order_id"] for e in events) == sorted(wanted)
+        assert all(e["type"] == "OrderDownloaded" and e["shopid"] == shop_id for e in events)
