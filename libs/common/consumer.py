@@ -163,11 +163,9 @@ class EventConsumer:
         return Outcome("dead-lettered", reason)
 
     def attach(self, broker: KafkaBroker, *, session_timeout_ms: int = 10_000) -> None:
-        """Register one FastStream subscriber per routed topic, with manual commits."""
-        for topic in self.routes:
-            self._subscribe(broker, topic, session_timeout_ms)
+        """Register ONE FastStream subscriber (one group member) for all routed topics, with manual
+        commits. One member per process keeps rebalances to one per start, not one per topic."""
 
-    def _subscribe(self, broker: KafkaBroker, topic: str, session_timeout_ms: int) -> None:
         async def on_message(msg: KafkaMessage) -> None:
             record = msg.raw_message
             assert not isinstance(record, tuple), "batch subscribers are not used here"
@@ -182,11 +180,11 @@ class EventConsumer:
             await msg.ack()
 
         broker.subscriber(
-            topic,
+            *sorted(self.routes),
             group_id=self.group_id,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
             session_timeout_ms=session_timeout_ms,
             heartbeat_interval_ms=max(1000, session_timeout_ms // 4),
-            title=f"{self.group_id}:{topic}",
+            title=self.group_id,
         )(on_message)

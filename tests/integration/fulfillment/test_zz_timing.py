@@ -1,19 +1,14 @@
-import time, pytest
-from libs.common.runtime import ServiceRuntime
-from services.fulfillment.app import build_app
-from services.fulfillment.settings import FulfillmentSettings
-from tests.support.stack import shared_settings
-import libs.common.runtime as rt
+import time, logging
+from faststream.kafka import KafkaBroker
+from libs.common.kafka import KafkaPublisher
 
-async def test_timing(pg_dsn, kafka_bootstrap, sandbox_url, internal_token):
-    s = FulfillmentSettings(**shared_settings(pg_dsn=pg_dsn, kafka_bootstrap=kafka_bootstrap, sandbox_url=sandbox_url, internal_token=internal_token))
-    app = build_app(s)
-    r = app.state.runtime
-    orig_ensure = rt.ensure_topics
-    async def timed_ensure(*a, **k):
-        t=time.monotonic(); res = await orig_ensure(*a, **k); print("ensure_topics", time.monotonic()-t); return res
-    rt.ensure_topics = timed_ensure
-    t = time.monotonic()
-    await r.start()
-    print("start total", time.monotonic()-t)
-    t = time.monotonic(); await r.stop(); print("stop", time.monotonic()-t)
+async def test_timing(kafka_bootstrap):
+    p = KafkaPublisher(kafka_bootstrap); t=time.monotonic(); await p.start(); print("publisher", time.monotonic()-t); await p.stop()
+    b = KafkaBroker(kafka_bootstrap, logger=logging.getLogger("x"))
+    async def h(m): pass
+    b.subscriber("shipments.created", group_id="tgrp-x", auto_offset_reset="earliest")(h)
+    t=time.monotonic(); await b.start(); print("broker 1 topic", time.monotonic()-t); await b.stop()
+    b = KafkaBroker(kafka_bootstrap, logger=logging.getLogger("x"))
+    for topic in ["shipments.created","orders.downloaded","shops.changed"]:
+        b.subscriber(topic, group_id="tgrp-y", auto_offset_reset="earliest")(h)
+    t=time.monotonic(); await b.start(); print("broker 3 topics", time.monotonic()-t); await b.stop()
