@@ -34,6 +34,7 @@ from services.fulfillment.settings import FulfillmentSettings
 from tests.support.servers import serve_app
 from tests.support.stack import sandbox, shared_settings
 
+
 class SandboxTokens:
     """TokenProvider that exchanges each test shop's auth code at the sandbox (stands in for auth)."""
 

@@ -107,8 +107,7 @@ async def test_unknown_carrier_fails_naming_the_known_ones_and_retry_after_fix(h
     assert "UPS (" in failed["error"] and "USPS (" in failed["error"]
     assert (await harness.tiktok_order(order["id"]))["packages"] == []
 
-    # a shipment that cannot be retried yields 409 with the reason
-    r = await harness.http.post(f"{harness.url}/shipments/nope-{unique}/retry")
+    r = await harness.http.post(f"{harness.url}/shipments/nope-{unique}/retry")  # unknown shipment
     assert r.status_code == 404
     # the corrected shipment (new id) goes through: the failed one held no line items
     good = shipped(shop_id, order["id"], f"W2-{unique}", f"UPS{unique}")

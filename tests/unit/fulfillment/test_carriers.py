@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from services.fulfillment.carriers import ShippingProvider, match_carrier, merge_providers, unknown_carrier_message
+from services.fulfillment.carriers import (
+    ShippingProvider,
+    match_carrier,
+    merge_providers,
+    unknown_carrier_message,
+)
 from services.fulfillment.domain import retry_delay_s, tracking_matches
 from services.fulfillment.tiktok import pick_warehouse
 

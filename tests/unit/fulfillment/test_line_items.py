@@ -90,10 +90,10 @@ def test_cancellation_by_sku_and_quantity_takes_units_nobody_shipped() -> None:
 
 
 def shipment(**overrides: object) -> Shipment:
-    base = dict(
-        shipment_id="W1", order_id="O1", shop_id="S1", carrier="UPS", tracking_number="1Z",
-        upload_status=UploadStatus.WAITING_FOR_ORDER,
-    )
+    base = {
+        "shipment_id": "W1", "order_id": "O1", "shop_id": "S1", "carrier": "UPS", "tracking_number": "1Z",
+        "upload_status": UploadStatus.WAITING_FOR_ORDER,
+    }
     return Shipment(**{**base, **overrides})  # type: ignore[arg-type]
 
 
