@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import demo, dev, jobs, orders, shipments, shops
+from . import demo, dev, dlq, jobs, orders, shipments, shops
 from .client import CliState
 
 app = typer.Typer(
@@ -33,6 +33,7 @@ app.add_typer(shops.app, name="shops")
 app.add_typer(orders.app, name="orders")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(shipments.app, name="shipments")
+app.add_typer(dlq.app, name="dlq")
 
 
 def main() -> None:
