@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import demo, dev, dlq, jobs, orders, shipments, shops
+from . import demo, dev, dlq, jobs, order_actions, order_ship, orders, shipments, shops
 from .client import CliState
 
 app = typer.Typer(
@@ -30,6 +30,8 @@ def root(
 dev.register(app)
 demo.register(app)
 app.add_typer(shops.app, name="shops")
+order_ship.register(orders.app)
+order_actions.register(orders.app)
 app.add_typer(orders.app, name="orders")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(shipments.app, name="shipments")

@@ -24,11 +24,13 @@ def list_shipments(
     shipments = render.items(body, "shipments")
     render.table(
         f"{len(shipments)} shipment(s) of order {order}",
-        ("shipment id", "carrier", "tracking number", "status", "package id", "shipped at", "error"),
+        ("shipment id", "source", "carrier", "tracking number", "status", "tiktok status", "package id",
+         "shipped at", "error"),
         (
             (
-                render.pick(s, "shipment_id", "id"), render.pick(s, "carrier"), render.pick(s, "tracking_number"),
-                render.pick(s, "upload_status", "status"), render.pick(s, "tiktok_package_id", "package_id"),
+                render.pick(s, "shipment_id", "id"), render.pick(s, "source"), render.pick(s, "carrier"),
+                render.pick(s, "tracking_number"), render.pick(s, "upload_status", "status"),
+                render.pick(s, "tiktok_side", "tiktok_status"), render.pick(s, "tiktok_package_id", "package_id"),
                 render.pick(s, "shipped_at"), render.pick(s, "error", "last_error"),
             )
             for s in shipments

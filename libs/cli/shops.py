@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from . import render
+from . import render, shop_status
 from .client import console, emit_json, reported, state
 from .validation import identifier_priority, on_off
 
@@ -36,13 +36,16 @@ def _switches_on(shop: dict[str, Any]) -> list[str]:
 
 
 def show_shop(shop: dict[str, Any], title: str | None = None) -> None:
+    console.print(f"status: {shop_status.plain_status(shop)}")
+    if shop.get("access_token_expires_at"):
+        console.print(f"access token expires: {shop_status.token_expiry(shop)}")
     render.key_values(title or f"shop {_shop_id(shop)}", shop, skip=("settings", "audit"))
     if isinstance(shop.get("settings"), dict):
         render.key_values("settings", shop["settings"])
     audit = render.items(shop.get("audit"))
     if audit:
-        columns = list(audit[0])
-        render.table("recent actions", columns, ([entry.get(c) for c in columns] for entry in audit))
+        render.table("audit trail (newest first)", ("time (UTC)", "action", "outcome", "detail"),
+                     shop_status.audit_rows(audit))
 
 
 @app.command("connect")
@@ -80,9 +83,9 @@ def list_shops(ctx: typer.Context) -> None:
         ("shop id", "name", "region", "status", "tax id", "token expires", "switches on"),
         (
             (
-                _shop_id(s), render.pick(s, "name"), render.pick(s, "region"), render.pick(s, "status"),
+                _shop_id(s), render.pick(s, "name"), render.pick(s, "region"), shop_status.plain_status(s),
                 render.pick(s, "tax_id"),
-                render.pick(s, "access_token_expires_at", "token_expires_at", "access_token_expire_in"),
+                shop_status.token_expiry(s) or render.pick(s, "access_token_expire_in"),
                 _switches_on(s),
             )
             for s in shops
@@ -187,3 +190,16 @@ def disconnect(ctx: typer.Context, shop: str = typer.Argument(..., help="Shop id
     with reported():
         body = st.client("auth").post(f"/shops/{shop}/disconnect")
     emit_json(body) if st.json_output else console.print(f"Disconnected shop {shop}")
+
+
+@app.command("rotate-keys")
+def rotate_keys(ctx: typer.Context) -> None:
+    """Re-encrypt every stored token with the first key of AUTH_ENCRYPTION_KEYS (then drop the old keys)."""
+    st = state(ctx)
+    with reported():
+        body = st.client("auth").post("/admin/rotate-keys")
+    if st.json_output:
+        emit_json(body)
+        return
+    console.print(f"Re-encrypted {render.pick(body, 'secrets', default=0)} token(s) of "
+                  f"{render.pick(body, 'shops', default=0)} shop(s) with the first key; older keys can now be removed.")

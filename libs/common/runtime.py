@@ -41,6 +41,7 @@ class ServiceRuntime:
     consumers: list[tuple[str, Sequence[str], Handler]] = field(default_factory=list)
     loops: list[tuple[str, Loop]] = field(default_factory=list)
     startup: list[Loop] = field(default_factory=list)
+    after_commit_hooks: list[Callable[[], None]] = field(default_factory=list)
     pool: asyncpg.Pool | None = None
     publisher: KafkaPublisher | None = None
     relay: OutboxRelay | None = None
@@ -63,6 +64,18 @@ class ServiceRuntime:
     def on_start(self, hook: Loop) -> None:
         """Run ``hook(runtime)`` once the pool, producer and http client exist, before consumers and loops."""
         self.startup.append(hook)
+
+    def on_after_commit(self, hook: Callable[[], None]) -> None:
+        """Call ``hook()`` after each consumer transaction commits (e.g. wake a worker); keep it cheap."""
+        self.after_commit_hooks.append(hook)
+
+    def _after_commit(self) -> None:
+        self.wake_relay()
+        for hook in self.after_commit_hooks:
+            try:
+                hook()
+            except Exception:
+                log.exception("after-commit hook failed")
 
     def db(self) -> asyncpg.Pool:
         if self.pool is None:
@@ -108,7 +121,7 @@ class ServiceRuntime:
                 max_attempts=s.consumer_max_attempts,
                 backoff_initial_s=s.consumer_backoff_initial_s,
                 backoff_max_s=s.consumer_backoff_max_s,
-                after_commit=self.wake_relay,
+                after_commit=self._after_commit,
             )
             for topic, types, handler in self.consumers:
                 self.consumer.route(topic, types, handler)

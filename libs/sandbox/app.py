@@ -14,7 +14,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from libs.sandbox import api_routes, auth_routes, control_routes, order_routes
+from libs.sandbox import (
+    api_routes,
+    auth_control_routes,
+    auth_routes,
+    control_routes,
+    order_routes,
+    orders_ext,
+    tracking_routes,
+)
 from libs.sandbox import errors as e
 from libs.sandbox.errors import SandboxError, envelope, error_response
 from libs.sandbox.faults import FaultRegistry, fault_middleware
@@ -52,9 +60,12 @@ def create_app(
     app.state.faults = FaultRegistry(clock, rng)
     app.state.limiter = SlidingWindowLimiter(settings.rate_limit_qps, clock)
     app.middleware("http")(fault_middleware)
+    orders_ext.install(app, state, poster)
     _add_error_handlers(app)
     for module in (auth_routes, api_routes, order_routes, control_routes):
         app.include_router(module.router)
+    app.include_router(auth_control_routes.router)
+    app.include_router(tracking_routes.router)
 
     @app.get("/healthz", tags=["sandbox control"])
     async def healthz() -> dict[str, str]:

@@ -39,6 +39,7 @@ async def get_token(
     state = get_state(request)
     _check_app(state, app_key, app_secret)
     _check_grant(grant_type, "authorized_code")
+    state.count_request(request.url.path)
     return envelope(state.exchange_auth_code(auth_code or ""))
 
 
@@ -53,4 +54,5 @@ async def refresh_token(
     state = get_state(request)
     _check_app(state, app_key, app_secret)
     _check_grant(grant_type, "refresh_token")
+    state.count_request(request.url.path)  # tests count refreshes (e.g. two auth replicas refresh once)
     return envelope(state.refresh(refresh_token or ""))

@@ -64,6 +64,8 @@ class SandboxState:
         self.request_counts: dict[str, int] = {}
         #: process-wide webhook address (settings default, or POST /sandbox/webhook)
         self.webhook_url: str = settings.webhook_url
+        #: seller_id -> when the seller's authorisation of the app ends (refresh tokens never outlive it)
+        self.authorization_expires: dict[str, float] = {}
         self._listeners: list[OrderListener] = []
         self.orders = OrderBook(self.ids, clock, self._order_changed)
 
@@ -113,6 +115,7 @@ class SandboxState:
                 "ask the seller to authorise again",
             )
         auth.used = True
+        self.authorization_expires.pop(auth.seller_id, None)  # a new authorisation starts a new term
         return self._issue_tokens(auth.seller_id)
 
     def refresh(self, refresh_token: str) -> dict[str, Any]:
@@ -132,9 +135,10 @@ class SandboxState:
         access = Token(
             f"TTP_{secrets.token_urlsafe(32)}", "access", seller_id, now + self.settings.access_token_ttl_s
         )
-        refresh = Token(
-            f"TTP_{secrets.token_urlsafe(32)}", "refresh", seller_id, now + self.settings.refresh_token_ttl_s
-        )
+        refresh_expires = now + self.settings.refresh_token_ttl_s
+        if seller_id in self.authorization_expires:
+            refresh_expires = min(refresh_expires, self.authorization_expires[seller_id])
+        refresh = Token(f"TTP_{secrets.token_urlsafe(32)}", "refresh", seller_id, refresh_expires)
         self.tokens[access.value] = access
         self.tokens[refresh.value] = refresh
         seller = self.sellers[seller_id]

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from libs.common.web import ApiError, check_internal_credential
 from services.auth.domain import DomainError
+from services.auth.secrets_box import SecretBoxError
 from services.auth.service import AuthService
 
 router = APIRouter()
@@ -87,6 +88,16 @@ async def disconnect_shop(shop: str, request: Request) -> dict[str, Any]:
 async def refresh_due(request: Request) -> dict[str, int]:
     """Run one pass of the automatic refresh now (operators, tests)."""
     return {"refreshed": await _service(request).refresh_due_shops()}
+
+
+@router.post("/admin/rotate-keys")
+async def rotate_keys(request: Request) -> dict[str, int]:
+    """R6: re-encrypt every stored token with the first key of AUTH_ENCRYPTION_KEYS; afterwards the
+    older keys can be dropped from the list."""
+    try:
+        return await _service(request).rotate_keys()
+    except SecretBoxError as exc:
+        raise ApiError(500, "undecryptable_secret", str(exc)) from None
 
 
 @router.get("/internal/shops/{shop_id}/token")

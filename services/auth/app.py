@@ -17,6 +17,7 @@ from services.auth.secrets_box import SecretBox
 from services.auth.service import AuthService
 from services.auth.settings import AuthSettings
 from services.auth.tokens import LocalTokenProvider
+from services.auth.webhooks import router as webhook_router
 
 log = structlog.get_logger(__name__)
 
@@ -27,7 +28,9 @@ def build_app(settings: AuthSettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(settings=settings, migrations=load_migrations("services.auth.migrations", prefix="service"))
     app = create_app(runtime, title="ttshop auth")
     app.include_router(router)
+    app.include_router(webhook_router)
     app.state.internal_api_token = settings.internal_api_token
+    app.state.auth_settings = settings
 
     async def wire(rt: ServiceRuntime) -> None:
         assert rt.http is not None
@@ -49,7 +52,7 @@ def build_app(settings: AuthSettings | None = None) -> FastAPI:
         while True:
             try:
                 await svc.refresh_due_shops()
-            except Exception:  # noqa: BLE001 - the loop must survive; each shop's failure is audited
+            except Exception:
                 log.exception("refresh pass failed")
             await asyncio.sleep(settings.refresh_check_interval_s)
 

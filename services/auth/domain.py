@@ -42,6 +42,7 @@ class Shop:
     tax_id: str
     status: str = "active"
     status_reason: str | None = None
+    warning: str | None = None
     shop_cipher: str | None = None
     shop_code: str | None = None
     region: str | None = None
@@ -69,6 +70,7 @@ class Shop:
             "tax_id": self.tax_id,
             "status": self.status,
             "status_reason": self.status_reason,
+            "warning": self.warning,
             "shop_cipher": self.shop_cipher,
             "shop_code": self.shop_code,
             "region": self.region,
@@ -131,6 +133,17 @@ def apply_settings(current: ShopSwitches, patch: dict[str, Any]) -> ShopSwitches
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise DomainError("invalid_setting", f"{where}: {first['msg']}") from None
+
+
+def expiry_warning(refresh_token_expires_at: datetime | None, *, now: datetime, window_s: float) -> str | None:
+    """R3: the shop still works, but its refresh token (the seller's authorisation) ends within ``window_s``."""
+    if refresh_token_expires_at is None or (refresh_token_expires_at - now).total_seconds() > window_s:
+        return None
+    days = max(0.0, (refresh_token_expires_at - now).total_seconds() / 86_400)
+    return (
+        f"authorisation ends {refresh_token_expires_at.isoformat(timespec='seconds')} (in {days:.1f} days): "
+        "ask the seller to authorise the app again and reconnect the shop (ttshop shops connect)"
+    )
 
 
 def needs_reauthorization_reason(code: int | None, message: str) -> str:

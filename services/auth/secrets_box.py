@@ -37,4 +37,7 @@ class SecretBox:
 
     def rotate(self, blob: bytes) -> bytes:
         """Re-encrypt with the first (newest) key."""
-        return self._fernet.rotate(blob)
+        try:
+            return self._fernet.rotate(blob)
+        except InvalidToken:
+            raise SecretBoxError("stored secret cannot be decrypted with any configured key") from None

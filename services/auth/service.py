@@ -10,24 +10,25 @@ from typing import Any
 import asyncpg
 import structlog
 
-from libs.common.events.shops import ShopConnected, ShopDisconnected, ShopSettingsChanged, ShopSwitches
+from libs.common.events.shops import ShopConnected, ShopDisconnected, ShopSettingsChanged
 from libs.common.outbox import enqueue_data
 from libs.common.tiktok.auth_client import TikTokAuthClient, TokenGrant
 from libs.common.tiktok.client import TikTokClient
 from libs.common.tiktok.errors import TikTokError
 from libs.common.tiktok.tokens import ShopAccess
-from services.auth import repo
+from services.auth import repo, tiktok
 from services.auth.domain import (
     DomainError,
     Shop,
     ShopUnusable,
     apply_settings,
     check_tax_id_capacity,
+    expiry_warning,
     needs_reauthorization_reason,
 )
+from services.auth.registration import register_webhooks
 from services.auth.secrets_box import SecretBox
 from services.auth.settings import AuthSettings
-from services.auth import tiktok
 
 log = structlog.get_logger(__name__)
 
@@ -35,7 +36,7 @@ log = structlog.get_logger(__name__)
 HANDOUT_MARGIN = timedelta(minutes=5)
 
 
-def _ts(unix: int | float) -> datetime:
+def _ts(unix: float) -> datetime:
     return datetime.fromtimestamp(unix, UTC)
 
 
@@ -97,6 +98,7 @@ class AuthService:
                 await self.test(shop.shop_id)
             except (TikTokError, DomainError) as exc:
                 log.warning("test after connect failed", shop_id=shop.shop_id, error=str(exc))
+            await register_webhooks(self, shop.shop_id)
         async with self.pool.acquire() as conn:
             return [await repo.find(conn, self.box, ref=s.shop_id) for s in shops]
 
@@ -121,6 +123,7 @@ class AuthService:
         shop.region = data.get("region")
         shop.seller_type = data.get("seller_type")
         self._apply_grant(shop, grant)
+        shop.warning = self._warning(shop)
         await repo.save(conn, self.box, shop)
         await enqueue_data(
             conn,
@@ -225,6 +228,17 @@ class AuthService:
     async def refresh(self, ref: str, *, force: bool = True) -> Shop:
         """Refresh a shop's tokens. Row-locked, so two replicas never refresh the same shop at once;
         without ``force`` a shop someone else just refreshed is left alone."""
+        try:
+            return await self._refresh(ref, force=force)
+        except TikTokError as exc:
+            if not exc.transient:
+                raise
+            async with self.pool.acquire() as conn:
+                shop = await repo.find(conn, self.box, ref=ref)
+                await repo.audit(conn, shop_id=shop.shop_id, action="refresh", outcome="retry", error=str(exc))
+            raise
+
+    async def _refresh(self, ref: str, *, force: bool) -> Shop:
         async with self.pool.acquire() as conn, conn.transaction():
             shop = await repo.find(conn, self.box, ref=ref, for_update=True)
             if shop.status != "active" or shop.refresh_token is None:
@@ -235,17 +249,13 @@ class AuthService:
                 grant = await self.auth_client.refresh(shop.refresh_token)
             except TikTokError as exc:
                 if exc.transient:
-                    await repo.audit(conn, shop_id=shop.shop_id, action="refresh", outcome="retry", error=str(exc))
-                    raise
-                shop.status = "needs_reauthorization"
-                shop.status_reason = needs_reauthorization_reason(exc.code, exc.message)
-                await repo.save(conn, self.box, shop)
-                await self._publish_state(conn, shop)
-                await repo.audit(conn, shop_id=shop.shop_id, action="refresh", outcome="needs_reauthorization",
-                                 error=str(exc))
-                failed = shop
+                    raise  # rolled back; audited below, outside the transaction, so the entry is kept
+                await self.mark_needs_reauthorization(conn, shop, needs_reauthorization_reason(exc.code, exc.message),
+                                                      action="refresh", error=str(exc))
+                failed: Shop | None = shop
             else:
                 self._apply_grant(shop, grant)
+                shop.warning = self._warning(shop)
                 await repo.save(conn, self.box, shop)
                 await repo.audit(conn, shop_id=shop.shop_id, action="refresh", outcome="ok",
                                  access_token_expires_at=shop.access_token_expires_at.isoformat()
@@ -255,6 +265,25 @@ class AuthService:
         if failed is not None:
             raise ShopUnusable("needs_reauthorization", f"shop {failed.name}: {failed.status_reason}")
         return shop
+
+    async def mark_needs_reauthorization(self, conn: asyncpg.Connection, shop: Shop, reason: str, *, action: str,
+                                         **detail: Any) -> None:
+        """R3: the shop stops working until reconnected; every service hears it (ShopSettingsChanged)."""
+        shop.status, shop.status_reason = "needs_reauthorization", reason
+        await repo.save(conn, self.box, shop)
+        await self._publish_state(conn, shop)
+        await repo.audit(conn, shop_id=shop.shop_id, action=action, outcome="needs_reauthorization", reason=reason,
+                         **detail)
+
+    def _warning(self, shop: Shop) -> str | None:
+        return expiry_warning(shop.refresh_token_expires_at, now=_now(), window_s=self.settings.authorization_warning_s)
+
+    async def rotate_keys(self) -> dict[str, int]:
+        """R6: re-encrypt every stored token with the first key of AUTH_ENCRYPTION_KEYS."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            counts = await repo.rotate_secrets(conn, self.box)
+            await repo.audit(conn, shop_id=None, action="rotate_keys", outcome="ok", **counts)
+        return counts
 
     def _due(self, shop: Shop, *, now: datetime | None = None) -> bool:
         if shop.access_token_expires_at is None:

@@ -23,3 +23,20 @@ class AuthSettings(ServiceSettings):
     refresh_check_interval_s: float = Field(default=60.0, gt=0)
     refresh_jitter_s: float = Field(default=600.0, ge=0, description="Spreads refreshes of many shops.")
     max_shops_per_tax_id: int = Field(default=5, ge=1)
+    public_webhook_url: str | None = Field(
+        default=None,
+        description=(
+            "Where TikTok sends SELLER_DEAUTHORIZATION and UPCOMING_AUTHORIZATION_EXPIRATION for the shops"
+            " connected here (registered at connect). Unset: http://127.0.0.1:<port>/webhooks/tiktok;"
+            " empty: do not register."
+        ),
+    )
+    authorization_warning_s: int = Field(
+        default=7 * 86_400, ge=0, description="Warn (shops list/show) when the refresh token ends within this."
+    )
+
+    def webhook_address(self) -> str | None:
+        """The address to register, or None when registration is off (empty, or no fixed port)."""
+        if self.public_webhook_url is not None:
+            return self.public_webhook_url.strip() or None
+        return f"http://127.0.0.1:{self.port}/webhooks/tiktok" if self.port else None

@@ -22,3 +22,9 @@ async def authorized_shops(
 async def warehouses(client: TikTokClient, *, shop_id: str) -> list[dict[str, Any]]:
     data = await client.call("GET", "/logistics/202309/warehouses", shop_id=shop_id)
     return list(data.get("warehouses") or [])
+
+
+async def put_webhook(client: TikTokClient, *, shop_id: str, event_type: str, address: str) -> None:
+    """``PUT /event/202309/webhooks``: TikTok keeps one address per event type per shop."""
+    await client.call("PUT", "/event/202309/webhooks", shop_id=shop_id,
+                      json={"event_type": event_type, "address": address})

@@ -10,6 +10,7 @@ from libs.common.web import ApiError
 from services.fulfillment import shipment_repo
 from services.fulfillment.domain import Shipment, UploadStatus
 from services.fulfillment.service import NotRetryable, ShipmentNotFound, retry_shipment
+from services.fulfillment.tracking_rules import tiktok_side
 
 router = APIRouter(tags=["shipments"])
 
@@ -31,6 +32,9 @@ def shipment_view(s: Shipment) -> dict[str, Any]:
         "shipped_at": s.shipped_at.isoformat() if s.shipped_at else None,
         "created_at": s.created_at.isoformat() if s.created_at else None,
         "uploaded_at": s.uploaded_at.isoformat() if s.uploaded_at else None,
+        "source": s.source.value,
+        "tiktok_status": s.tiktok_status,
+        "tiktok_side": tiktok_side(s.tiktok_status),
     }
 
 

@@ -1,4 +1,5 @@
-"""Composition root: runtime (db, broker, relay), consumers, the upload worker and the admin API."""
+"""Composition root: runtime (db, broker, relay), consumers, the upload worker, the shipping-change
+query and the admin API."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from libs.common.runtime import ServiceRuntime, create_app
 from libs.common.tiktok.client import TikTokClient
 from libs.common.tiktok.ratelimit import RateLimiter
 from libs.common.tiktok.tokens import AuthServiceTokenProvider, TokenProvider
-from services.fulfillment import api, handlers
+from services.fulfillment import api, handlers, manual_api
 from services.fulfillment.settings import FulfillmentSettings
+from services.fulfillment.shipping_query import ShippingQuery
 from services.fulfillment.tiktok import FulfillmentTikTok
 from services.fulfillment.uploader import ShipmentUploader
 
@@ -22,26 +24,44 @@ def build_app(settings: FulfillmentSettings | None = None, *, tokens: TokenProvi
     handlers.register(runtime)
     app = create_app(runtime, title="ttshop fulfillment")
     app.include_router(api.router)
+    app.include_router(manual_api.router)
+    limiter = RateLimiter(settings.tiktok_qps_per_endpoint)  # one bucket set for the worker and the query
 
-    async def upload_loop(rt: ServiceRuntime) -> None:
+    def tiktok(rt: ServiceRuntime) -> FulfillmentTikTok:
         assert rt.http is not None, "runtime not started"
         provider = tokens or AuthServiceTokenProvider(
             http=rt.http, auth_service_url=settings.auth_service_url, internal_api_token=settings.internal_api_token
         )
-        client = TikTokClient(
+        return FulfillmentTikTok(TikTokClient(
             http=rt.http,
             base_url=settings.tiktok_api_base_url,
             app_key=settings.tiktok_app_key,
             app_secret=settings.tiktok_app_secret,
             tokens=provider,
-            limiter=RateLimiter(settings.tiktok_qps_per_endpoint),
-        )
+            limiter=limiter,
+        ))
+
+    async def upload_loop(rt: ServiceRuntime) -> None:
         uploader = ShipmentUploader(
-            pool=rt.db(), tiktok=FulfillmentTikTok(client), settings=settings, source=rt.source,
-            wake_relay=rt.wake_relay,
+            pool=rt.db(), tiktok=tiktok(rt), settings=settings, source=rt.source, wake_relay=rt.wake_relay,
         )
         app.state.uploader = uploader
         await uploader.run()
 
+    async def query_loop(rt: ServiceRuntime) -> None:
+        query = ShippingQuery(pool=rt.db(), tiktok=tiktok(rt), settings=settings, source=rt.source,
+                              wake_relay=rt.wake_relay)
+        app.state.shipping_query = query
+        await query.run()
+
+    def wake_uploader() -> None:
+        """A consumed ShipmentCreated (or order download) may have made a shipment due: look now,
+        not at the next poll. Cheap when there is nothing to do (one indexed UPDATE)."""
+        uploader = getattr(app.state, "uploader", None)
+        if uploader is not None:
+            uploader.wake()
+
+    runtime.on_after_commit(wake_uploader)
     runtime.add_loop("shipment-uploader", upload_loop)
+    runtime.add_loop("shipping-query", query_loop)
     return app

@@ -17,6 +17,12 @@ class UploadStatus(StrEnum):
     WAITING_FOR_ORDER = "waiting_for_order"  # the order's OrderDownloaded has not arrived yet
 
 
+class ShipmentSource(StrEnum):
+    WMS = "wms"  # a ShipmentCreated from the WMS
+    MANUAL = "manual"  # an operator: POST /orders/{id}/ship, `ttshop orders ship` (R21)
+    TIKTOK = "tiktok"  # found on TikTok by the shipping-change query: FBT or shipped outside (R22, R14)
+
+
 #: Shipments in these states hold their line items: another shipment cannot take them.
 CLAIMING_STATUSES = frozenset({UploadStatus.PENDING, UploadStatus.UPLOADED})
 #: Shipments an operator may re-queue.
@@ -88,6 +94,9 @@ class Shipment:
     shipped_at: datetime | None = None
     created_at: datetime | None = None
     uploaded_at: datetime | None = None
+    source: ShipmentSource = ShipmentSource.WMS
+    tiktok_status: str | None = None  # TikTok's side of the package (R23), as last queried
+    event_id: str | None = None  # the ShipmentCreated that recorded it
 
 
 @dataclass(frozen=True)

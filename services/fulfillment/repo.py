@@ -192,3 +192,62 @@ async def replace_providers(conn: asyncpg.Connection, shop_id: str, rows: Sequen
         " ON CONFLICT DO NOTHING",
         [(shop_id, option, provider, name) for option, provider, name in rows],
     )
+
+
+# --- completion and the shipping-change query ------------------------------------------------
+async def mark_completed(conn: asyncpg.Connection, order_id: str) -> bool:
+    """Note that fulfillment completed the order; False if it already had."""
+    result = await conn.execute(
+        "UPDATE orders SET completed_at = now(), updated_at = now() WHERE order_id = $1 AND completed_at IS NULL",
+        order_id,
+    )
+    return bool(result.endswith(" 1"))
+
+
+async def is_completed(conn: asyncpg.Connection, order_id: str) -> bool:
+    return bool(await conn.fetchval("SELECT completed_at IS NOT NULL FROM orders WHERE order_id = $1", order_id))
+
+
+async def claim_query_shops(conn: asyncpg.Connection, *, interval_s: float, limit: int = 100) -> list[str]:
+    """Shops with "query shipping change" on whose query is due; each is leased for ``interval_s``."""
+    rows = await conn.fetch(
+        """
+        UPDATE shops SET shipping_query_due_at = now() + make_interval(secs => $1)
+        WHERE shop_id IN (
+            SELECT shop_id FROM shops
+            WHERE query_shipping_change AND status = 'active' AND shipping_query_due_at <= now()
+            ORDER BY shipping_query_due_at LIMIT $2
+            FOR UPDATE SKIP LOCKED)
+        RETURNING shop_id
+        """,
+        interval_s, limit,
+    )
+    return sorted(r["shop_id"] for r in rows)
+
+
+async def open_order_ids(conn: asyncpg.Connection, shop_id: str, *, done_statuses: Sequence[str]) -> list[str]:
+    """Downloaded orders of the shop whose shipping may still move on TikTok (R22).
+
+    Not cancelled, and TikTok's side not yet final (``done_statuses``) as last queried.
+    """
+    rows = await conn.fetch(
+        """
+        SELECT order_id FROM orders
+        WHERE shop_id = $1 AND downloaded_at IS NOT NULL AND NOT cancelled
+          AND (queried_tiktok_status IS NULL OR NOT (queried_tiktok_status = ANY($2::text[])))
+        ORDER BY order_id
+        """,
+        shop_id, list(done_statuses),
+    )
+    return [r["order_id"] for r in rows]
+
+
+async def set_queried_status(conn: asyncpg.Connection, order_id: str, tiktok_status: str) -> str | None:
+    """Store TikTok's order status as queried now; returns the one stored before."""
+    previous: str | None = await conn.fetchval(
+        "SELECT queried_tiktok_status FROM orders WHERE order_id = $1 FOR UPDATE", order_id
+    )
+    await conn.execute(
+        "UPDATE orders SET queried_tiktok_status = $2, queried_at = now() WHERE order_id = $1", order_id, tiktok_status
+    )
+    return previous

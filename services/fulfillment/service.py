@@ -68,7 +68,7 @@ async def apply_order_downloaded(conn: asyncpg.Connection, data: OrderDownloaded
         lines=[OrderLineCopy(line.seller_sku, line.quantity, tuple(line.line_item_ids)) for line in data.lines],
     )
     for shipment in await shipment_repo.shipments_of_order(conn, data.order_id, status=UploadStatus.WAITING_FOR_ORDER):
-        admission = await _admit(conn, shipment)
+        admission = await admit_shipment(conn, shipment)
         await shipment_repo.set_admission(
             conn, shipment.shipment_id, status=admission.status,
             line_item_ids=admission.line_item_ids, error=admission.error,
@@ -108,7 +108,8 @@ async def apply_cancellation(conn: asyncpg.Connection, data: CancellationDetecte
 
 
 # --- shipments ------------------------------------------------------------------------------
-async def _admit(conn: asyncpg.Connection, shipment: Shipment) -> Admission:
+async def admit_shipment(conn: asyncpg.Connection, shipment: Shipment) -> Admission:
+    """Where a shipment goes now (the order must be locked by the caller)."""
     shop = await repo.get_shop(conn, shipment.shop_id)
     order = await repo.get_order(conn, shipment.order_id)
     claimed = await shipment_repo.claimed_line_item_ids(conn, shipment.order_id, except_shipment=shipment.shipment_id)
@@ -121,6 +122,10 @@ async def record_shipment(conn: asyncpg.Connection, data: ShipmentCreated, *, ev
     await repo.lock_order(conn, data.order_id)
     bound = log.bind(shipment_id=data.shipment_id, order_id=data.order_id, shop_id=data.shop_id, event_id=event_id)
     existing = await shipment_repo.get_shipment(conn, data.shipment_id)
+    if existing is not None and existing.event_id == event_id:
+        bound.info("our own ShipmentCreated (manual or found on TikTok) comes back; already recorded",
+                   source=existing.source.value, upload_status=existing.upload_status.value)
+        return None
     if existing is not None:
         changed = (existing.tracking_number, existing.carrier) != (data.tracking_number, data.carrier)
         bound.warning(
@@ -141,7 +146,7 @@ async def record_shipment(conn: asyncpg.Connection, data: ShipmentCreated, *, ev
         requested_line_item_ids=None if data.line_item_ids is None else tuple(data.line_item_ids),
         shipped_at=data.shipped_at,
     )
-    admission = await _admit(conn, shipment)
+    admission = await admit_shipment(conn, shipment)
     shipment = replace(
         shipment, upload_status=admission.status, line_item_ids=admission.line_item_ids, error=admission.error
     )
@@ -166,7 +171,7 @@ async def retry_shipment(pool: asyncpg.Pool, shipment_id: str) -> Shipment:
                 f"shipment {shipment_id} is {current.upload_status.value}; only "
                 f"{' or '.join(sorted(s.value for s in RETRYABLE_STATUSES))} shipments can be retried"
             )
-        admission = await _admit(conn, current)
+        admission = await admit_shipment(conn, current)
         if admission.status in (UploadStatus.NOT_UPLOADED, UploadStatus.FAILED):
             raise NotRetryable(f"shipment {shipment_id} still cannot be uploaded: {admission.error}")
         await shipment_repo.set_admission(

@@ -37,3 +37,14 @@ class FulfillmentSettings(ServiceSettings):
         ge=0,
         description="An unknown carrier refreshes the provider list if the cache is older than this.",
     )
+    shipping_query_interval_s: float = Field(
+        default=300.0,
+        gt=0,
+        description='How often each shop with "query shipping change" on is asked about its open orders (R22).',
+    )
+    shipping_query_tick_s: float = Field(
+        default=5.0, gt=0, description="How often the query loop looks for shops whose query is due."
+    )
+    shipping_query_batch_size: int = Field(
+        default=50, ge=1, le=50, description="Orders per GET /order/202309/orders call (TikTok allows 50)."
+    )

@@ -8,7 +8,13 @@ from typing import Any
 
 import asyncpg
 
-from services.fulfillment.domain import CLAIMING_STATUSES, RequestedLine, Shipment, UploadStatus
+from services.fulfillment.domain import (
+    CLAIMING_STATUSES,
+    RequestedLine,
+    Shipment,
+    ShipmentSource,
+    UploadStatus,
+)
 
 
 # --- shipments ------------------------------------------------------------------------------
@@ -35,6 +41,9 @@ def _shipment(row: asyncpg.Record) -> Shipment:
         shipped_at=row["shipped_at"],
         created_at=row["created_at"],
         uploaded_at=row["uploaded_at"],
+        source=ShipmentSource(row["source"]),
+        tiktok_status=row["tiktok_status"],
+        event_id=row["event_id"],
     )
 
 
@@ -43,8 +52,12 @@ async def insert_shipment(conn: asyncpg.Connection, shipment: Shipment, *, event
     inserted = await conn.fetchval(
         """
         INSERT INTO shipments (shipment_id, order_id, shop_id, carrier, tracking_number, requested_lines,
-                               requested_line_item_ids, line_item_ids, upload_status, error, shipped_at, event_id)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                               requested_line_item_ids, line_item_ids, upload_status, error, shipped_at, event_id,
+                               source, shipping_provider_id, tiktok_package_id, tiktok_status, tiktok_status_at,
+                               uploaded_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                CASE WHEN $16::text IS NULL THEN NULL ELSE now() END,
+                CASE WHEN $9 = 'uploaded' THEN now() ELSE NULL END)
         ON CONFLICT (shipment_id) DO NOTHING RETURNING true
         """,
         shipment.shipment_id, shipment.order_id, shipment.shop_id, shipment.carrier, shipment.tracking_number,
@@ -53,6 +66,7 @@ async def insert_shipment(conn: asyncpg.Connection, shipment: Shipment, *, event
         ],
         None if shipment.requested_line_item_ids is None else list(shipment.requested_line_item_ids),
         list(shipment.line_item_ids), shipment.upload_status.value, shipment.error, shipment.shipped_at, event_id,
+        shipment.source.value, shipment.shipping_provider_id, shipment.tiktok_package_id, shipment.tiktok_status,
     )
     return bool(inserted)
 
@@ -170,3 +184,23 @@ async def reschedule(conn: asyncpg.Connection, shipment_id: str, *, delay_s: flo
         shipment_id, delay_s, error,
     )
     return None if value is None else int(value)
+
+
+async def set_tiktok_status(conn: asyncpg.Connection, shipment_id: str, tiktok_status: str) -> bool:
+    """Store TikTok's side of a shipment's package (R23); True if it changed."""
+    result = await conn.execute(
+        """
+        UPDATE shipments SET tiktok_status = $2, tiktok_status_at = now(), updated_at = now()
+        WHERE shipment_id = $1 AND tiktok_status IS DISTINCT FROM $2
+        """,
+        shipment_id, tiktok_status,
+    )
+    return bool(result.endswith(" 1"))
+
+
+async def next_due_in_s(conn: asyncpg.Connection) -> float | None:
+    """Seconds until the earliest pending shipment is due (negative: overdue); None if none is pending."""
+    value: Any = await conn.fetchval(
+        "SELECT extract(epoch FROM min(next_attempt_at) - now()) FROM shipments WHERE upload_status = 'pending'"
+    )
+    return None if value is None else float(value)

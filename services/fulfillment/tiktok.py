@@ -83,3 +83,10 @@ class FulfillmentTikTok:
             if str(order.get("id")) == order_id:
                 return list(order.get("line_items") or [])
         return []
+
+    async def orders(self, *, shop_id: str, order_ids: list[str]) -> list[dict[str, Any]]:
+        """Up to 50 orders in one call (GET /order/202309/orders?ids=), with packages and tracking."""
+        if not order_ids:
+            return []
+        data = await self._client.call("GET", GET_ORDERS, shop_id=shop_id, params={"ids": ",".join(order_ids)})
+        return list(data.get("orders") or [])

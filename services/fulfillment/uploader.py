@@ -11,7 +11,6 @@ our line items, that is our own upload and counts as success, so tracking is upl
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,11 +18,9 @@ from datetime import UTC, datetime
 import asyncpg
 import structlog
 
-from libs.common.events.orders import OrderStatusChanged, Tracking
-from libs.common.outbox import enqueue_data
 from libs.common.tiktok.errors import AlreadyShipped, DuplicateTrackingNumber, TikTokError
 from libs.common.tiktok.tokens import ShopNotAuthorized, TokenServiceRejected
-from services.fulfillment import repo, shipment_repo
+from services.fulfillment import order_events, repo, shipment_repo
 from services.fulfillment.carriers import (
     ShippingProvider,
     match_carrier,
@@ -31,12 +28,13 @@ from services.fulfillment.carriers import (
     unknown_carrier_message,
 )
 from services.fulfillment.domain import (
+    SHIPPED_STATUS,
     Shipment,
     ShipmentRejected,
+    ShipmentSource,
     UploadStatus,
     refusal_reason,
     retry_delay_s,
-    status_after_upload,
     tracking_matches,
     tracking_upload_off_message,
 )
@@ -44,7 +42,6 @@ from services.fulfillment.settings import FulfillmentSettings
 from services.fulfillment.tiktok import FulfillmentTikTok
 
 log = structlog.get_logger(__name__)
-_EVENT_NAMESPACE = uuid.UUID("6a1f8f0e-3c1b-4a52-9a57-2f1c0f5e7d21")
 
 
 @dataclass(frozen=True)
@@ -76,11 +73,14 @@ class ShipmentUploader:
         self._wake.set()
 
     async def run(self) -> None:
-        """Upload forever: drain due shipments, then wait for a wake-up or the poll interval."""
+        """Upload forever: drain due shipments, then wait for a wake-up, the next retry that falls
+        due, or the poll interval, whichever comes first."""
         backoff = self._settings.upload_poll_s
         while True:
+            self._wake.clear()  # before the pass: a wake-up during the pass is not lost
             try:
                 done = await self.run_once()
+                wait_s = 0.0 if done else await self._idle_wait_s()
                 backoff = self._settings.upload_poll_s
             except asyncio.CancelledError:
                 raise
@@ -89,13 +89,19 @@ class ShipmentUploader:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 30.0)
                 continue
-            if done:
+            if wait_s <= 0:
                 continue
-            self._wake.clear()
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self._settings.upload_poll_s)
+                await asyncio.wait_for(self._wake.wait(), timeout=wait_s)
             except TimeoutError:
                 pass
+
+    async def _idle_wait_s(self) -> float:
+        """Until the earliest pending shipment falls due (a retry), at most ``upload_poll_s``."""
+        async with self._pool.acquire() as conn:
+            due_in = await shipment_repo.next_due_in_s(conn)
+        poll = self._settings.upload_poll_s
+        return poll if due_in is None else min(poll, max(due_in, 0.01))
 
     async def run_once(self) -> int:
         """One pass: reserve due shipments and upload each; returns how many were handled."""
@@ -212,33 +218,16 @@ class ShipmentUploader:
             self._wake_relay()
 
     async def _publish_shipped(self, conn: asyncpg.Connection, shipment: Shipment, outcome: Outcome) -> None:
-        order = await repo.get_order(conn, shipment.order_id)
-        uploaded = await shipment_repo.shipments_of_order(conn, shipment.order_id, status=UploadStatus.UPLOADED)
-        uploaded_ids = {i for s in uploaded for i in s.line_item_ids}
-        status = status_after_upload(order, uploaded_ids)
-        tracking = [
-            Tracking(
-                tracking_number=s.tracking_number,
-                carrier=(outcome.provider.name if s.shipment_id == shipment.shipment_id and outcome.provider
-                         else s.carrier),
-                package_id=s.tiktok_package_id,
-            )
-            for s in uploaded
-        ]
-        data = OrderStatusChanged(
-            shop_id=shipment.shop_id,
-            order_id=shipment.order_id,
-            status=status,
-            kind="shipped",
-            previous_status=order.status if order is not None else None,
-            tracking=tracking,
-            occurred_at=datetime.now(UTC),
-            details={
-                "shipment_id": shipment.shipment_id,
-                "line_item_ids": list(shipment.line_item_ids),
-                "package_id": outcome.package_id,
-                "partial": status != "Shipped",
-            },
+        """Shipped; and Completed when an operator shipped (part of) it by hand and nothing is left (R21)."""
+        status = await order_events.publish_shipped(
+            conn, shipment, source=self._source, carrier_name=outcome.provider.name if outcome.provider else None,
+            package_id=outcome.package_id,
         )
-        event_id = str(uuid.uuid5(_EVENT_NAMESPACE, f"shipment-uploaded:{shipment.shipment_id}"))
-        await enqueue_data(conn, data, source=self._source, event_id=event_id)
+        if status != SHIPPED_STATUS:
+            return
+        shipments = await shipment_repo.shipments_of_order(conn, shipment.order_id, status=UploadStatus.UPLOADED)
+        if any(s.source == ShipmentSource.MANUAL for s in shipments):
+            await order_events.publish_completed(
+                conn, order_id=shipment.order_id, shop_id=shipment.shop_id, source=self._source,
+                reason="shipped by hand (R21)",
+            )

@@ -11,6 +11,7 @@ from libs.common.tiktok.client import TikTokClient
 from libs.common.tiktok.ratelimit import RateLimiter
 from libs.common.tiktok.tokens import AuthServiceTokenProvider
 from services.orders.api import build_router
+from services.orders.api_after_sales import build_after_sales_router
 from services.orders.handlers import SHOP_EVENT_TYPES, on_shop_changed
 from services.orders.settings import OrdersSettings
 from services.orders.tiktok import OrdersApi
@@ -44,8 +45,10 @@ def build(settings: OrdersSettings | None = None) -> tuple[FastAPI, ServiceRunti
     runtime.add_loop("orders-poll", workers.poll_loop)
     runtime.add_loop("orders-download-jobs", workers.job_loop)
     runtime.add_loop("orders-webhooks", workers.webhook_loop)
+    runtime.add_loop("orders-settlements", workers.settlement_loop)
     app = create_app(runtime, title="ttshop orders")
     app.include_router(build_router(runtime, settings, workers))
+    app.include_router(build_after_sales_router(runtime, workers))
     return app, runtime, workers
 
 

@@ -25,6 +25,8 @@ class Stored:
     status: str
     shipping_status: str
     downloaded_published: bool
+    cancelled_line_item_ids: frozenset[str] = frozenset()  # cancellations already recorded (R18)
+    cancellation_flagged: bool = False  # a cancellation arrived after it shipped
 
 
 class Outcome(Enum):

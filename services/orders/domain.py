@@ -108,6 +108,10 @@ class Order:
     raw: dict[str, Any] = field(repr=False, compare=False)
     order_source: str = ORDER_SOURCE
     channel: str = CHANNEL
+    #: line items TikTok reports cancelled (all of them once the order is CANCELLED)
+    cancelled_line_item_ids: frozenset[str] = frozenset()
+    cancel_reason: str | None = None
+    cancellation_initiator: str | None = None
 
     @property
     def subtype(self) -> str | None:
@@ -257,4 +261,16 @@ def order_from_tiktok(raw: dict[str, Any], shop_id: str) -> Order:
         packages=packages_of(raw),
         update_time=int(raw.get("update_time") or 0),
         raw=raw,
+        cancelled_line_item_ids=cancelled_items(raw, tiktok_status),
+        cancel_reason=_text(raw.get("cancel_reason")),
+        cancellation_initiator=_text(raw.get("cancellation_initiator")),
     )
+
+
+def cancelled_items(raw: dict[str, Any], tiktok_status: str) -> frozenset[str]:
+    """Line items cancelled on TikTok: all of a CANCELLED order, else those whose display_status
+    says CANCELLED (a partial cancellation)."""
+    items = list(raw.get("line_items") or [])
+    if tiktok_status == "CANCELLED":
+        return frozenset(str(i["id"]) for i in items if i.get("id"))
+    return frozenset(str(i["id"]) for i in items if i.get("id") and i.get("display_status") == "CANCELLED")

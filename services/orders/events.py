@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from libs.common.events.orders import (
+    CancellationDetected,
+    CancelledLine,
     OrderDownloaded,
     OrderLine,
     OrderStatusChanged,
@@ -12,6 +14,7 @@ from libs.common.events.orders import (
     Recipient,
     Tracking,
 )
+from services.orders.cancellations import Cancellation
 from services.orders.decisions import Stored, status_change_kind
 from services.orders.domain import Order
 
@@ -70,4 +73,28 @@ def order_status_changed(order: Order, previous: Stored) -> OrderStatusChanged:
         or None,
         occurred_at=datetime.fromtimestamp(order.update_time, UTC) if order.update_time else datetime.now(UTC),
         details={"shipping_status": order.shipping_status, "previous_tiktok_status": previous.tiktok_status},
+    )
+
+
+def cancellation_detected(order: Order, cancellation: Cancellation, *, detected_at: datetime) -> CancellationDetected:
+    """``lines`` is absent when the cancellation covers every unit of the order."""
+    ids = set(cancellation.line_item_ids)
+    every = {i for line in order.lines for i in line.line_item_ids}
+    lines = None
+    if ids != every:
+        lines = [
+            CancelledLine(seller_sku=line.seller_sku, quantity=len(hit), line_item_ids=hit)
+            for line in order.lines
+            if (hit := [i for i in line.line_item_ids if i in ids])
+        ]
+    return CancellationDetected(
+        shop_id=order.shop_id,
+        order_id=order.order_id,
+        initiated_by=cancellation.initiated_by,  # type: ignore[arg-type]
+        reason=cancellation.reason,
+        lines=lines,
+        tiktok_status=order.tiktok_status,
+        applied=cancellation.applied,
+        not_applied_reason=cancellation.not_applied_reason,
+        detected_at=detected_at,
     )

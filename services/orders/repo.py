@@ -23,7 +23,8 @@ _ORDER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("payment_method", "text"), ("currency", "text"), ("sub_total", "numeric"),
     ("shipping_fee", "numeric"), ("tax", "numeric"), ("total", "numeric"), ("recipient", "jsonb"),
     ("tracking", "jsonb"), ("order_source", "text"), ("channel", "text"), ("update_time", "bigint"),
-    ("downloaded_published", "boolean"), ("raw", "jsonb"),
+    ("downloaded_published", "boolean"), ("raw", "jsonb"), ("cancelled_line_item_ids", "text[]"),
+    ("cancellation_flagged", "boolean"),
 )
 _LINE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("order_id", "text"), ("line_no", "int"), ("seller_sku", "text"), ("sku_id", "text"),
@@ -56,7 +57,10 @@ _INSERT_LINES = (
 )
 
 
-def order_row(order: Order, *, downloaded_published: bool) -> dict[str, Any]:
+def order_row(
+    order: Order, *, downloaded_published: bool, cancelled_line_item_ids: frozenset[str] = frozenset(),
+    cancellation_flagged: bool = False,
+) -> dict[str, Any]:
     return {
         "order_id": order.order_id, "shop_id": order.shop_id, "tiktok_status": order.tiktok_status,
         "status": order.status, "shipping_status": order.shipping_status,
@@ -72,6 +76,7 @@ def order_row(order: Order, *, downloaded_published: bool) -> dict[str, Any]:
         ],
         "order_source": order.order_source, "channel": order.channel, "update_time": order.update_time,
         "downloaded_published": downloaded_published, "raw": order.raw,
+        "cancelled_line_item_ids": sorted(cancelled_line_item_ids), "cancellation_flagged": cancellation_flagged,
     }
 
 
@@ -91,14 +96,16 @@ async def lock_stored(conn: asyncpg.Connection, order_ids: Sequence[str]) -> dic
     if not order_ids:
         return {}
     rows = await conn.fetch(
-        "SELECT order_id, update_time, tiktok_status, status, shipping_status, downloaded_published"
-        " FROM orders WHERE order_id = ANY($1::text[]) ORDER BY order_id FOR UPDATE",
+        "SELECT order_id, update_time, tiktok_status, status, shipping_status, downloaded_published,"
+        " cancelled_line_item_ids, cancellation_flagged FROM orders WHERE order_id = ANY($1::text[]) ORDER BY order_id FOR UPDATE",
         list(order_ids),
     )
     return {
         r["order_id"]: Stored(
             update_time=r["update_time"], tiktok_status=r["tiktok_status"], status=r["status"],
             shipping_status=r["shipping_status"], downloaded_published=r["downloaded_published"],
+            cancelled_line_item_ids=frozenset(r["cancelled_line_item_ids"]),
+            cancellation_flagged=r["cancellation_flagged"],
         )
         for r in rows
     }

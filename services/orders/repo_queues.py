@@ -133,14 +133,14 @@ async def store_notification(
     return bool(inserted)
 
 
-async def claim_notifications(conn: asyncpg.Connection, *, type_: int, limit: int) -> list[asyncpg.Record]:
-    """Lock due, unprocessed notifications of one type for the caller's transaction."""
+async def claim_notifications(conn: asyncpg.Connection, *, types: list[int], limit: int) -> list[asyncpg.Record]:
+    """Lock due, unprocessed notifications of these types for the caller's transaction."""
     return list(
         await conn.fetch(
-            "SELECT tts_notification_id, shop_id, order_id, attempts FROM webhook_inbox"
-            " WHERE type = $1 AND processed_at IS NULL AND next_attempt_at <= now()"
+            "SELECT tts_notification_id, type, shop_id, order_id, attempts FROM webhook_inbox"
+            " WHERE type = ANY($1::int[]) AND processed_at IS NULL AND next_attempt_at <= now()"
             " ORDER BY received_at LIMIT $2 FOR UPDATE SKIP LOCKED",
-            type_, limit,
+            types, limit,
         )
     )
 

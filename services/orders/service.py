@@ -9,9 +9,11 @@ sources deliver an order at once, OrderDownloaded is enqueued once.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -19,11 +21,13 @@ import structlog
 
 from libs.common.events import CloudEvent, new_event
 from libs.common.outbox import enqueue_many
-from services.orders import repo, repo_queues
+from services.orders import repo, repo_cancellations, repo_queues
+from services.orders.cancellations import Cancellation, Deferred, Import, as_stored_after, detect
 from services.orders.decisions import Outcome, ShopPolicy, decide
 from services.orders.domain import InvalidTikTokOrder, Order, order_from_tiktok
-from services.orders.events import order_downloaded, order_status_changed
+from services.orders.events import cancellation_detected, order_downloaded, order_status_changed
 from services.orders.repo import Shop
+from services.orders.settlements import apply_pending
 from services.orders.tiktok import OrdersApi
 
 log = structlog.get_logger(__name__)
@@ -35,6 +39,11 @@ def noop() -> None:
     return None
 
 
+def shop_import(shop: Shop) -> Import:
+    """The poll and webhooks import cancellations only when the shop asks for status changes (R18)."""
+    return Import.ON if shop.query_order_status_change else Import.OFF
+
+
 @dataclass
 class IngestResult:
     new: int = 0
@@ -42,6 +51,9 @@ class IngestResult:
     unchanged: int = 0
     downloaded_events: int = 0
     status_events: int = 0
+    cancellations: int = 0  # new cancellations recorded
+    cancellation_events: int = 0  # CancellationDetected published
+    cancellations_deferred: int = 0  # seen but not imported ("query order status change" off)
     invalid: list[str] = field(default_factory=list)
 
     def add(self, other: IngestResult) -> None:
@@ -50,6 +62,9 @@ class IngestResult:
         self.unchanged += other.unchanged
         self.downloaded_events += other.downloaded_events
         self.status_events += other.status_events
+        self.cancellations += other.cancellations
+        self.cancellation_events += other.cancellation_events
+        self.cancellations_deferred += other.cancellations_deferred
         self.invalid.extend(other.invalid)
 
     def as_dict(self) -> dict[str, Any]:
@@ -73,59 +88,111 @@ def _map(raw_orders: Sequence[dict[str, Any]], shop_id: str, result: IngestResul
 
 
 async def ingest_page(
-    conn: asyncpg.Connection, raw_orders: Sequence[dict[str, Any]], shop: Shop, *, source: str
+    conn: asyncpg.Connection, raw_orders: Sequence[dict[str, Any]], shop: Shop, *, source: str,
+    cancellations: Import = Import.ON,
 ) -> IngestResult:
-    """Upsert one page of TikTok orders and enqueue the resulting events, in the caller's transaction."""
+    """Upsert one page of TikTok orders and enqueue the resulting events, in the caller's transaction.
+
+    ``cancellations`` says whether cancellations seen here are imported (R18: the shop's "query
+    order status change" for the poll and webhooks; always for range jobs).
+    """
     result = IngestResult()
     orders = _map(raw_orders, shop.shop_id, result)
     if not orders:
         return result
     policy = ShopPolicy(publish_on_hold_orders=shop.publish_on_hold_orders)
-    new_decisions = {o.order_id: decide(o, None, policy) for o in orders}
+    plans = {o.order_id: (decide(o, None, policy), detect(o, None, cancellations)) for o in orders}
     inserted = await repo.insert_new_orders(
         conn,
-        [repo.order_row(o, downloaded_published=new_decisions[o.order_id].downloaded_published) for o in orders],
+        [
+            repo.order_row(o, downloaded_published=plans[o.order_id][0].downloaded_published,
+                           cancelled_line_item_ids=o.cancelled_line_item_ids)
+            for o in orders
+        ],
     )
-    known = [o for o in orders if o.order_id not in inserted]
-    stored = await repo.lock_stored(conn, [o.order_id for o in known])
-    events: list[CloudEvent] = []
-    written: list[Order] = []
-    updates: list[dict[str, Any]] = []
+    stored = await repo.lock_stored(conn, [o.order_id for o in orders if o.order_id not in inserted])
+    page = _Page(source=source, detected_at=datetime.now(UTC))
     for order in orders:
         if order.order_id in inserted:
-            decision = new_decisions[order.order_id]
-            written.append(order)
+            decision, cancel = plans[order.order_id]
+            page.written.append(order)
         else:
             previous = stored.get(order.order_id)
             if previous is None:  # deleted between insert and lock: nothing sensible to compare with
                 result.unchanged += 1
                 continue
+            cancel = detect(order, previous, cancellations) if order.update_time >= previous.update_time else None
+            if isinstance(cancel, Deferred):
+                result.unchanged += 1
+                result.cancellations_deferred += 1
+                continue
+            order = as_stored_after(order, previous, cancel)
             decision = decide(order, previous, policy)
+            if cancel is not None and not decision.write:  # same update_time, new cancellation
+                decision = dataclasses.replace(decision, outcome=Outcome.UPDATED, write=True)
             if decision.write:
-                written.append(order)
-                updates.append(repo.order_row(order, downloaded_published=decision.downloaded_published))
-            if decision.publish_status_changed:
-                events.append(new_event(order_status_changed(order, previous), source=source))
+                page.written.append(order)
+                page.updates.append(repo.order_row(
+                    order, downloaded_published=decision.downloaded_published,
+                    cancelled_line_item_ids=previous.cancelled_line_item_ids | set(cancel.line_item_ids if cancel else ()),
+                    cancellation_flagged=previous.cancellation_flagged or (cancel is not None and not cancel.applied),
+                ))
+            if decision.publish_status_changed and cancel is None:
+                page.events.append(new_event(order_status_changed(order, previous), source=source))
                 result.status_events += 1
         if decision.publish_downloaded:
-            events.append(new_event(order_downloaded(order), source=source))
+            page.events.append(new_event(order_downloaded(order), source=source))
             result.downloaded_events += 1
+        if isinstance(cancel, Cancellation):
+            page.cancellation(order, cancel)
+            result.cancellations += 1
+            result.cancellation_events += int(cancel.publish)
         setattr(result, decision.counts_as, getattr(result, decision.counts_as) + 1)
         if decision.outcome is Outcome.STALE:
             log.info("older order version ignored", shop_id=shop.shop_id, order_id=order.order_id)
-    await repo.update_orders(conn, updates)
-    await repo.replace_lines(conn, written)
-    await enqueue_many(conn, events)
+    await repo.update_orders(conn, page.updates)
+    await repo.replace_lines(conn, page.written)
+    await repo_cancellations.record_cancellations(conn, page.cancellations)
+    if inserted:  # settlements that arrived before the order (R15)
+        page.events.extend(await apply_pending(conn, sorted(inserted), source=source))
+    await enqueue_many(conn, page.events)
     return result
+
+
+@dataclass
+class _Page:
+    """What one page's ingest writes and publishes."""
+
+    source: str
+    detected_at: datetime
+    written: list[Order] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    events: list[CloudEvent] = field(default_factory=list)
+    cancellations: list[dict[str, Any]] = field(default_factory=list)
+
+    def cancellation(self, order: Order, cancel: Cancellation) -> None:
+        self.cancellations.append({
+            "order_id": order.order_id, "shop_id": order.shop_id, "line_item_ids": list(cancel.line_item_ids),
+            "whole_order": cancel.whole_order, "initiated_by": cancel.initiated_by, "reason": cancel.reason,
+            "tiktok_status": order.tiktok_status, "applied": cancel.applied,
+            "not_applied_reason": cancel.not_applied_reason, "published": cancel.publish,
+        })
+        if cancel.publish:
+            event = cancellation_detected(order, cancel, detected_at=self.detected_at)
+            self.events.append(new_event(event, source=self.source))
+        log.info(
+            "cancellation detected", shop_id=order.shop_id, order_id=order.order_id, applied=cancel.applied,
+            published=cancel.publish, initiated_by=cancel.initiated_by,
+        )
 
 
 async def ingest_orders(
     pool: asyncpg.Pool, raw_orders: Sequence[dict[str, Any]], shop: Shop, *, source: str,
-    after_commit: AfterCommit = noop,
+    after_commit: AfterCommit = noop, cancellations: Import = Import.ON,
 ) -> IngestResult:
     """:func:`ingest_page` in its own transaction."""
     async with pool.acquire() as conn, conn.transaction():
-        result = await ingest_page(conn, raw_orders, shop, source=source)
+        result = await ingest_page(conn, raw_orders, shop, source=source, cancellations=cancellations)
     after_commit()
     return result
 
@@ -182,7 +249,9 @@ async def poll_shop(
             outcome = PollResult(shop.shop_id, max(0, watermark - window.overlap_s), lt)
             try:
                 async for page in api.updated_between(shop.shop_id, outcome.update_time_ge, lt):
-                    outcome.result.add(await ingest_orders(pool, page, shop, source=source, after_commit=after_commit))
+                    outcome.result.add(await ingest_orders(
+                        pool, page, shop, source=source, after_commit=after_commit, cancellations=shop_import(shop)
+                    ))
                     outcome.pages += 1
             except Exception as exc:
                 await repo_queues.save_watermark(lock_conn, shop.shop_id, watermark, f"{type(exc).__name__}: {exc}"[:1000])

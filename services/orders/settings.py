@@ -35,3 +35,12 @@ class OrdersSettings(ServiceSettings):
         default=5, ge=1, description="Fetch attempts per notification before it is given up (the poll catches up)."
     )
     webhook_batch_size: int = Field(default=200, ge=1, description="Notifications claimed per worker round.")
+    settlement_interval_s: float = Field(
+        default=900.0, gt=0, description="Finance statements (settlements) import of every shop that downloads orders."
+    )
+    settlement_overlap_s: int = Field(
+        default=172_800, ge=0, description="Each import re-reads statements from the watermark minus this (late ones)."
+    )
+    settlement_initial_lookback_s: int = Field(
+        default=30 * 86_400, ge=0, description="How far back the first settlement import of a shop reads."
+    )

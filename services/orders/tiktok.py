@@ -10,6 +10,11 @@ from libs.common.tiktok.client import TikTokClient
 SEARCH_PATH = "/order/202309/orders/search"
 GET_PATH = "/order/202309/orders"
 MAX_GET_IDS = 50
+CANCEL_PATH = "/return_refund/202309/cancellations"
+ELIGIBILITY_PATH = "/return_refund/202309/orders/{order_id}/aftersale_eligibility"
+RETURNS_PATH = "/return_refund/202309/returns"
+STATEMENTS_PATH = "/finance/202309/statements"
+STATEMENT_TRANSACTIONS_PATH = "/finance/202309/statements/{statement_id}/statement_transactions"
 
 
 class OrdersApi:
@@ -49,3 +54,45 @@ class OrdersApi:
             data = await self._client.call("GET", GET_PATH, shop_id=shop_id, params={"ids": ",".join(chunk)})
             found.extend(data.get("orders") or [])
         return found
+
+    async def get_one(self, shop_id: str, order_id: str) -> dict[str, Any] | None:
+        found = await self.get(shop_id, [order_id])
+        return found[0] if found else None
+
+    async def cancel(self, shop_id: str, order_id: str, line_item_ids: list[str], reason: str) -> dict[str, Any]:
+        """Seller cancellation (R17): ``{cancel_id, cancel_status}``."""
+        return await self._client.call(
+            "POST", CANCEL_PATH, shop_id=shop_id,
+            json={"order_id": order_id, "order_line_item_ids": line_item_ids, "cancel_reason": reason},
+        )
+
+    async def aftersale_eligibility(self, shop_id: str, order_id: str) -> dict[str, Any]:
+        """TikTok's answer on which line items may be refunded (R16)."""
+        return await self._client.call(
+            "GET", ELIGIBILITY_PATH.format(order_id=order_id), shop_id=shop_id, endpoint=ELIGIBILITY_PATH
+        )
+
+    async def request_refund(
+        self, shop_id: str, order_id: str, line_item_ids: list[str], reason: str
+    ) -> dict[str, Any]:
+        """A refund-only after-sale request (R16): ``{return_id, return_status, refund_amount}``."""
+        return await self._client.call(
+            "POST", RETURNS_PATH, shop_id=shop_id,
+            json={"order_id": order_id, "order_line_item_ids": line_item_ids, "return_type": "REFUND",
+                  "return_reason": reason},
+        )
+
+    def statements_between(self, shop_id: str, ge: int, lt: int) -> AsyncIterator[list[dict[str, Any]]]:
+        """Pages of finance statements with ``ge <= statement_time < lt`` (R15)."""
+        return self._client.paginate(
+            "GET", STATEMENTS_PATH, items_key="statements", shop_id=shop_id,
+            params={"sort_field": "statement_time", "sort_order": "ASC", "statement_time_ge": ge,
+                    "statement_time_lt": lt},
+            page_size=self._page_size,
+        )
+
+    def statement_transactions(self, shop_id: str, statement_id: str) -> AsyncIterator[list[dict[str, Any]]]:
+        return self._client.paginate(
+            "GET", STATEMENT_TRANSACTIONS_PATH.format(statement_id=statement_id), items_key="transactions",
+            shop_id=shop_id, page_size=self._page_size, endpoint=STATEMENT_TRANSACTIONS_PATH,
+        )

@@ -1,8 +1,9 @@
 """TikTok webhooks: store on receipt (TikTok wants a 200 within 3 s), process in a worker.
 
-ORDER_STATUS_CHANGE (type 1) notifications are batched per shop, the orders fetched with
-``GET /order/202309/orders?ids=`` (≤ 50 per call) and ingested like any other page. Other types
-are stored for the features that will handle them (cancellations, returns, …) and acknowledged.
+ORDER_STATUS_CHANGE (type 1) and CANCELLATION_STATUS_CHANGE (type 11) notifications are batched
+per shop, the orders fetched with ``GET /order/202309/orders?ids=`` (≤ 50 per call) and ingested
+like any other page; cancellations are imported only when the shop's "query order status change"
+is on (R18), and type 11 is ignored otherwise. Other types are stored and acknowledged.
 A notification whose fetch keeps failing is given up after a few attempts: the reconciliation
 poll brings the order in anyway.
 """
@@ -22,12 +23,14 @@ from libs.common.tiktok.signing import verify_webhook
 from libs.common.tiktok.tokens import ShopNotAuthorized, TokenServiceRejected
 from libs.common.web import ApiError
 from services.orders import repo, repo_queues
-from services.orders.service import AfterCommit, ingest_page, noop
+from services.orders.service import AfterCommit, ingest_page, noop, shop_import
 from services.orders.tiktok import OrdersApi
 
 log = structlog.get_logger(__name__)
 
 ORDER_STATUS_CHANGE = 1
+CANCELLATION_STATUS_CHANGE = 11
+HANDLED_TYPES = (ORDER_STATUS_CHANGE, CANCELLATION_STATUS_CHANGE)
 #: How long a claimed notification is reserved for the worker that claimed it.
 CLAIM_LEASE_S = 60.0
 RETRY_BASE_S = 5.0
@@ -63,7 +66,7 @@ async def receive(
             conn, notification_id=str(payload["tts_notification_id"]), type_=payload["type"],
             shop_id=str(payload["shop_id"]), order_id=str(order_id) if order_id else None, payload=payload,
         )
-    if fresh and payload["type"] == ORDER_STATUS_CHANGE:
+    if fresh and payload["type"] in HANDLED_TYPES:
         wake()
     return {"received": True, "duplicate": not fresh}
 
@@ -72,9 +75,9 @@ async def process_order_notifications(
     pool: asyncpg.Pool, api: OrdersApi, *, source: str, batch_size: int, max_attempts: int,
     after_commit: AfterCommit = noop,
 ) -> int:
-    """Handle one batch of pending ORDER_STATUS_CHANGE notifications; returns how many were claimed."""
+    """Handle one batch of pending order and cancellation notifications; returns how many were claimed."""
     async with pool.acquire() as conn, conn.transaction():
-        claimed = await repo_queues.claim_notifications(conn, type_=ORDER_STATUS_CHANGE, limit=batch_size)
+        claimed = await repo_queues.claim_notifications(conn, types=list(HANDLED_TYPES), limit=batch_size)
         if claimed:  # reserve them so the HTTP calls below happen outside any transaction
             await conn.execute(
                 "UPDATE webhook_inbox SET next_attempt_at = now() + make_interval(secs => $2)"
@@ -94,13 +97,21 @@ async def _process_shop(
     pool: asyncpg.Pool, api: OrdersApi, shop_id: str, rows: list[asyncpg.Record], *, source: str,
     max_attempts: int,
 ) -> None:
-    ids = [r["tts_notification_id"] for r in rows]
-    order_ids = [r["order_id"] for r in rows if r["order_id"]]
     async with pool.acquire() as conn:
         shop = await repo.get_shop(conn, shop_id)
         if shop is None or not shop.downloads_orders:
+            ids = [r["tts_notification_id"] for r in rows]
             await repo_queues.mark_processed(conn, ids, "ignored: order download is off or the shop is unknown")
             return
+        if not shop.query_order_status_change:
+            off = [r["tts_notification_id"] for r in rows if r["type"] == CANCELLATION_STATUS_CHANGE]
+            if off:
+                await repo_queues.mark_processed(conn, off, "ignored: query order status change is off for the shop")
+            rows = [r for r in rows if r["type"] != CANCELLATION_STATUS_CHANGE]
+            if not rows:
+                return
+        ids = [r["tts_notification_id"] for r in rows]
+        order_ids = [r["order_id"] for r in rows if r["order_id"]]
         if not order_ids:
             await repo_queues.mark_processed(conn, ids, "ignored: no order_id in the notification")
             return
@@ -116,7 +127,7 @@ async def _process_shop(
             )
         return
     async with pool.acquire() as conn, conn.transaction():
-        result = await ingest_page(conn, orders, shop, source=source)
+        result = await ingest_page(conn, orders, shop, source=source, cancellations=shop_import(shop))
         found = {str(o.get("id")) for o in orders}
         missing = [oid for oid in order_ids if oid not in found]
         outcome = f"ingested: {result.new} new, {result.updated} updated, {result.unchanged} unchanged"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import structlog
 
 from libs.common.runtime import ServiceRuntime
-from services.orders import jobs, repo, webhooks
+from services.orders import jobs, repo, settlements, webhooks
 from services.orders.service import PollResult, PollWindow, poll_shop
 from services.orders.settings import OrdersSettings
 from services.orders.tiktok import OrdersApi
@@ -73,6 +73,33 @@ class Workers:
             except Exception as exc:  # noqa: BLE001
                 log.warning("order poll round failed", error=f"{type(exc).__name__}: {exc}")
             await asyncio.sleep(self.settings.poll_interval_s)
+
+    async def import_settlements(self, runtime: ServiceRuntime, shop: repo.Shop, *, wait: bool = False) -> settlements.SettlementImport:
+        return await settlements.import_shop(
+            runtime.db(), self.api, shop, overlap_s=self.settings.settlement_overlap_s,
+            initial_lookback_s=self.settings.settlement_initial_lookback_s, source=runtime.source,
+            after_commit=runtime.wake_relay, wait=wait,
+        )
+
+    async def settlement_loop(self, runtime: ServiceRuntime) -> None:
+        """Import finance statements of every shop that downloads orders (R15), every interval."""
+        while True:
+            try:
+                async with runtime.db().acquire() as conn:
+                    shops = await repo.shops_downloading_orders(conn)
+                for shop in shops:
+                    try:
+                        await self.import_settlements(runtime, shop)
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception as exc:  # noqa: BLE001 - next shop; the watermark row keeps the error
+                        log.warning("settlement import failed for shop", shop_id=shop.shop_id,
+                                    error=f"{type(exc).__name__}: {exc}")
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                log.warning("settlement import round failed", error=f"{type(exc).__name__}: {exc}")
+            await asyncio.sleep(self.settings.settlement_interval_s)
 
     async def job_loop(self, runtime: ServiceRuntime) -> None:
         while True:

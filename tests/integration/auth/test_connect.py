@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import httpx
 import pytest
 
+from libs.sandbox.app import create_app as create_sandbox
+from libs.sandbox.settings import SandboxSettings
 from services.auth.app import build_app
 from services.auth.settings import AuthSettings
 from tests.support.servers import serve_app
@@ -40,7 +44,9 @@ async def test_connect_test_settings_and_token_handout(auth_settings, sandbox_ur
         again = await http.post(f"{auth}/shops/connect",
                                 json={"auth_code": seller["auth_code"], "tax_id": f"TAX{unique}"})
         assert again.status_code == 502
-        assert "tiktok_" in again.json()["error"]["code"]
+        assert again.json()["error"]["code"] == "tiktok_36004004"  # R2: TikTok's own code and words
+        assert "auth code invalid or expired" in again.json()["error"]["message"]
+        assert seller["auth_code"] not in again.text
 
         # R5: a switch change is stored and published, by name or id
         r = await http.patch(f"{auth}/shops/acme-{unique}/settings", json={"allow_order_download": True})
@@ -82,6 +88,32 @@ async def test_sixth_shop_on_a_tax_id_is_refused(auth_settings, sandbox_url, uni
         assert r.status_code == 409
         message = r.json()["error"]["message"]
         assert "TAX-5" in message and "at most 5" in message
+        assert all(f"s{i}-{unique}" in message for i in range(5))  # names the 5 shops already on it
+        listed = (await http.get(f"{auth}/shops")).json()["shops"]
+        assert sixth["shop_id"] not in [s["shop_id"] for s in listed] and len(listed) == 5
+
+
+async def test_expired_auth_code_gives_tiktoks_error(auth_settings, pg_dsn, unique):
+    """R2: a code older than its lifetime (1 s on this sandbox) is refused with TikTok's code and message,
+    and the failed attempt is audited."""
+    quick = create_sandbox(SandboxSettings(webhook_url="", auth_code_ttl_s=1))
+    async with serve_app(quick, ready_path="/healthz") as quick_url:
+        settings = auth_settings.model_copy(update={"tiktok_api_base_url": quick_url,
+                                                    "tiktok_auth_base_url": quick_url})
+        async with serve_app(build_app(settings)) as auth, httpx.AsyncClient(timeout=30) as http:
+            seller = await sandbox(http, "POST", f"{quick_url}/sandbox/sellers", json={"name": f"late-{unique}"})
+            await asyncio.sleep(1.2)
+            r = await http.post(f"{auth}/shops/connect", json={"auth_code": seller["auth_code"], "tax_id": "T1"})
+            assert r.status_code == 502
+            error = r.json()["error"]
+            assert error["code"] == "tiktok_36004004" and "auth code invalid or expired" in error["message"]
+            assert (await http.get(f"{auth}/shops")).json()["shops"] == []
+    conn = await asyncpg.connect(pg_dsn)
+    try:
+        failed = await conn.fetch("SELECT detail FROM auth.audit_log WHERE action = 'connect' AND outcome = 'failed'")
+    finally:
+        await conn.close()
+    assert len(failed) == 1 and "36004004" in failed[0]["detail"]
 
 
 async def test_expired_token_is_refreshed_before_handout(auth_settings, sandbox_url, internal_token, unique):

@@ -1,6 +1,8 @@
 """Fixtures for the fulfillment service against real Postgres, the broker and the sandbox.
 
-The service runs for real (consumers, upload worker, outbox relay, admin API on a port). Its
+The service runs for real (consumers, upload worker, shipping query, outbox relay, admin API on a
+port), once for this package (one consumer-group member, no rebalance per test): tests use their
+own shops and orders. Its
 tokens come straight from the sandbox's auth host instead of the auth service, and the events
 the auth, orders and WMS sides would publish are published here on the real topics.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -21,6 +24,7 @@ import pytest
 import pytest_asyncio
 from pydantic import SecretStr
 
+from libs.cli.infra import create_database
 from libs.common.events import new_event
 from libs.common.events.base import EventData
 from libs.common.events.orders import OrderDownloaded
@@ -32,7 +36,9 @@ from libs.common.tiktok.tokens import ShopAccess
 from services.fulfillment.app import build_app
 from services.fulfillment.settings import FulfillmentSettings
 from tests.support.servers import serve_app
-from tests.support.stack import sandbox, shared_settings
+from tests.support.stack import collect, sandbox, shared_settings
+
+UPLOAD_POLL_S = 20.0
 
 
 class SandboxTokens:
@@ -60,27 +66,44 @@ class Harness:
     """A running fulfillment service plus helpers to drive it like the other systems would."""
 
     def __init__(self, *, url: str, sandbox_url: str, http: httpx.AsyncClient, publisher: KafkaPublisher,
-                 tokens: SandboxTokens, dsn: str) -> None:
+                 tokens: SandboxTokens, dsn: str, kafka_bootstrap: str) -> None:
         self.url, self.sandbox_url, self.http = url, sandbox_url, http
         self.publisher, self.tokens, self.dsn = publisher, tokens, dsn
+        self.kafka_bootstrap = kafka_bootstrap
 
     async def publish(self, data: EventData, *, event_id: str | None = None) -> str:
         event = new_event(data, source="tests/wms", event_id=event_id)
         await self.publisher.publish(data.topic, event.to_bytes(), key=data.key().encode())
         return event.id
 
-    async def new_shop(self, *, tracking_upload: bool = True) -> str:
+    async def new_shop(self, *, tracking_upload: bool = True, query_shipping: bool = False) -> str:
         seller = await sandbox(self.http, "POST", f"{self.sandbox_url}/sandbox/sellers", json={})
         self.tokens.add_shop(seller["shop_id"], seller["shop_cipher"], seller["auth_code"])
-        await self.set_tracking_upload(seller["shop_id"], tracking_upload)
+        await self.set_tracking_upload(seller["shop_id"], tracking_upload, query_shipping=query_shipping)
         return str(seller["shop_id"])
 
-    async def set_tracking_upload(self, shop_id: str, on: bool) -> None:
+    async def set_tracking_upload(self, shop_id: str, on: bool, *, query_shipping: bool = False) -> None:
         await self.publish(ShopSettingsChanged(
-            shop_id=shop_id, allow_tracking_upload=on, allow_order_download=True, changed_at=datetime.now(UTC),
+            shop_id=shop_id, allow_tracking_upload=on, allow_order_download=True,
+            query_shipping_change=query_shipping, changed_at=datetime.now(UTC),
         ))
         await self.wait_db(
-            "SELECT allow_tracking_upload FROM fulfillment.shops WHERE shop_id = $1", shop_id, until=lambda v: v is on
+            "SELECT (allow_tracking_upload, query_shipping_change) FROM fulfillment.shops WHERE shop_id = $1",
+            shop_id, until=lambda v: v is not None and tuple(v) == (on, query_shipping),
+        )
+
+    async def mark_shipped_calls(self, order_id: str) -> int:
+        """Mark-shipped calls the sandbox served for this order (any outcome)."""
+        path = f"/fulfillment/202309/orders/{order_id}/packages"
+        counts = await sandbox(self.http, "GET", f"{self.sandbox_url}/sandbox/requests", params={"path": path})
+        return int(counts["total"])
+
+    async def events(self, order_id: str, *, count: int, kind: str | None = None,
+                     timeout_s: float = 30.0, topic: str = "orders.status-changed") -> list[dict[str, Any]]:
+        """Events about this order on the topic (OrderStatusChanged of ``kind`` by default)."""
+        return await collect(
+            self.kafka_bootstrap, topic, count=count, timeout_s=timeout_s,
+            predicate=lambda e: e["data"]["order_id"] == order_id and (kind is None or e["data"].get("kind") == kind),
         )
 
     async def place_order(self, shop_id: str, lines: dict[str, int], **extra: Any) -> dict[str, Any]:
@@ -145,15 +168,25 @@ def order_downloaded(shop_id: str, order: dict[str, Any]) -> OrderDownloaded:
         wms_should_pick=not fbt,
     )
 
-@pytest.fixture
-def fulfillment_settings(pg_dsn: str, kafka_bootstrap: str, sandbox_url: str, internal_token: str) -> FulfillmentSettings:
+@pytest_asyncio.fixture(scope="package", loop_scope="session")
+async def fulfillment_dsn(infra: dict[str, str]) -> str:
+    """One database for this package's service (tests keep apart by their own shops and orders)."""
+    return await create_database(infra["dsn"], f"t_fulfillment_{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture(scope="package")
+def fulfillment_settings(fulfillment_dsn: str, kafka_bootstrap: str, sandbox_url: str,
+                         internal_token: str) -> FulfillmentSettings:
     return FulfillmentSettings(
-        **shared_settings(pg_dsn=pg_dsn, kafka_bootstrap=kafka_bootstrap, sandbox_url=sandbox_url,
+        **shared_settings(pg_dsn=fulfillment_dsn, kafka_bootstrap=kafka_bootstrap, sandbox_url=sandbox_url,
                           internal_token=internal_token),
-        port=0, upload_poll_s=0.1, upload_backoff_initial_s=0.3, upload_backoff_max_s=1.0,
+        # a long poll: uploads start because the consumer wakes the worker after each commit, and
+        # retries because the worker sleeps only until the next one is due (both are tested so)
+        port=0, upload_poll_s=UPLOAD_POLL_S, upload_backoff_initial_s=0.3, upload_backoff_max_s=1.0,
+        shipping_query_interval_s=0.5, shipping_query_tick_s=0.2,
     )
 
-@pytest_asyncio.fixture(loop_scope="session")
+@pytest_asyncio.fixture(scope="package", loop_scope="session")
 async def harness(fulfillment_settings: FulfillmentSettings, sandbox_url: str,
                   kafka_bootstrap: str) -> AsyncIterator[Harness]:
     async with httpx.AsyncClient(timeout=30) as http:
@@ -164,6 +197,6 @@ async def harness(fulfillment_settings: FulfillmentSettings, sandbox_url: str,
             async with serve_app(build_app(fulfillment_settings, tokens=tokens)) as url:
                 assert fulfillment_settings.database_url is not None
                 yield Harness(url=url, sandbox_url=sandbox_url, http=http, publisher=publisher, tokens=tokens,
-                              dsn=fulfillment_settings.database_url)
+                              dsn=fulfillment_settings.database_url, kafka_bootstrap=kafka_bootstrap)
         finally:
             await publisher.stop()

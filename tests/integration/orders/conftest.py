@@ -104,10 +104,12 @@ async def shop(http: httpx.AsyncClient, sandbox_url: str, tokens: SandboxTokens,
     return await allow_download(pool, seller.shop_id)
 
 
-async def allow_download(pool: asyncpg.Pool, shop_id: str, *, publish_on_hold: bool = False, on: bool = True) -> Shop:
+async def allow_download(
+    pool: asyncpg.Pool, shop_id: str, *, publish_on_hold: bool = False, on: bool = True, query_status_change: bool = True
+) -> Shop:
     async with pool.acquire() as conn:
         await repo.shop_settings(
-            conn, shop_id=shop_id, allow_order_download=on, query_order_status_change=True,
+            conn, shop_id=shop_id, allow_order_download=on, query_order_status_change=query_status_change,
             publish_on_hold_orders=publish_on_hold, status="active",
             at=datetime.now(UTC),
         )

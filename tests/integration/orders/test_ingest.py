@@ -59,11 +59,9 @@ async def test_on_hold_order_is_published_when_it_leaves_the_hold_and_status_cha
 
     await move_order(http, sandbox_url, held["id"], "CANCELLED")
     cancelled = await poll_shop(pool, api, shop, WINDOW, source=SOURCE)
-    assert cancelled.result.status_events == 1
-    changed = await outbox(pool, "OrderStatusChanged")
-    assert [(e["data"]["status"], e["data"]["kind"], e["data"]["previous_status"]) for e in changed] == [
-        ("Cancelled", "cancelled", "In Process"),
-    ]
+    assert (cancelled.result.status_events, cancelled.result.cancellation_events) == (0, 1)
+    (cancellation,) = await outbox(pool, "CancellationDetected")  # R18: the cancellation's own event
+    assert (cancellation["data"]["order_id"], cancellation["data"]["applied"]) == (held["id"], True)
     assert len(await outbox(pool, "OrderDownloaded")) == 1
 
 

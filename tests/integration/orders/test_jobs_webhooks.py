@@ -138,7 +138,7 @@ async def test_order_webhooks_are_stored_then_fetched_and_ingested(
                                   "timestamp": 0, "data": {"order_id": order["id"], "order_status": "AWAITING_SHIPMENT"}})
         assert await receive(pool, body, signature) == {"received": True, "duplicate": False}
     assert (await receive(pool, body, signature))["duplicate"] is True  # TikTok's retry of the last one
-    other, other_sig = signed({"type": 11, "tts_notification_id": "c1", "shop_id": shop.shop_id, "data": {}})
+    other, other_sig = signed({"type": 12, "tts_notification_id": "c1", "shop_id": shop.shop_id, "data": {}})
     assert (await receive(pool, other, other_sig))["received"] is True
 
     claimed = await webhooks.process_order_notifications(pool, api, source=SOURCE, batch_size=50, max_attempts=3)
@@ -146,7 +146,7 @@ async def test_order_webhooks_are_stored_then_fetched_and_ingested(
     assert sorted(e["data"]["order_id"] for e in await outbox(pool, "OrderDownloaded")) == sorted(o["id"] for o in placed)
     async with pool.acquire() as conn:
         pending = await conn.fetch("SELECT type, processed_at FROM webhook_inbox WHERE processed_at IS NULL")
-    assert [r["type"] for r in pending] == [11]  # stored for the cancellation feature, not lost
+    assert [r["type"] for r in pending] == [12]  # a return notification: stored, not lost
     assert await webhooks.process_order_notifications(pool, api, source=SOURCE, batch_size=50, max_attempts=3) == 0
 
 

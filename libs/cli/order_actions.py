@@ -1,0 +1,57 @@
+"""`ttshop orders cancel|refund …`: after-sales actions sent to TikTok through the orders service
+(R16, R17). Registered on the `orders` command group by :func:`register`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from . import render
+from .client import emit_json, reported, state
+
+
+def _skus(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    skus = [s.strip() for s in value.split(",") if s.strip()]
+    if not skus:
+        raise typer.BadParameter("give at least one seller SKU, e.g. --lines SKU-1,SKU-2")
+    return skus
+
+
+def cancel(
+    ctx: typer.Context,
+    order: str = typer.Argument(..., help="Order id."),
+    lines: str | None = typer.Option(None, "--lines", metavar="SKU,SKU", help="Only these seller SKUs."),
+    reason: str = typer.Option(..., "--reason", help="Cancellation reason sent to TikTok."),
+) -> None:
+    """Cancel an order (or some lines) on TikTok: only while TikTok has it UNPAID or AWAITING_SHIPMENT."""
+    st = state(ctx)
+    body: dict[str, Any] = {"reason": reason}
+    if (skus := _skus(lines)) is not None:
+        body["lines"] = skus
+    with reported():
+        answer = st.client("orders").post(f"/orders/{order}/cancel", body)
+    emit_json(answer) if st.json_output else render.key_values(f"cancelled order {order} on TikTok", answer)
+
+
+def refund(
+    ctx: typer.Context,
+    order: str = typer.Argument(..., help="Order id."),
+    lines: str | None = typer.Option(None, "--lines", metavar="SKU,SKU", help="Only these seller SKUs."),
+    reason: str = typer.Option("Seller refund", "--reason", help="Refund reason sent to TikTok."),
+) -> None:
+    """Refund an order (or some lines) through TikTok; PayPal and Apple Pay orders must be refunded on TikTok."""
+    st = state(ctx)
+    body: dict[str, Any] = {"reason": reason}
+    if (skus := _skus(lines)) is not None:
+        body["lines"] = skus
+    with reported():
+        answer = st.client("orders").post(f"/orders/{order}/refund", body)
+    emit_json(answer) if st.json_output else render.key_values(f"refund of order {order}", answer)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("cancel")(cancel)
+    app.command("refund")(refund)

@@ -1,0 +1,87 @@
+"""What the auth service does when TikTok says the seller's authorisation changed (R3):
+SELLER_DEAUTHORIZATION (type 6) and UPCOMING_AUTHORIZATION_EXPIRATION (type 7)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import structlog
+
+from libs.common.tiktok.errors import TikTokError
+from services.auth import repo
+from services.auth.domain import DomainError, Shop, ShopNotFound, expiry_warning
+from services.auth.service import AuthService
+
+log = structlog.get_logger(__name__)
+
+DEAUTHORIZED_REASON = "seller deauthorized the app on TikTok"
+
+
+async def _locked(conn: asyncpg.Connection, svc: AuthService, shop_id: str) -> Shop | None:
+    """The shop with exactly this TikTok id (never by name: the id comes from TikTok), row-locked."""
+    try:
+        shop = await repo.find(conn, svc.box, ref=shop_id, for_update=True)
+    except ShopNotFound:
+        return None
+    return shop if shop.shop_id == shop_id else None
+
+
+async def seller_deauthorized(svc: AuthService, shop_id: str, *, notification_id: str | None) -> str:
+    """The seller removed the app: its tokens are dead, so the shop needs re-authorisation at once."""
+    async with svc.pool.acquire() as conn, conn.transaction():
+        shop = await _locked(conn, svc, shop_id)
+        if shop is None:
+            log.warning("deauthorization for an unknown shop", shop_id=shop_id)
+            return "unknown_shop"
+        if shop.status == "disconnected" or shop.status_reason == DEAUTHORIZED_REASON:
+            await repo.audit(conn, shop_id=shop_id, action="deauthorized", outcome="ignored", status=shop.status,
+                             notification_id=notification_id)
+            return "ignored"
+        await svc.mark_needs_reauthorization(conn, shop, DEAUTHORIZED_REASON, action="deauthorized",
+                                             notification_id=notification_id)
+    svc._woke()
+    return "needs_reauthorization"
+
+
+def _expiration(data: dict[str, Any]) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(data["expiration_time"]), UTC)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
+
+
+async def authorization_expiring(svc: AuthService, shop_id: str, data: dict[str, Any], *,
+                                 notification_id: str | None) -> str:
+    """Audit, refresh now, and warn while the shop still works if its authorisation ends soon.
+    The status stays ``active`` until a refresh actually fails."""
+    ends = _expiration(data)
+    async with svc.pool.acquire() as conn:
+        shop = await _locked(conn, svc, shop_id)
+        if shop is None:
+            log.warning("authorization expiry notice for an unknown shop", shop_id=shop_id)
+            return "unknown_shop"
+        await repo.audit(conn, shop_id=shop_id, action="authorization_expiring", outcome="received",
+                         expiration_time=ends.isoformat() if ends else None, notification_id=notification_id)
+        if shop.status != "active":
+            return "ignored"
+    try:
+        await svc.refresh(shop_id, force=True)
+    except DomainError:
+        return "needs_reauthorization"  # the refresh failed for good; the shop is marked and announced
+    except TikTokError as exc:
+        log.warning("refresh after expiry notice failed", shop_id=shop_id, error=str(exc))
+    async with svc.pool.acquire() as conn, conn.transaction():
+        shop = await _locked(conn, svc, shop_id)
+        if shop is None or shop.status != "active":
+            return "ignored"
+        candidates = [t for t in (shop.refresh_token_expires_at, ends) if t is not None]
+        warning = expiry_warning(min(candidates) if candidates else None, now=datetime.now(UTC),
+                                 window_s=svc.settings.authorization_warning_s)
+        if warning != shop.warning:
+            shop.warning = warning
+            await repo.save(conn, svc.box, shop)
+            await repo.audit(conn, shop_id=shop_id, action="warning", outcome="set" if warning else "cleared",
+                             warning=warning)
+    return "warned" if warning else "refreshed"

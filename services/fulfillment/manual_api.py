@@ -1,0 +1,58 @@
+"""Admin HTTP API for manual tracking (R21): ``POST /orders/{order_id}/ship``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, model_validator
+
+from libs.common.web import ApiError
+from services.fulfillment.api import shipment_view
+from services.fulfillment.domain import RequestedLine
+from services.fulfillment.manual import ManualShipment, ManualShipRefused, OrderNotKnown, ship_manually
+
+router = APIRouter(tags=["manual tracking"])
+
+
+class ShipLine(BaseModel):
+    seller_sku: str = Field(min_length=1)
+    quantity: int = Field(ge=1)
+
+
+class ShipRequest(BaseModel):
+    carrier: str = Field(min_length=1, description="Carrier name or TikTok shipping_provider_id.")
+    tracking_number: str = Field(min_length=1)
+    lines: list[ShipLine] | None = Field(default=None, min_length=1, description="What shipped, by SKU.")
+    line_item_ids: list[str] | None = Field(default=None, min_length=1, description="What shipped, by TikTok id.")
+    shipment_id: str | None = Field(default=None, min_length=1, description="Your id; default: from the tracking.")
+
+    @model_validator(mode="after")
+    def _one_selector(self) -> ShipRequest:
+        if self.lines is not None and self.line_item_ids is not None:
+            raise ValueError("give lines or line_item_ids, not both (or neither to ship everything left)")
+        if not self.carrier.strip() or not self.tracking_number.strip():
+            raise ValueError("carrier and tracking_number must not be blank")
+        return self
+
+
+@router.post("/orders/{order_id}/ship")
+async def ship_order(request: Request, order_id: str, body: ShipRequest) -> JSONResponse:
+    runtime: Any = request.app.state.runtime
+    wanted = ManualShipment(
+        carrier=body.carrier, tracking_number=body.tracking_number, shipment_id=body.shipment_id,
+        lines=None if body.lines is None else [RequestedLine(x.seller_sku, x.quantity) for x in body.lines],
+        line_item_ids=body.line_item_ids,
+    )
+    try:
+        shipment, created = await ship_manually(runtime.db(), order_id, wanted, source=runtime.source)
+    except OrderNotKnown as exc:
+        raise ApiError(404, "order_not_found", str(exc)) from None
+    except ManualShipRefused as exc:
+        raise ApiError(409, "cannot_ship", str(exc)) from None
+    runtime.wake_relay()
+    uploader = getattr(request.app.state, "uploader", None)
+    if uploader is not None:
+        uploader.wake()
+    return JSONResponse(shipment_view(shipment), status_code=201 if created else 200)

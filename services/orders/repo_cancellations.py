@@ -1,0 +1,49 @@
+"""SQL for cancellations: the record of each cancellation seen on TikTok (R18) and the
+cancellations we sent (R17). Functions take the connection; the use case owns the transaction."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+
+_RECORD_COLUMNS = (
+    "order_id text, shop_id text, line_item_ids text[], whole_order boolean, initiated_by text, reason text,"
+    " tiktok_status text, applied boolean, not_applied_reason text, published boolean"
+)
+_NAMES = (
+    "order_id, shop_id, line_item_ids, whole_order, initiated_by, reason, tiktok_status, applied,"
+    " not_applied_reason, published"
+)
+
+
+async def record_cancellations(conn: asyncpg.Connection, rows: list[dict[str, Any]]) -> None:
+    """Record cancellations (one round trip for a page)."""
+    if rows:
+        await conn.execute(
+            f"INSERT INTO order_cancellations ({_NAMES}) SELECT {_NAMES}"
+            f" FROM jsonb_to_recordset($1::jsonb) AS r({_RECORD_COLUMNS})",
+            rows,
+        )
+
+
+async def cancellations_of(conn: asyncpg.Connection, order_id: str) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            f"SELECT id, {_NAMES}, detected_at FROM order_cancellations WHERE order_id = $1 ORDER BY id", order_id
+        )
+    )
+
+
+async def record_cancel_request(
+    conn: asyncpg.Connection, *, order_id: str, shop_id: str, line_item_ids: list[str], reason: str,
+    tiktok_status: str, cancellation_id: str | None, cancel_status: str | None,
+) -> uuid.UUID:
+    request_id = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO cancel_requests (id, order_id, shop_id, line_item_ids, reason, tiktok_status,"
+        " cancellation_id, cancel_status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        request_id, order_id, shop_id, line_item_ids, reason, tiktok_status, cancellation_id, cancel_status,
+    )
+    return request_id

@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): the system started as processes, measured from the outside."""
