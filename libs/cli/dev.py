@@ -148,6 +148,7 @@ def _run(
         "TIKTOK_API_BASE_URL": urls["sandbox"],
         "TIKTOK_AUTH_BASE_URL": urls["sandbox"],
         "INTERNAL_API_TOKEN": token,
+        "ADMIN_API_TOKEN": token,  # the CLI reads it from dev.env; the admin APIs are not open to the network
         "AUTH_SERVICE_URL": urls["auth"],
     }
     secrets_for = {"auth": local_secrets()}

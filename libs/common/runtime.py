@@ -27,7 +27,7 @@ from libs.common.kafka import KafkaPublisher, ensure_topics
 from libs.common.logging import configure_logging
 from libs.common.outbox import OutboxRelay
 from libs.common.settings import ServiceSettings
-from libs.common.web import install_error_handlers
+from libs.common.web import install_error_handlers, protect_admin_api
 
 log = structlog.get_logger(__name__)
 
@@ -187,6 +187,7 @@ def create_app(runtime: ServiceRuntime, *, title: str) -> FastAPI:
     app = FastAPI(title=title, lifespan=lifespan)
     app.state.runtime = runtime
     install_error_handlers(app)
+    protect_admin_api(app, runtime.settings.admin_api_token)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -51,6 +51,11 @@ class SharedSettings(BaseSettings):
         validation_alias=_env("INTERNAL_API_TOKEN"),
         description="Credential services present to each other's internal endpoints.",
     )
+    admin_api_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=_env("ADMIN_API_TOKEN"),
+        description="When set, every admin endpoint needs `Authorization: Bearer <token>` (the CLI sends it).",
+    )
     auth_service_url: str = Field(default="http://127.0.0.1:8101", validation_alias=_env("AUTH_SERVICE_URL"))
     log_level: str = Field(default="INFO", validation_alias=_env("LOG_LEVEL"))
     log_json: bool = Field(default=True, validation_alias=_env("LOG_JSON"))

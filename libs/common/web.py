@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import SecretStr
@@ -49,3 +49,26 @@ def check_internal_credential(configured: SecretStr | None, authorization: str |
     expected = f"Bearer {configured.get_secret_value()}"
     if not authorization or not hmac.compare_digest(authorization.encode(), expected.encode()):
         raise ApiError(401, "unauthorized", "missing or wrong internal service credential")
+
+
+#: Paths with their own protection (TikTok's signature, the service credential) or none needed.
+OPEN_PATH_PREFIXES = ("/healthz", "/readyz", "/webhooks/", "/internal/")
+
+
+def protect_admin_api(app: FastAPI, token: SecretStr | None) -> None:
+    """With ``ADMIN_API_TOKEN`` set, admin endpoints answer 401 without ``Authorization: Bearer <token>``."""
+    if token is None or not token.get_secret_value():
+        return
+    expected = f"Bearer {token.get_secret_value()}".encode()
+
+    @app.middleware("http")
+    async def _require_admin(request: Request, call_next):  # type: ignore[no-untyped-def]
+        if request.url.path.startswith(OPEN_PATH_PREFIXES):
+            return await call_next(request)
+        given = request.headers.get("authorization", "").encode()
+        if not hmac.compare_digest(given, expected):
+            return JSONResponse(
+                error_body("unauthorized", "admin API needs `Authorization: Bearer $ADMIN_API_TOKEN`"), status_code=401
+            )
+        response: Response = await call_next(request)
+        return response
