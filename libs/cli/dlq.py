@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
 import typer
 
@@ -43,8 +44,11 @@ def list_(
 
 @app.command("replay")
 def replay_(
-    refs: list[str] = typer.Argument(None, help="Dead letters as shown by `dlq list` (topic.dlq:partition:offset)."),
-    topic: str = typer.Option(None, "--topic", help="Replay every dead letter of this topic."),
+    refs: Annotated[
+        list[str] | None,
+        typer.Argument(help="Dead letters as shown by `dlq list` (topic.dlq:partition:offset)."),
+    ] = None,
+    topic: Annotated[str | None, typer.Option("--topic", help="Replay every dead letter of this topic.")] = None,
 ) -> None:
     """Publish dead letters back to their original topic (safe: consumers dedupe on the event id)."""
     if not refs and not topic:

@@ -64,19 +64,19 @@ def detect(order: Order, stored: Stored | None, mode: Import) -> Cancellation | 
     new_ids = order.cancelled_line_item_ids - recorded
     if not new_ids:
         return None
-    whole = order.tiktok_status == "CANCELLED"
-    common = {
-        "line_item_ids": tuple(sorted(new_ids)), "whole_order": whole, "initiated_by": initiator(order),
-        "reason": order.cancel_reason,
-    }
+    seen = Cancellation(
+        line_item_ids=tuple(sorted(new_ids)), whole_order=order.tiktok_status == "CANCELLED",
+        initiated_by=initiator(order), reason=order.cancel_reason, applied=True, not_applied_reason=None,
+        publish=False,
+    )
     if stored is None or not stored.downloaded_published:
-        return Cancellation(**common, applied=True, not_applied_reason=None, publish=False)
+        return seen
     if mode is Import.OFF:
         return DEFERRED
     if stored.status in (IN_PROCESS, ON_HOLD) and stored.shipping_status == UNSHIPPED:
-        return Cancellation(**common, applied=True, not_applied_reason=None, publish=True)
+        return dataclasses.replace(seen, publish=True)
     reason = f"order already shipped (our status {stored.status}, shipping status {stored.shipping_status})"
-    return Cancellation(**common, applied=False, not_applied_reason=reason, publish=True)
+    return dataclasses.replace(seen, applied=False, not_applied_reason=reason, publish=True)
 
 
 def as_stored_after(order: Order, stored: Stored | None, cancellation: Cancellation | None) -> Order:

@@ -8,6 +8,7 @@ twice. Running the same range again is harmless for the same reason.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -94,10 +95,14 @@ async def run_next_job(
         await _fail(pool, job_id, owner, f"order download is off or the shop is not active for shop {shop_id}")
         return True
     ge, lt = int(job["from_ts"].timestamp()), int(job["to_ts"].timestamp())
-    token: str | None = job["next_page_token"]
+    # The next page is fetched while this one is ingested (TikTok's latency and our database work
+    # overlap); the page token is still stored only with the page's ingest, so resuming is unchanged.
+    fetch = asyncio.ensure_future(api.created_page(shop_id, ge, lt, job["next_page_token"]))
     try:
         while True:
-            orders, next_token = await api.created_page(shop_id, ge, lt, token)
+            orders, next_token = await fetch
+            if next_token:
+                fetch = asyncio.ensure_future(api.created_page(shop_id, ge, lt, next_token))
             async with pool.acquire() as conn, conn.transaction():
                 if not await repo_queues.lock_owned_job(conn, job_id, owner):
                     bound.warning("download job lease lost; another worker took it over")
@@ -110,7 +115,6 @@ async def run_next_job(
             if not next_token:
                 bound.info("download job done")
                 return True
-            token = next_token
     except (ShopNotAuthorized, TokenServiceRejected) as exc:
         await _fail(pool, job_id, owner, str(exc))
     except TikTokError as exc:
@@ -120,6 +124,9 @@ async def run_next_job(
                 await repo_queues.release_job(conn, job_id, owner, RETRY_PAUSED_JOB_S)
         else:
             await _fail(pool, job_id, owner, str(exc))
+    finally:  # a prefetch not needed any more (lease lost, failure): stop it, and collect its error
+        fetch.cancel()
+        await asyncio.gather(fetch, return_exceptions=True)
     return True
 
 

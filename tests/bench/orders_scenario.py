@@ -50,7 +50,10 @@ async def connect_shop(stack: Stack, http: httpx.AsyncClient) -> str:
     shop_id = str(seller["shop_id"])
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # the orders service learns the switch from shops.changed
-        shops = (await http.get(f"{stack.url('orders')}/shops")).json()["shops"]
+        answer = await http.get(f"{stack.url('orders')}/shops")
+        if answer.status_code != 200:
+            raise RuntimeError(f"orders GET /shops -> {answer.status_code} {answer.text[:500]}")
+        shops = answer.json()["shops"]
         if any(s["shop_id"] == shop_id and s["allow_order_download"] for s in shops):
             return shop_id
         await asyncio.sleep(0.2)
@@ -74,7 +77,8 @@ async def _consumer(bootstrap: str) -> AIOKafkaConsumer:
 
 async def run(stack: Stack, orders: int, *, on_job_started: Any = None) -> OrdersRun:
     result = OrdersRun(orders)
-    async with httpx.AsyncClient(timeout=300) as http:
+    token = stack.values.get("ADMIN_API_TOKEN") or stack.values.get("INTERNAL_API_TOKEN") or ""
+    async with httpx.AsyncClient(timeout=300, headers={"Authorization": f"Bearer {token}"}) as http:
         shop_id = await connect_shop(stack, http)
         started = time.monotonic()
         await _control(http, "POST", f"{stack.url('sandbox')}/sandbox/shops/{shop_id}/orders/bulk", json={

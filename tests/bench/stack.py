@@ -46,7 +46,9 @@ class Stack:
         return self.values["KAFKA_BOOTSTRAP_SERVERS"]
 
     def ttshop(self, *args: str) -> str:
-        result = subprocess.run([*TTSHOP, *args], env=self.env, capture_output=True, text=True, timeout=120, cwd=ROOT)
+        result = subprocess.run(
+            [*TTSHOP, *args], check=False, env=self.env, capture_output=True, text=True, timeout=120, cwd=ROOT
+        )
         if result.returncode != 0:
             raise RuntimeError(f"ttshop {' '.join(args)} -> {result.returncode}\n{result.stdout}\n{result.stderr}")
         return result.stdout

@@ -42,7 +42,7 @@ class Stack:
         return self.values["KAFKA_BOOTSTRAP_SERVERS"]
 
     def ttshop(self, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([*TTSHOP, *args], env=self.env, capture_output=True, text=True,
+        result = subprocess.run([*TTSHOP, *args], check=False, env=self.env, capture_output=True, text=True,
                                 timeout=timeout, cwd=ROOT)
         if check and result.returncode != 0:
             raise AssertionError(f"ttshop {' '.join(args)} -> {result.returncode}\n{result.stdout}\n{result.stderr}")

@@ -110,3 +110,21 @@ async def test_orders_service_end_to_end(
         )
         assert sorted(e["data"]["order_id"] for e in events) == sorted(wanted)
         assert all(e["type"] == "OrderDownloaded" and e["shopid"] == shop_id for e in events)
+
+        # after-sales over the admin API (R15-R17)
+        cancelled = await http.post(f"{url}/orders/{job_order['id']}/cancel", json={"reason": "Out of stock"})
+        assert cancelled.status_code == 200, cancelled.text
+        assert cancelled.json()["tiktok_status_now"] == "CANCELLED"
+        seen = (await http.get(f"{url}/orders/{job_order['id']}/cancellations")).json()["cancellations"]
+        assert [(c["initiated_by"], c["applied"]) for c in seen] == [("SELLER", True)]
+        again = await http.post(f"{url}/orders/{job_order['id']}/cancel", json={"reason": "twice"})
+        assert again.status_code == 409 and "CANCELLED" in again.json()["error"]["message"]
+        refunded = await http.post(f"{url}/orders/{polled_order['id']}/refund", json={"lines": ["TSHIRT-RED-M"]})
+        assert refunded.status_code == 200 and refunded.json()["refund_amount"] == "39.98"
+        imported = await http.post(f"{url}/shops/{shop_id}/settlements/import")
+        assert imported.status_code == 200 and imported.json()["skipped"] is False
+        cancellations = await collect(
+            kafka_bootstrap, "orders.cancellation-detected", count=1,
+            predicate=lambda e: e.get("data", {}).get("order_id") == job_order["id"],
+        )
+        assert cancellations[0]["data"]["initiated_by"] == "SELLER"

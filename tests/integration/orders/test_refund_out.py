@@ -19,7 +19,7 @@ TWO_SKUS = [{"seller_sku": "TSHIRT-RED-M", "quantity": 2, "unit_price": "19.99"}
 
 
 async def tiktok_refunds(api: OrdersApi, shop_id: str, order_id: str) -> list[dict[str, object]]:
-    data = await api._client.call(  # noqa: SLF001 - the sandbox's own record of what it received
+    data = await api._client.call(  # the sandbox's own record of what it received
         "POST", "/return_refund/202309/returns/search", shop_id=shop_id, params={"page_size": 50},
         json={"order_ids": [order_id]},
     )
