@@ -16,7 +16,8 @@ import tempfile
 from pathlib import Path
 
 from tests.bench import orders_scenario, profiling
-from tests.bench.stack import Stack, peak_rss_kib, running_stack
+from tests.bench.stack import peak_rss_kib, processes
+from tests.support.devstack import Stack, running_stack
 
 #: The reconciliation poll and settlement import would compete with the job being measured.
 QUIET_LOOPS = {"ORDERS_POLL_INTERVAL_S": "3600", "ORDERS_SETTLEMENT_INTERVAL_S": "3600"}
@@ -25,7 +26,7 @@ TARGET = 1000.0
 
 def _rss_table(stack: Stack) -> list[tuple[str, int, int]]:
     rows = []
-    for name, pids in sorted(stack.processes().items()):
+    for name, pids in sorted(processes(stack).items()):
         peaks = [p for p in (peak_rss_kib(pid) for pid in pids) if p is not None]
         if peaks:
             rows.append((name, len(peaks), max(peaks) if name != "postgres" else sum(peaks)))
@@ -77,7 +78,7 @@ async def _main(orders: int, profile: bool) -> int:
 
         def start_profile() -> None:
             if profile:
-                pids = stack.processes()
+                pids = processes(stack)
                 for name in ("orders", "sandbox"):
                     samplers[name] = profiling.Sampler(pids[name][0], out / f"{name}.raw")
 

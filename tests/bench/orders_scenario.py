@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from tests.bench.stack import Stack
+from tests.support.devstack import Stack
 
 TOPIC = "orders.downloaded"
 
