@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import heapq
 import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -60,10 +61,12 @@ def paginate(
     """One page of ``items`` (any order) sorted by ``key``: (page, next_page_token, total_count)."""
     size = check_page_size(page_size)
     fhash = filter_hash(filters)
-    ordered = sorted(items, key=key, reverse=descending)
+    keyed = [(key(item), item) for item in items]  # each key computed once per request
     if page_token:
         after = decode_token(page_token, fhash)
-        ordered = [i for i in ordered if (key(i) < after if descending else key(i) > after)]
-    page = ordered[:size]
-    next_token = encode_token(key(page[-1]), fhash) if len(ordered) > size else ""
+        keyed = [(k, item) for k, item in keyed if (k < after if descending else k > after)]
+    pick = heapq.nlargest if descending else heapq.nsmallest
+    window = pick(size + 1, keyed, key=lambda pair: pair[0])  # no full sort for one page
+    page = [item for _, item in window[:size]]
+    next_token = encode_token(window[size - 1][0], fhash) if len(window) > size else ""
     return page, next_token, len(items)
