@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import demo, dev, dlq, jobs, order_actions, order_ship, orders, shipments, shops
+from . import catalog, demo, dev, dlq, jobs, order_actions, order_ship, orders, shipments, shops
 from .client import CliState
 
 app = typer.Typer(
@@ -36,6 +36,7 @@ app.add_typer(orders.app, name="orders")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(shipments.app, name="shipments")
 app.add_typer(dlq.app, name="dlq")
+app.add_typer(catalog.app, name="catalog")
 
 
 def main() -> None:

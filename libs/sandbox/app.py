@@ -21,6 +21,7 @@ from libs.sandbox import (
     control_routes,
     order_routes,
     orders_ext,
+    product_routes,
     tracking_routes,
 )
 from libs.sandbox import errors as e
@@ -61,6 +62,7 @@ def create_app(
     app.state.limiter = SlidingWindowLimiter(settings.rate_limit_qps, clock)
     app.middleware("http")(fault_middleware)
     orders_ext.install(app, state, poster)
+    product_routes.install(app, state)  # product listings: search/get/inventory/prices + control calls
     _add_error_handlers(app)
     for module in (auth_routes, api_routes, order_routes, control_routes):
         app.include_router(module.router)

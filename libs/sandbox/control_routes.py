@@ -182,14 +182,6 @@ async def get_order(order_id: str, request: Request) -> JSONResponse:
     return envelope(wire)
 
 
-@router.get("/shops/{shop_id}/products")
-async def shop_products(shop_id: str, request: Request) -> JSONResponse:
-    """Listings as TikTok holds them: ``products[{id, title, skus[{id, seller_sku, inventory[], price}]}]``.
-    The sandbox has no product endpoints yet, so the list is empty."""
-    _shop(get_state(request), shop_id)
-    return envelope({"products": []})
-
-
 @router.post("/faults")
 async def add_fault(body: FaultIn, request: Request) -> JSONResponse:
     state = get_state(request)

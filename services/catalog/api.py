@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from libs.common.web import ApiError
-from services.catalog import repo
+from services.catalog import listing_repo, repo, upload_repo
+from services.catalog.upload_rules import Kind
 
 router = APIRouter(tags=["inventory"])
 
@@ -20,6 +21,7 @@ def _pool(request: Request) -> Any:
 async def get_inventory(request: Request, seller_sku: str) -> dict[str, Any]:
     async with _pool(request).acquire() as conn:
         levels = await repo.inventory_of(conn, seller_sku)
+        shops = await _shops(conn, seller_sku, Kind.INVENTORY)
     if not levels:
         raise ApiError(404, "inventory_not_found", f"no InventoryChanged has been received for SKU {seller_sku!r}")
     return {
@@ -35,6 +37,7 @@ async def get_inventory(request: Request, seller_sku: str) -> dict[str, Any]:
             }
             for lv in levels
         ],
+        **shops,
     }
 
 
@@ -42,6 +45,7 @@ async def get_inventory(request: Request, seller_sku: str) -> dict[str, Any]:
 async def get_prices(request: Request, seller_sku: str) -> dict[str, Any]:
     async with _pool(request).acquire() as conn:
         levels = await repo.prices_of(conn, seller_sku)
+        shops = await _shops(conn, seller_sku, Kind.PRICE)
     if not levels:
         raise ApiError(404, "price_not_found", f"no PriceChanged has been received for SKU {seller_sku!r}")
     return {
@@ -57,4 +61,41 @@ async def get_prices(request: Request, seller_sku: str) -> dict[str, Any]:
             }
             for lv in levels
         ],
+        **shops,
     }
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+async def _shops(conn: Any, seller_sku: str, kind: Kind) -> dict[str, Any]:
+    """Per shop listing the SKU (R40): our level, what was sent, the upload status, error and sent_at."""
+    rows = await upload_repo.uploads_of(conn, seller_sku, kind)
+    inventory = kind == Kind.INVENTORY
+    shops = [
+        {
+            "shop_id": r["shop_id"],
+            "product_id": r["product_id"],
+            "sku_id": r["sku_id"],
+            **({"warehouse_id": r["warehouse_id"] or None, "our_level": r["quantity"], "sent": r["sent_quantity"],
+                "sent_warehouse_id": r["sent_warehouse_id"]} if inventory else
+               {"our_price": format(r["amount"], "f"), "currency": r["currency"],
+                "sent": format(r["sent_amount"], "f") if r["sent_amount"] is not None else None,
+                "sent_currency": r["sent_currency"]}),
+            "occurred_at": _iso(r["occurred_at"]),
+            "upload_status": r["status"],
+            "error": r["error"],
+            "error_code": r["error_code"],
+            "sent_at": _iso(r["sent_at"]),
+            "changes": r["changes"],
+            "calls": r["calls"],
+            "attempts": r["attempts"],
+        }
+        for r in rows
+    ]
+    body: dict[str, Any] = {"shops": shops}
+    if not shops and not await listing_repo.listings_of(conn, seller_sku):
+        body["note"] = ("no imported TikTok listing is matched to this SKU, so nothing is sent; "
+                        "run `ttshop catalog products import SHOP`")
+    return body

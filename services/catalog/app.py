@@ -1,8 +1,4 @@
-"""Composition root: runtime (db, broker, relay), consumers and the admin API.
-
-TikTok calls (inventory/price upload, R40, and product posting) come with later issues; the
-TikTokClient is wired here then.
-"""
+"""Composition root: runtime (db, broker, relay), consumers, the R40 upload worker and the admin API."""
 
 from __future__ import annotations
 
@@ -10,14 +6,47 @@ from fastapi import FastAPI
 
 from libs.common.db import load_migrations
 from libs.common.runtime import ServiceRuntime, create_app
-from services.catalog import api, handlers
+from libs.common.tiktok.client import TikTokClient
+from libs.common.tiktok.ratelimit import RateLimiter
+from libs.common.tiktok.tokens import AuthServiceTokenProvider, TokenProvider
+from services.catalog import api, handlers, listing_api
 from services.catalog.settings import CatalogSettings
+from services.catalog.tiktok import CatalogTikTok
+from services.catalog.uploader import ListingUploader
 
 
-def build_app(settings: CatalogSettings | None = None) -> FastAPI:
+def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider | None = None) -> FastAPI:
+    """The catalog app. ``tokens`` replaces the auth-service token provider (tests)."""
     settings = settings or CatalogSettings()
     runtime = ServiceRuntime(settings, load_migrations("services.catalog.migrations", prefix="service"))
-    handlers.register(runtime)
+    handlers.register(runtime, coalesce_s=settings.upload_coalesce_s)
     app = create_app(runtime, title="ttshop catalog")
     app.include_router(api.router)
+    app.include_router(listing_api.router)
+    limiter = RateLimiter(settings.tiktok_qps_per_endpoint)
+
+    async def start_tiktok(rt: ServiceRuntime) -> None:
+        assert rt.http is not None, "runtime not started"
+        provider = tokens or AuthServiceTokenProvider(
+            http=rt.http, auth_service_url=settings.auth_service_url, internal_api_token=settings.internal_api_token
+        )
+        app.state.tiktok = CatalogTikTok(TikTokClient(
+            http=rt.http, base_url=settings.tiktok_api_base_url, app_key=settings.tiktok_app_key,
+            app_secret=settings.tiktok_app_secret, tokens=provider, limiter=limiter,
+        ))
+        app.state.uploader = ListingUploader(pool=rt.db(), tiktok=app.state.tiktok, settings=settings,
+                                             source=rt.source, wake_relay=rt.wake_relay)
+
+    async def upload_loop(rt: ServiceRuntime) -> None:
+        await app.state.uploader.run()
+
+    def wake_uploader() -> None:
+        """An applied stock/price change may have queued an upload: look when it falls due, not at the next poll."""
+        uploader = getattr(app.state, "uploader", None)
+        if uploader is not None:
+            uploader.wake()
+
+    runtime.on_start(start_tiktok)
+    runtime.on_after_commit(wake_uploader)
+    runtime.add_loop("listing-uploader", upload_loop)
     return app

@@ -17,17 +17,17 @@ async def on_shop_changed(conn: asyncpg.Connection, event: CloudEvent, data: Bas
     await service.apply_shop_event(conn, data)
 
 
-async def on_inventory_changed(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:
-    assert isinstance(data, InventoryChanged)
-    await service.apply_inventory(conn, data, event_id=event.id)
+def register(runtime: ServiceRuntime, *, coalesce_s: float = 0.0) -> None:
+    """``coalesce_s``: how long a queued upload waits for changes right behind it (R40)."""
 
+    async def on_inventory_changed(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:
+        assert isinstance(data, InventoryChanged)
+        await service.apply_inventory(conn, data, event_id=event.id, coalesce_s=coalesce_s)
 
-async def on_price_changed(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:
-    assert isinstance(data, PriceChanged)
-    await service.apply_price(conn, data, event_id=event.id)
+    async def on_price_changed(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:
+        assert isinstance(data, PriceChanged)
+        await service.apply_price(conn, data, event_id=event.id, coalesce_s=coalesce_s)
 
-
-def register(runtime: ServiceRuntime) -> None:
     runtime.subscribe(
         ShopConnected.topic,
         [ShopConnected.event_type, ShopSettingsChanged.event_type, ShopDisconnected.event_type],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from libs.common.settings import ServiceSettings
@@ -13,3 +14,22 @@ class CatalogSettings(ServiceSettings):
     service_name: str = "catalog"
     db_schema: str = "catalog"
     port: int = 8102
+
+    upload_coalesce_s: float = Field(
+        default=0.2, ge=0,
+        description="How long a stock/price change waits before it is sent, so a burst of changes to one SKU "
+                    "goes out as one call with the last value (R40: sent in about a second).",
+    )
+    upload_batch_size: int = Field(default=20, ge=1, le=500, description="Uploads claimed per worker pass.")
+    upload_poll_s: float = Field(default=2.0, gt=0, description="Idle wait between worker passes (it is also woken).")
+    upload_lease_s: float = Field(default=120.0, gt=0, description="How long a claimed upload is reserved for one worker.")
+    upload_backoff_initial_s: float = Field(default=1.0, gt=0, description="First retry delay after a transient error.")
+    upload_backoff_max_s: float = Field(default=300.0, gt=0, description="Cap of the retry delay.")
+    upload_max_attempts: int = Field(default=50, ge=1, description="Transient failures before an upload is marked failed.")
+    warehouse_cache_ttl_s: float = Field(
+        default=3600.0, gt=0, description="How long the shop's default warehouse (from TikTok) is cached."
+    )
+    no_warehouse_recheck_s: float = Field(
+        default=60.0, ge=0, description="A shop without a default warehouse is asked again after this long."
+    )
+    import_page_size: int = Field(default=100, ge=1, le=100, description="Listings per page during product import.")

@@ -5,41 +5,29 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
 
 from libs.common.events import new_event
 from libs.common.events.base import EventData
 from libs.common.events.inventory import InventoryChanged, PriceChanged
 from libs.common.kafka import KafkaPublisher
-from services.catalog.app import build_app
-from services.catalog.settings import CatalogSettings
-from tests.support.servers import serve_app
-from tests.support.stack import shared_settings
+from tests.integration.catalog.conftest import Harness
 
 pytestmark = pytest.mark.integration
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def catalog(pg_dsn: str, kafka_bootstrap: str, sandbox_url: str,
-                  internal_token: str) -> AsyncIterator[tuple[str, KafkaPublisher, httpx.AsyncClient]]:
-    settings = CatalogSettings(**shared_settings(pg_dsn=pg_dsn, kafka_bootstrap=kafka_bootstrap,
-                                                 sandbox_url=sandbox_url, internal_token=internal_token), port=0)
-    publisher = KafkaPublisher(kafka_bootstrap, client_id="tests-catalog")
-    await publisher.start()
-    try:
-        async with serve_app(build_app(settings)) as url, httpx.AsyncClient(timeout=30) as http:
-            yield url, publisher, http
-    finally:
-        await publisher.stop()
+@pytest.fixture
+def catalog(harness: Harness) -> tuple[str, KafkaPublisher, httpx.AsyncClient]:
+    """The package's running catalog service (conftest.py); tests keep apart by their own SKUs."""
+    return harness.url, harness.publisher, harness.http
 
 
 async def publish(publisher: KafkaPublisher, data: EventData) -> None:

@@ -1,0 +1,88 @@
+"""`ttshop catalog …`: product import (R41) and the inventory/price upload state of a SKU (R40)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from . import render
+from .client import console, emit_json, reported, state
+
+app = typer.Typer(help="Products, listings, inventory and price (catalog service).", no_args_is_help=True)
+products = typer.Typer(help="Our products and their TikTok listings.", no_args_is_help=True)
+inventory = typer.Typer(help="Stock levels and their upload to TikTok.", no_args_is_help=True)
+prices = typer.Typer(help="Prices and their upload to TikTok.", no_args_is_help=True)
+app.add_typer(products, name="products")
+app.add_typer(inventory, name="inventory")
+app.add_typer(prices, name="prices")
+
+
+@products.command("import")
+def import_products(ctx: typer.Context, shop: str = typer.Argument(..., help="TikTok shop id.")) -> None:
+    """Download the shop's active listings once and match them to our SKUs (by merchant SKU and product id)."""
+    st = state(ctx)
+    with reported():
+        body = st.client("catalog").post(f"/shops/{shop}/import")
+    if st.json_output:
+        emit_json(body)
+        return
+    console.print(
+        f"Imported {body.get('listings', 0)} listing(s) with {body.get('skus', 0)} SKU(s) from shop {shop}: "
+        f"{body.get('matched', 0)} matched, {body.get('unmatched', 0)} unmatched; "
+        f"{body.get('parents_matched', 0)} of {body.get('parents', 0)} variation parent(s) matched by product id."
+    )
+    unmatched = body.get("unmatched_skus") or []
+    if unmatched:
+        console.print("Unmatched TikTok SKUs: " + ", ".join(str(s) for s in unmatched))
+
+
+@products.command("show")
+def show_product(ctx: typer.Context, sku: str = typer.Argument(..., help="Our seller SKU.")) -> None:
+    """A SKU of ours with its TikTok listings and how they were matched."""
+    st = state(ctx)
+    with reported():
+        body = st.client("catalog").get(f"/products/{sku}")
+    if st.json_output:
+        emit_json(body)
+        return
+    render.key_values(f"SKU {sku}", body, skip=("listings", "links"))
+    render.table(
+        "TikTok listings", ("shop", "product id", "sku id", "tiktok seller sku", "title", "status", "parent product",
+                            "matched by"),
+        ((render.pick(r, "shop_id"), render.pick(r, "product_id"), render.pick(r, "sku_id", default="(parent)"),
+          render.pick(r, "seller_sku"), render.pick(r, "title"), render.pick(r, "status"),
+          render.pick(r, "parent_product_id"), render.pick(r, "matched_by"))
+         for r in render.items(body, "listings")),
+    )
+
+
+def _show(ctx: typer.Context, sku: str, path: str, level: str) -> None:
+    st = state(ctx)
+    with reported():
+        body: dict[str, Any] = st.client("catalog").get(f"/{path}/{sku}")
+    if st.json_output:
+        emit_json(body)
+        return
+    rows = render.items(body, "shops")
+    render.table(
+        f"SKU {sku}: {path} per TikTok shop",
+        ("shop", "product id", "sku id", "our level", "sent", "status", "sent at", "error"),
+        ((render.pick(r, "shop_id"), render.pick(r, "product_id"), render.pick(r, "sku_id"),
+          render.pick(r, level), render.pick(r, "sent"), render.pick(r, "upload_status"), render.pick(r, "sent_at"),
+          render.pick(r, "error")) for r in rows),
+    )
+    if body.get("note"):
+        console.print(str(body["note"]))
+
+
+@inventory.command("show")
+def show_inventory(ctx: typer.Context, sku: str = typer.Argument(..., help="Our seller SKU.")) -> None:
+    """Per shop: our level, what was sent to TikTok, the upload status, error and when it was sent (R40)."""
+    _show(ctx, sku, "inventory", "our_level")
+
+
+@prices.command("show")
+def show_prices(ctx: typer.Context, sku: str = typer.Argument(..., help="Our seller SKU.")) -> None:
+    """Per shop: our price, what was sent to TikTok, the upload status, error and when it was sent (R40)."""
+    _show(ctx, sku, "prices", "our_price")

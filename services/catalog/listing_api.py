@@ -1,0 +1,78 @@
+"""Admin HTTP API: product import (R41), our SKUs and their TikTok listings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from libs.common.tiktok.tokens import ShopNotAuthorized, TokenServiceRejected
+from libs.common.web import ApiError
+from services.catalog import importer, listing_repo
+
+router = APIRouter(tags=["products"])
+
+
+def _pool(request: Request) -> Any:
+    return request.app.state.runtime.db()
+
+
+@router.post("/shops/{shop_id}/import")
+async def import_products(request: Request, shop_id: str) -> dict[str, Any]:
+    """Download the shop's active listings and match them to our SKUs (R41); answers the counts."""
+    tiktok = getattr(request.app.state, "tiktok", None)
+    if tiktok is None:
+        raise ApiError(503, "not_ready", "the catalog service is still starting; retry in a moment")
+    try:
+        counts = await importer.import_products(_pool(request), tiktok, shop_id,
+                                                page_size=request.app.state.runtime.settings.import_page_size)
+    except ShopNotAuthorized as exc:
+        raise ApiError(409, "shop_not_authorized", f"{exc}; connect the shop first (`ttshop shops connect`)") from exc
+    except TokenServiceRejected as exc:
+        raise ApiError(502, "auth_service_rejected", str(exc)) from exc
+    return {"shop_id": shop_id, **counts.as_dict()}
+
+
+class ProductIn(BaseModel):
+    title: str | None = None
+    parent_sku: str | None = Field(default=None, description="Matrix parent of this SKU, when it is a variation.")
+    tiktok_product_ids: dict[str, str] = Field(
+        default_factory=dict,
+        description="shop_id -> TikTok product id this SKU is listed as (how a matrix parent is matched, R41).",
+    )
+
+
+@router.put("/products/{seller_sku}")
+async def put_product(request: Request, seller_sku: str, body: ProductIn) -> dict[str, Any]:
+    async with _pool(request).acquire() as conn, conn.transaction():
+        await listing_repo.upsert_product(conn, seller_sku, title=body.title, parent_sku=body.parent_sku)
+        for shop_id, product_id in body.tiktok_product_ids.items():
+            await listing_repo.link_product(conn, shop_id=shop_id, seller_sku=seller_sku, product_id=product_id,
+                                            sku_id=None, source="operator")
+    return await _product(request, seller_sku)
+
+
+@router.get("/products/{seller_sku}")
+async def get_product(request: Request, seller_sku: str) -> dict[str, Any]:
+    return await _product(request, seller_sku)
+
+
+async def _product(request: Request, seller_sku: str) -> dict[str, Any]:
+    async with _pool(request).acquire() as conn:
+        product = await listing_repo.get_product(conn, seller_sku)
+        if product is None:
+            raise ApiError(404, "product_not_found", f"SKU {seller_sku!r} is not known to the catalog")
+        links = await listing_repo.links_of(conn, seller_sku)
+        listings = await listing_repo.listings_of(conn, seller_sku)
+    return {
+        "seller_sku": seller_sku,
+        "title": product["title"],
+        "parent_sku": product["parent_sku"],
+        "links": [{"shop_id": r["shop_id"], "product_id": r["product_id"], "sku_id": r["sku_id"],
+                   "source": r["source"]} for r in links],
+        "listings": [{"shop_id": r["shop_id"], "product_id": r["product_id"], "sku_id": r["sku_id"] or None,
+                      "seller_sku": r["seller_sku"], "title": r["title"], "status": r["status"],
+                      "parent_product_id": r["parent_product_id"], "matched_by": r["matched_by"],
+                      "imported_at": r["imported_at"].isoformat()} for r in listings],
+    }

@@ -1,0 +1,167 @@
+"""SQL for the ``uploads`` table: one row per (listing SKU, kind, warehouse) holding the latest level to
+send, coalesced, and the outcome of sending it. Claims use ``FOR UPDATE SKIP LOCKED`` plus a lease
+(``leased_until``) so replicas never send the same row at once and a crashed worker's claim expires."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import asyncpg
+
+from services.catalog.upload_rules import Kind, UploadStatus
+
+_KEY = "shop_id = $1 AND product_id = $2 AND sku_id = $3 AND kind = $4 AND warehouse_id = $5"
+
+
+@dataclass(frozen=True)
+class Upload:
+    shop_id: str
+    product_id: str
+    sku_id: str
+    kind: Kind
+    warehouse_id: str  # '' = the shop's default warehouse
+    seller_sku: str
+    quantity: int | None
+    amount: Decimal | None
+    currency: str | None
+    occurred_at: datetime
+    version: int
+    attempts: int
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        return (self.shop_id, self.product_id, self.sku_id, self.kind.value, self.warehouse_id)
+
+
+def _upload(r: asyncpg.Record) -> Upload:
+    return Upload(r["shop_id"], r["product_id"], r["sku_id"], Kind(r["kind"]), r["warehouse_id"], r["seller_sku"],
+                  r["quantity"], r["amount"], r["currency"], r["occurred_at"], r["version"], r["attempts"])
+
+
+async def queue(
+    conn: asyncpg.Connection, *, shop_id: str, product_id: str, sku_id: str, kind: Kind, warehouse_id: str,
+    seller_sku: str, quantity: int | None, amount: Decimal | None, currency: str | None, occurred_at: datetime,
+    event_id: str, skip_reason: str | None, coalesce_s: float,
+) -> bool:
+    """Record the latest level for a listing SKU; False when a newer one is already recorded.
+
+    A pending row is not sent sooner than ``coalesce_s`` after the first change waiting in it, so a
+    burst of changes goes out as one call with the last value.
+    """
+    status = UploadStatus.SKIPPED if skip_reason else UploadStatus.PENDING
+    stored = await conn.fetchval(
+        """
+        INSERT INTO uploads (shop_id, product_id, sku_id, kind, warehouse_id, seller_sku, quantity, amount, currency,
+                             occurred_at, event_id, status, error, next_attempt_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now() + make_interval(secs => $14))
+        ON CONFLICT (shop_id, product_id, sku_id, kind, warehouse_id) DO UPDATE SET
+            seller_sku = EXCLUDED.seller_sku, quantity = EXCLUDED.quantity, amount = EXCLUDED.amount,
+            currency = EXCLUDED.currency, occurred_at = EXCLUDED.occurred_at, event_id = EXCLUDED.event_id,
+            version = uploads.version + 1, changes = uploads.changes + 1, status = EXCLUDED.status,
+            error = EXCLUDED.error, error_code = NULL, attempts = 0,
+            next_attempt_at = CASE WHEN uploads.status = 'pending' AND uploads.attempts = 0
+                                   THEN least(uploads.next_attempt_at, EXCLUDED.next_attempt_at)
+                                   ELSE EXCLUDED.next_attempt_at END,
+            queued_at = now(), updated_at = now()
+        WHERE uploads.occurred_at <= EXCLUDED.occurred_at
+        RETURNING true
+        """,
+        shop_id, product_id, sku_id, kind.value, warehouse_id, seller_sku, quantity, amount, currency,
+        occurred_at, event_id, status.value, skip_reason, coalesce_s,
+    )
+    return bool(stored)
+
+
+async def claim_due(conn: asyncpg.Connection, *, limit: int, lease_s: float) -> list[Upload]:
+    rows = await conn.fetch(
+        """
+        UPDATE uploads u SET leased_until = now() + make_interval(secs => $2)
+        FROM (
+            SELECT shop_id, product_id, sku_id, kind, warehouse_id FROM uploads
+            WHERE status = 'pending' AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
+            ORDER BY next_attempt_at
+            LIMIT $1
+            FOR UPDATE SKIP LOCKED
+        ) due
+        WHERE (u.shop_id, u.product_id, u.sku_id, u.kind, u.warehouse_id)
+            = (due.shop_id, due.product_id, due.sku_id, due.kind, due.warehouse_id)
+        RETURNING u.*
+        """,
+        limit, lease_s,
+    )
+    return [_upload(r) for r in rows]
+
+
+async def next_due_in_s(conn: asyncpg.Connection) -> float | None:
+    value = await conn.fetchval(
+        "SELECT extract(epoch FROM min(greatest(next_attempt_at, coalesce(leased_until, next_attempt_at))) - now())"
+        " FROM uploads WHERE status = 'pending'"
+    )
+    return None if value is None else float(value)
+
+
+async def finish(
+    conn: asyncpg.Connection, upload: Upload, *, status: UploadStatus, error: str | None = None,
+    error_code: str | None = None, sent_warehouse_id: str | None = None, called: bool = False,
+) -> bool:
+    """Record the outcome of sending ``upload``. If a newer level arrived meanwhile (version moved on),
+    the row stays pending so it goes out next; returns True when this send is the row's final word."""
+    sent = status == UploadStatus.UPLOADED
+    row = await conn.fetchrow(
+        f"""
+        UPDATE uploads SET leased_until = NULL, updated_at = now(), calls = calls + $12::int,
+            status = CASE WHEN version = $6 THEN $7 ELSE 'pending' END,
+            error = CASE WHEN version = $6 THEN $8 ELSE NULL END,
+            error_code = CASE WHEN version = $6 THEN $9 ELSE NULL END,
+            attempts = CASE WHEN version = $6 AND $7 = 'pending' THEN attempts + 1 ELSE 0 END,
+            sent_quantity = CASE WHEN $10 THEN $11::int ELSE sent_quantity END,
+            sent_amount = CASE WHEN $10 THEN $13::numeric ELSE sent_amount END,
+            sent_currency = CASE WHEN $10 THEN $14 ELSE sent_currency END,
+            sent_warehouse_id = CASE WHEN $10 THEN $15 ELSE sent_warehouse_id END,
+            sent_at = CASE WHEN $10 THEN now() ELSE sent_at END,
+            next_attempt_at = CASE WHEN version = $6 THEN next_attempt_at ELSE now() END
+        WHERE {_KEY}
+        RETURNING version = $6 AS final
+        """,
+        *upload.key, upload.version, status.value, error, error_code, sent, upload.quantity, 1 if called else 0,
+        upload.amount, upload.currency, sent_warehouse_id,
+    )
+    return bool(row and row["final"])
+
+
+async def reschedule(conn: asyncpg.Connection, upload: Upload, *, delay_s: float, error: str,
+                     error_code: str | None) -> None:
+    """A transient failure: try the row again after ``delay_s`` (a newer level resets the count)."""
+    await conn.execute(
+        f"""
+        UPDATE uploads SET leased_until = NULL, updated_at = now(), calls = calls + 1,
+            attempts = CASE WHEN version = $6 THEN attempts + 1 ELSE 0 END,
+            error = CASE WHEN version = $6 THEN $7 ELSE NULL END,
+            error_code = CASE WHEN version = $6 THEN $8 ELSE NULL END,
+            next_attempt_at = CASE WHEN version = $6 THEN now() + make_interval(secs => $9) ELSE now() END
+        WHERE {_KEY}
+        """,
+        *upload.key, upload.version, error, error_code, delay_s,
+    )
+
+
+async def requeue_skipped(conn: asyncpg.Connection, shop_id: str, kinds: list[str]) -> int:
+    """A shop's switch came on (or it became active again): send the latest skipped levels now."""
+    result: str = await conn.execute(
+        """
+        UPDATE uploads SET status = 'pending', error = NULL, error_code = NULL, attempts = 0,
+            next_attempt_at = now(), updated_at = now()
+        WHERE shop_id = $1 AND status = 'skipped' AND kind = ANY($2::text[])
+        """,
+        shop_id, kinds,
+    )
+    return int(result.split()[-1])
+
+
+async def uploads_of(conn: asyncpg.Connection, seller_sku: str, kind: Kind) -> list[asyncpg.Record]:
+    return list(await conn.fetch(
+        "SELECT * FROM uploads WHERE seller_sku = $1 AND kind = $2 ORDER BY shop_id, product_id, sku_id, warehouse_id",
+        seller_sku, kind.value,
+    ))

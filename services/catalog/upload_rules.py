@@ -1,0 +1,75 @@
+"""R40 inventory and price upload, the pure part: whether a shop may receive an upload now, what
+to tell the operator when not, retry delays, and where the quantity goes. No I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+ACTIVE_LISTING = "ACTIVATE"  # TikTok's spelling of an active (enabled) listing
+
+
+class Kind(StrEnum):
+    INVENTORY = "inventory"
+    PRICE = "price"
+
+
+class UploadStatus(StrEnum):
+    PENDING = "pending"  # waiting to be sent (or to be retried)
+    UPLOADED = "uploaded"  # TikTok holds the latest value
+    FAILED = "failed"  # TikTok refused it, or it cannot be sent (no default warehouse, gave up)
+    SKIPPED = "skipped"  # not allowed: switch off, shop not active, listing not active
+
+
+NO_DEFAULT_WAREHOUSE = "no_default_warehouse"
+
+
+@dataclass(frozen=True)
+class ShopGate:
+    shop_id: str
+    known: bool
+    status: str
+    status_reason: str | None
+    allow_inventory_upload: bool
+    allow_price_upload: bool
+
+
+def skip_reason(kind: Kind, shop: ShopGate, listing_status: str) -> str | None:
+    """Why nothing may be sent to this shop now (shown on the upload status), or None to send."""
+    if not shop.known:
+        return f"shop {shop.shop_id} is not connected (no ShopConnected/ShopSettingsChanged received)"
+    if shop.status != "active":
+        why = f": {shop.status_reason}" if shop.status_reason else ""
+        return f"shop {shop.shop_id} is {shop.status}{why}; nothing is sent until it is active again"
+    if kind == Kind.INVENTORY and not shop.allow_inventory_upload:
+        return (f"inventory upload is off for shop {shop.shop_id} (allow_inventory_upload); "
+                "turn it on with `ttshop shops settings` to send the latest level")
+    if kind == Kind.PRICE and not shop.allow_price_upload:
+        return (f"price upload is off for shop {shop.shop_id} (allow_price_upload); "
+                "turn it on with `ttshop shops settings` to send the latest price")
+    if listing_status != ACTIVE_LISTING:
+        return f"the TikTok listing is {listing_status}, not active; nothing is sent to a disabled product"
+    return None
+
+
+def no_default_warehouse_message(shop_id: str) -> str:
+    return (f"shop {shop_id} has no default warehouse on TikTok, so inventory cannot be sent (R40); "
+            "set a default warehouse in TikTok Seller Center; the next inventory change is sent to it")
+
+
+def pick_default_warehouse(warehouses: list[dict[str, Any]]) -> str | None:
+    """The warehouse TikTok marks ``is_default`` (an enabled sales warehouse); None if there is none.
+
+    R40 needs a *default* warehouse: guessing another one could put stock where the seller does not sell from.
+    """
+    for w in warehouses:
+        if (w.get("is_default") and w.get("type", "SALES_WAREHOUSE") == "SALES_WAREHOUSE"
+                and w.get("effect_status", "ENABLED") == "ENABLED"):
+            return str(w["id"])
+    return None
+
+
+def retry_delay_s(attempts: int, *, initial_s: float, max_s: float) -> float:
+    """Capped exponential backoff after ``attempts`` transient failures (1 -> initial)."""
+    return float(min(max_s, initial_s * 2 ** max(attempts - 1, 0)))

@@ -1,0 +1,210 @@
+"""The R40 upload worker: sends queued stock and price levels to TikTok, outside any consumer transaction.
+
+Each pass claims a few due rows (``FOR UPDATE SKIP LOCKED`` + lease), checks the shop still allows
+the upload, calls TikTok, and records the outcome in one transaction with the ``ListingUpdated`` it
+publishes (outbox). A change that arrived while a row was being sent leaves the row pending, so the
+newest level always goes out last. It is woken after every consumer commit (``runtime.on_after_commit``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import asyncpg
+import structlog
+
+from libs.common.events.catalog import ListingError, ListingFailed, ListingUpdated
+from libs.common.outbox import enqueue_data
+from libs.common.tiktok.errors import TikTokError
+from libs.common.tiktok.tokens import ShopNotAuthorized, TokenServiceRejected
+from services.catalog import listing_repo, upload_repo
+from services.catalog.settings import CatalogSettings
+from services.catalog.tiktok import CatalogTikTok
+from services.catalog.upload_repo import Upload
+from services.catalog.upload_rules import (
+    NO_DEFAULT_WAREHOUSE,
+    Kind,
+    UploadStatus,
+    no_default_warehouse_message,
+    retry_delay_s,
+    skip_reason,
+)
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: UploadStatus  # PENDING = transient, try again later
+    error: str | None = None
+    error_code: str | None = None
+    warehouse_id: str | None = None
+    called: bool = False
+
+
+class NoDefaultWarehouse(Exception):
+    pass
+
+
+class ListingUploader:
+    def __init__(self, *, pool: asyncpg.Pool, tiktok: CatalogTikTok, settings: CatalogSettings, source: str,
+                 wake_relay: Callable[[], None] = lambda: None) -> None:
+        self._pool = pool
+        self._tiktok = tiktok
+        self._settings = settings
+        self._source = source
+        self._wake_relay = wake_relay
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Drain due rows, then wait for a wake-up, the next row falling due, or the poll interval."""
+        backoff = self._settings.upload_poll_s
+        while True:
+            self._wake.clear()  # before the pass: a wake-up during the pass is not lost
+            try:
+                done = await self.run_once()
+                wait_s = 0.0 if done else await self._idle_wait_s()
+                backoff = self._settings.upload_poll_s
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - database trouble: nothing is lost, retry later
+                log.warning("upload pass failed; will retry", error=f"{type(exc).__name__}: {exc}", retry_in_s=backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            if wait_s <= 0:
+                continue
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=wait_s)
+            except TimeoutError:
+                pass
+
+    async def _idle_wait_s(self) -> float:
+        async with self._pool.acquire() as conn:
+            due_in = await upload_repo.next_due_in_s(conn)
+        poll = self._settings.upload_poll_s
+        return poll if due_in is None else min(poll, max(due_in, 0.005))
+
+    async def run_once(self) -> int:
+        async with self._pool.acquire() as conn, conn.transaction():
+            due = await upload_repo.claim_due(conn, limit=self._settings.upload_batch_size,
+                                              lease_s=self._settings.upload_lease_s)
+        await asyncio.gather(*(self._upload(u) for u in due))
+        return len(due)
+
+    async def _upload(self, upload: Upload) -> None:
+        bound = log.bind(shop_id=upload.shop_id, seller_sku=upload.seller_sku, kind=upload.kind.value,
+                         product_id=upload.product_id)
+        try:
+            outcome = await self._attempt(upload)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug or an outage must not lose the level: retry later
+            bound.exception("upload attempt crashed; will retry")
+            outcome = Outcome(UploadStatus.PENDING, f"internal error: {type(exc).__name__}: {exc}")
+        await self._record(upload, outcome)
+        level = bound.warning if outcome.status == UploadStatus.FAILED else bound.info
+        level("upload attempt finished", upload_status=outcome.status.value, error=outcome.error,
+              quantity=upload.quantity, amount=str(upload.amount) if upload.amount is not None else None)
+
+    async def _attempt(self, upload: Upload) -> Outcome:
+        async with self._pool.acquire() as conn:
+            gate = await listing_repo.shop_gate(conn, upload.shop_id)
+            status = await listing_repo.listing_status(conn, upload.shop_id, upload.product_id, upload.sku_id)
+        reason = skip_reason(upload.kind, gate, status or "not imported")
+        if reason is not None:
+            return Outcome(UploadStatus.SKIPPED, reason)
+        try:
+            if upload.kind == Kind.INVENTORY:
+                warehouse_id = upload.warehouse_id or await self._default_warehouse(upload.shop_id)
+                assert upload.quantity is not None
+                await self._tiktok.update_inventory(shop_id=upload.shop_id, product_id=upload.product_id,
+                                                    sku_id=upload.sku_id, warehouse_id=warehouse_id,
+                                                    quantity=upload.quantity)
+                return Outcome(UploadStatus.UPLOADED, warehouse_id=warehouse_id, called=True)
+            assert upload.amount is not None and upload.currency is not None
+            await self._tiktok.update_price(shop_id=upload.shop_id, product_id=upload.product_id,
+                                            sku_id=upload.sku_id, amount=upload.amount, currency=upload.currency)
+            return Outcome(UploadStatus.UPLOADED, called=True)
+        except NoDefaultWarehouse as exc:
+            return Outcome(UploadStatus.FAILED, str(exc), NO_DEFAULT_WAREHOUSE)
+        except (ShopNotAuthorized, TokenServiceRejected) as exc:
+            return Outcome(UploadStatus.PENDING, f"{exc}; retrying", "not_authorized")
+        except TikTokError as exc:
+            if exc.transient:
+                return Outcome(UploadStatus.PENDING, f"TikTok unavailable ({exc.code}): {exc.message}; retrying",
+                               str(exc.code), called=True)
+            if upload.kind == Kind.INVENTORY and not upload.warehouse_id:
+                async with self._pool.acquire() as conn:  # the cached default may be stale: ask next time
+                    await listing_repo.forget_warehouse(conn, upload.shop_id)
+            return Outcome(UploadStatus.FAILED, f"TikTok refused the {upload.kind.value} update ({exc.code}): "
+                           f"{exc.message}", str(exc.code), called=True)
+
+    async def _default_warehouse(self, shop_id: str) -> str:
+        """The shop's default warehouse, cached; a shop without one is asked again after a short while."""
+        s = self._settings
+        async with self._pool.acquire() as conn:
+            cached, warehouse_id, fetched_at = await listing_repo.cached_warehouse(conn, shop_id)
+        age = (datetime.now(UTC) - fetched_at).total_seconds() if fetched_at else None
+        ttl = s.warehouse_cache_ttl_s if warehouse_id else s.no_warehouse_recheck_s
+        if not cached or age is None or age > ttl:
+            warehouse_id = await self._tiktok.default_warehouse(shop_id)
+            async with self._pool.acquire() as conn:
+                await listing_repo.save_warehouse(conn, shop_id, warehouse_id)
+            log.info("default warehouse fetched", shop_id=shop_id, warehouse_id=warehouse_id)
+        if warehouse_id is None:
+            raise NoDefaultWarehouse(no_default_warehouse_message(shop_id))
+        return warehouse_id
+
+    async def _record(self, upload: Upload, outcome: Outcome) -> None:
+        s = self._settings
+        published = False
+        async with self._pool.acquire() as conn, conn.transaction():
+            if outcome.status == UploadStatus.PENDING:
+                attempts = upload.attempts + 1
+                if attempts < s.upload_max_attempts:
+                    delay = retry_delay_s(attempts, initial_s=s.upload_backoff_initial_s, max_s=s.upload_backoff_max_s)
+                    await upload_repo.reschedule(conn, upload, delay_s=delay, error=outcome.error or "retrying",
+                                                 error_code=outcome.error_code)
+                    return
+                outcome = Outcome(UploadStatus.FAILED, f"gave up after {attempts} attempts; last error: {outcome.error}",
+                                  outcome.error_code, called=outcome.called)
+            final = await upload_repo.finish(conn, upload, status=outcome.status, error=outcome.error,
+                                     error_code=outcome.error_code, sent_warehouse_id=outcome.warehouse_id,
+                                     called=outcome.called)
+            if outcome.status == UploadStatus.UPLOADED:
+                await self._publish_updated(conn, upload)
+                published = True
+            elif outcome.status == UploadStatus.FAILED and final:
+                await self._publish_failed(conn, upload, outcome)
+                published = True
+        if published:
+            self._wake_relay()
+
+    async def _publish_updated(self, conn: asyncpg.Connection, upload: Upload) -> None:
+        product = await listing_repo.get_product(conn, upload.seller_sku)
+        inventory = upload.kind == Kind.INVENTORY
+        await enqueue_data(conn, ListingUpdated(
+            shop_id=upload.shop_id, seller_sku=upload.seller_sku,
+            parent_sku=product["parent_sku"] if product else None, product_id=upload.product_id,
+            sku_id=upload.sku_id, fields=[upload.kind.value],
+            inventory=upload.quantity if inventory else None, price=None if inventory else upload.amount,
+            currency=None if inventory else upload.currency, updated_at=datetime.now(UTC),
+        ), source=self._source)
+
+    async def _publish_failed(self, conn: asyncpg.Connection, upload: Upload, outcome: Outcome) -> None:
+        product = await listing_repo.get_product(conn, upload.seller_sku)
+        await enqueue_data(conn, ListingFailed(
+            shop_id=upload.shop_id, seller_sku=upload.seller_sku,
+            parent_sku=product["parent_sku"] if product else None, product_id=upload.product_id,
+            operation=upload.kind.value,
+            errors=[ListingError(code=outcome.error_code or "upload_failed", message=outcome.error or "failed",
+                                 field=upload.kind.value)],
+            failed_at=datetime.now(UTC),
+        ), source=self._source)

@@ -1,0 +1,179 @@
+"""Fixtures for the catalog service against real Postgres, the broker and the sandbox.
+
+The service runs for real (consumers, upload worker, outbox relay, admin API on a port), once for
+this package; tests keep apart by their own shops and SKUs. Tokens come straight from the sandbox's
+auth host instead of the auth service; ShopSettingsChanged (auth's) and InventoryChanged /
+PriceChanged (the ERP's) are published here on the real topics with a plain producer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import pytest_asyncio
+from pydantic import SecretStr
+
+from libs.cli.infra import create_database
+from libs.common.events import new_event
+from libs.common.events.base import EventData
+from libs.common.events.shops import ShopSettingsChanged
+from libs.common.kafka import KafkaPublisher
+from libs.common.settings import SANDBOX_APP_KEY, SANDBOX_APP_SECRET
+from libs.common.tiktok.auth_client import TikTokAuthClient
+from libs.common.tiktok.tokens import ShopAccess, ShopNotAuthorized
+from services.catalog.app import build_app
+from services.catalog.settings import CatalogSettings
+from tests.support.servers import serve_app
+from tests.support.stack import sandbox, shared_settings
+
+#: long on purpose: uploads must start because the consumer wakes the worker, not because it polls
+UPLOAD_POLL_S = 20.0
+COALESCE_S = 0.2
+
+
+class SandboxTokens:
+    """TokenProvider that exchanges each test shop's auth code at the sandbox (stands in for auth)."""
+
+    def __init__(self, http: httpx.AsyncClient, sandbox_url: str) -> None:
+        self._auth = TikTokAuthClient(http, sandbox_url, SANDBOX_APP_KEY, SecretStr(SANDBOX_APP_SECRET))
+        self._codes: dict[str, tuple[str, str]] = {}
+        self._cache: dict[str, ShopAccess] = {}
+
+    def add_shop(self, shop_id: str, shop_cipher: str, auth_code: str) -> None:
+        self._codes[shop_id] = (shop_cipher, auth_code)
+
+    async def get(self, shop_id: str) -> ShopAccess:
+        if shop_id not in self._codes:
+            raise ShopNotAuthorized(shop_id, "unknown shop")
+        if shop_id not in self._cache:
+            cipher, code = self._codes[shop_id]
+            grant = await self._auth.get_token(code)
+            self._cache[shop_id] = ShopAccess(shop_id, cipher, grant.access_token, grant.access_token_expire_in)
+        return self._cache[shop_id]
+
+    async def invalidate(self, shop_id: str) -> None:  # tokens live for days in the sandbox
+        return None
+
+
+class Harness:
+    """A running catalog service plus helpers to drive it as the ERP, auth and an operator would."""
+
+    def __init__(self, *, url: str, sandbox_url: str, http: httpx.AsyncClient, publisher: KafkaPublisher,
+                 tokens: SandboxTokens, dsn: str, kafka_bootstrap: str) -> None:
+        self.url, self.sandbox_url, self.http = url, sandbox_url, http
+        self.publisher, self.tokens, self.dsn = publisher, tokens, dsn
+        self.kafka_bootstrap = kafka_bootstrap
+
+    async def publish(self, data: EventData) -> str:
+        event = new_event(data, source="tests/erp")
+        await self.publisher.publish(data.topic, event.to_bytes(), key=data.key().encode())
+        return event.id
+
+    async def new_shop(self, *, inventory: bool = True, price: bool = True, default_warehouse: bool = True) -> str:
+        seller = await sandbox(self.http, "POST", f"{self.sandbox_url}/sandbox/sellers",
+                               json={"default_warehouse": default_warehouse})
+        self.tokens.add_shop(seller["shop_id"], seller["shop_cipher"], seller["auth_code"])
+        await self.set_switches(seller["shop_id"], inventory=inventory, price=price)
+        return str(seller["shop_id"])
+
+    async def set_switches(self, shop_id: str, *, inventory: bool, price: bool) -> None:
+        await self.publish(ShopSettingsChanged(shop_id=shop_id, allow_inventory_upload=inventory,
+                                               allow_price_upload=price, changed_at=datetime.now(UTC)))
+        await self.wait_db(
+            "SELECT (allow_inventory_upload, allow_price_upload) FROM catalog.shops WHERE shop_id = $1", shop_id,
+            until=lambda v: v is not None and tuple(v) == (inventory, price),
+        )
+
+    async def listing(self, shop_id: str, title: str, skus: list[tuple[str, str, int]]) -> dict[str, Any]:
+        """Create an active listing on TikTok: skus = [(seller_sku, price, quantity)]."""
+        body = {"title": title, "skus": [{"seller_sku": s, "price": p, "quantity": q} for s, p, q in skus]}
+        return await sandbox(self.http, "POST", f"{self.sandbox_url}/sandbox/shops/{shop_id}/products", json=body)
+
+    async def import_products(self, shop_id: str) -> dict[str, Any]:
+        r = await self.http.post(f"{self.url}/shops/{shop_id}/import")
+        assert r.status_code == 200, r.text
+        return r.json()  # type: ignore[no-any-return]
+
+    async def tiktok_sku(self, shop_id: str, sku_id: str) -> dict[str, Any]:
+        """A SKU as TikTok holds it (inventory and price)."""
+        data = await sandbox(self.http, "GET", f"{self.sandbox_url}/sandbox/shops/{shop_id}/products")
+        for product in data["products"]:
+            for sku in product["skus"]:
+                if sku["id"] == sku_id:
+                    return sku  # type: ignore[no-any-return]
+        raise AssertionError(f"sku {sku_id} not on shop {shop_id}")
+
+    async def calls(self, product_id: str, what: str = "inventory") -> int:
+        """Update calls the sandbox served for this product (``inventory`` or ``prices``)."""
+        path = f"/product/202309/products/{product_id}/{what}/update"
+        counts = await sandbox(self.http, "GET", f"{self.sandbox_url}/sandbox/requests", params={"path": path})
+        return int(counts["total"])
+
+    async def inventory(self, seller_sku: str, *, until: Callable[[dict[str, Any]], bool],
+                        path: str = "inventory", timeout_s: float = 20.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout_s
+        last: Any = None
+        while time.monotonic() < deadline:
+            r = await self.http.get(f"{self.url}/{path}/{seller_sku}")
+            if r.status_code == 200:
+                last = r.json()
+                if until(last):
+                    return last  # type: ignore[no-any-return]
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"/{path}/{seller_sku} never reached the expected state; last: {last}")
+
+    async def wait_db(self, sql: str, *args: Any, until: Callable[[Any], bool], timeout_s: float = 30.0) -> Any:
+        conn = await asyncpg.connect(self.dsn)
+        try:
+            deadline = time.monotonic() + timeout_s
+            while True:
+                value = await conn.fetchval(sql, *args)
+                if until(value):
+                    return value
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"timed out waiting for {sql} {args}; last value {value!r}")
+                await asyncio.sleep(0.05)
+        finally:
+            await conn.close()
+
+
+def shop_row(body: dict[str, Any], shop_id: str) -> dict[str, Any] | None:
+    return next((s for s in body.get("shops", []) if s["shop_id"] == shop_id), None)
+
+
+@pytest_asyncio.fixture(scope="package", loop_scope="session")
+async def catalog_dsn(infra: dict[str, str]) -> str:
+    return await create_database(infra["dsn"], f"t_catalog_{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture(scope="package")
+def catalog_settings(catalog_dsn: str, kafka_bootstrap: str, sandbox_url: str, internal_token: str) -> CatalogSettings:
+    return CatalogSettings(
+        **shared_settings(pg_dsn=catalog_dsn, kafka_bootstrap=kafka_bootstrap, sandbox_url=sandbox_url,
+                          internal_token=internal_token),
+        port=0, upload_poll_s=UPLOAD_POLL_S, upload_coalesce_s=COALESCE_S, upload_backoff_initial_s=0.2,
+        upload_backoff_max_s=0.5, no_warehouse_recheck_s=0.0, import_page_size=2,
+    )
+
+
+@pytest_asyncio.fixture(scope="package", loop_scope="session")
+async def harness(catalog_settings: CatalogSettings, sandbox_url: str, kafka_bootstrap: str) -> AsyncIterator[Harness]:
+    async with httpx.AsyncClient(timeout=30) as http:
+        tokens = SandboxTokens(http, sandbox_url)
+        publisher = KafkaPublisher(kafka_bootstrap, client_id="tests-catalog-uploads")
+        await publisher.start()
+        try:
+            async with serve_app(build_app(catalog_settings, tokens=tokens)) as url:
+                assert catalog_settings.database_url is not None
+                yield Harness(url=url, sandbox_url=sandbox_url, http=http, publisher=publisher, tokens=tokens,
+                              dsn=catalog_settings.database_url, kafka_bootstrap=kafka_bootstrap)
+        finally:
+            await publisher.stop()
