@@ -22,7 +22,6 @@ import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
-from pydantic import SecretStr
 
 from libs.cli.infra import create_database
 from libs.common.events import new_event
@@ -30,37 +29,14 @@ from libs.common.events.base import EventData
 from libs.common.events.orders import OrderDownloaded
 from libs.common.events.shops import ShopSettingsChanged
 from libs.common.kafka import KafkaPublisher
-from libs.common.settings import SANDBOX_APP_KEY, SANDBOX_APP_SECRET
-from libs.common.tiktok.auth_client import TikTokAuthClient
-from libs.common.tiktok.tokens import ShopAccess
 from services.fulfillment.app import build_app
 from services.fulfillment.settings import FulfillmentSettings
 from tests.support.servers import serve_app
 from tests.support.stack import collect, sandbox, shared_settings
+from tests.support.tokens import SandboxTokens
 
 UPLOAD_POLL_S = 20.0
 
-
-class SandboxTokens:
-    """TokenProvider that exchanges each test shop's auth code at the sandbox (stands in for auth)."""
-
-    def __init__(self, http: httpx.AsyncClient, sandbox_url: str) -> None:
-        self._auth = TikTokAuthClient(http, sandbox_url, SANDBOX_APP_KEY, SecretStr(SANDBOX_APP_SECRET))
-        self._codes: dict[str, tuple[str, str]] = {}
-        self._cache: dict[str, ShopAccess] = {}
-
-    def add_shop(self, shop_id: str, shop_cipher: str, auth_code: str) -> None:
-        self._codes[shop_id] = (shop_cipher, auth_code)
-
-    async def get(self, shop_id: str) -> ShopAccess:
-        if shop_id not in self._cache:
-            cipher, code = self._codes[shop_id]
-            grant = await self._auth.get_token(code)
-            self._cache[shop_id] = ShopAccess(shop_id, cipher, grant.access_token, grant.access_token_expire_in)
-        return self._cache[shop_id]
-
-    async def invalidate(self, shop_id: str) -> None:  # tokens live for days in the sandbox
-        return None
 
 class Harness:
     """A running fulfillment service plus helpers to drive it like the other systems would."""
