@@ -20,6 +20,7 @@ from libs.common.events.catalog import ListingError, ListingFailed, ListingUpdat
 from libs.common.outbox import enqueue_data
 from libs.common.tiktok.errors import TikTokError
 from libs.common.tiktok.tokens import ShopNotAuthorized, TokenServiceRejected
+from libs.common.worker import DrainWorker
 from services.catalog import listing_repo, upload_repo
 from services.catalog.settings import CatalogSettings
 from services.catalog.tiktok import CatalogTikTok
@@ -49,7 +50,7 @@ class NoDefaultWarehouse(Exception):
     pass
 
 
-class ListingUploader:
+class ListingUploader(DrainWorker):
     def __init__(self, *, pool: asyncpg.Pool, tiktok: CatalogTikTok, settings: CatalogSettings, source: str,
                  wake_relay: Callable[[], None] = lambda: None) -> None:
         self._pool = pool
@@ -57,39 +58,11 @@ class ListingUploader:
         self._settings = settings
         self._source = source
         self._wake_relay = wake_relay
-        self._wake = asyncio.Event()
+        super().__init__(poll_s=settings.upload_poll_s)
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run(self) -> None:
-        """Drain due rows, then wait for a wake-up, the next row falling due, or the poll interval."""
-        backoff = self._settings.upload_poll_s
-        while True:
-            self._wake.clear()  # before the pass: a wake-up during the pass is not lost
-            try:
-                done = await self.run_once()
-                wait_s = 0.0 if done else await self._idle_wait_s()
-                backoff = self._settings.upload_poll_s
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - database trouble: nothing is lost, retry later
-                log.warning("upload pass failed; will retry", error=f"{type(exc).__name__}: {exc}", retry_in_s=backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 30.0)
-                continue
-            if wait_s <= 0:
-                continue
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=wait_s)
-            except TimeoutError:
-                pass
-
-    async def _idle_wait_s(self) -> float:
+    async def next_due_in_s(self) -> float | None:
         async with self._pool.acquire() as conn:
-            due_in = await upload_repo.next_due_in_s(conn)
-        poll = self._settings.upload_poll_s
-        return poll if due_in is None else min(poll, max(due_in, 0.005))
+            return await upload_repo.next_due_in_s(conn)  # type: ignore[no-any-return]
 
     async def run_once(self) -> int:
         async with self._pool.acquire() as conn, conn.transaction():

@@ -20,6 +20,7 @@ import structlog
 
 from libs.common.tiktok.errors import AlreadyShipped, DuplicateTrackingNumber, TikTokError
 from libs.common.tiktok.tokens import ShopNotAuthorized, TokenServiceRejected
+from libs.common.worker import DrainWorker
 from services.fulfillment import order_events, repo, shipment_repo
 from services.fulfillment.carriers import (
     ShippingProvider,
@@ -52,7 +53,7 @@ class Outcome:
     package_id: str | None = None
 
 
-class ShipmentUploader:
+class ShipmentUploader(DrainWorker):
     def __init__(
         self,
         *,
@@ -67,41 +68,11 @@ class ShipmentUploader:
         self._settings = settings
         self._source = source
         self._wake_relay = wake_relay
-        self._wake = asyncio.Event()
+        super().__init__(poll_s=settings.upload_poll_s)
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run(self) -> None:
-        """Upload forever: drain due shipments, then wait for a wake-up, the next retry that falls
-        due, or the poll interval, whichever comes first."""
-        backoff = self._settings.upload_poll_s
-        while True:
-            self._wake.clear()  # before the pass: a wake-up during the pass is not lost
-            try:
-                done = await self.run_once()
-                wait_s = 0.0 if done else await self._idle_wait_s()
-                backoff = self._settings.upload_poll_s
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - database trouble: nothing is lost, retry later
-                log.warning("upload pass failed; will retry", error=f"{type(exc).__name__}: {exc}", retry_in_s=backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 30.0)
-                continue
-            if wait_s <= 0:
-                continue
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=wait_s)
-            except TimeoutError:
-                pass
-
-    async def _idle_wait_s(self) -> float:
-        """Until the earliest pending shipment falls due (a retry), at most ``upload_poll_s``."""
+    async def next_due_in_s(self) -> float | None:
         async with self._pool.acquire() as conn:
-            due_in = await shipment_repo.next_due_in_s(conn)
-        poll = self._settings.upload_poll_s
-        return poll if due_in is None else min(poll, max(due_in, 0.01))
+            return await shipment_repo.next_due_in_s(conn)  # type: ignore[no-any-return]
 
     async def run_once(self) -> int:
         """One pass: reserve due shipments and upload each; returns how many were handled."""

@@ -1,0 +1,55 @@
+"""DrainWorker: drains, wakes at once on wake(), never loses a wake-up, backs off on errors."""
+
+from __future__ import annotations
+
+import asyncio
+
+from libs.common.worker import DrainWorker
+
+
+class Queue(DrainWorker):
+    def __init__(self) -> None:
+        super().__init__(poll_s=30.0, max_backoff_s=0.05)
+        self.items: list[int] = []
+        self.handled: list[int] = []
+        self.fail_next = 0
+
+    async def run_once(self) -> int:
+        if self.fail_next:
+            self.fail_next -= 1
+            raise ConnectionError("database down")
+        batch, self.items = self.items[:2], self.items[2:]
+        self.handled.extend(batch)
+        return len(batch)
+
+
+async def _until(predicate, timeout: float = 2.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        assert asyncio.get_running_loop().time() < deadline
+        await asyncio.sleep(0.005)
+
+
+async def test_drains_everything_then_a_wake_up_starts_new_work_without_waiting_for_the_poll():
+    worker = Queue()
+    worker.items = [1, 2, 3, 4, 5]
+    task = asyncio.create_task(worker.run())
+    try:
+        await _until(lambda: worker.handled == [1, 2, 3, 4, 5])
+        worker.items.append(6)
+        worker.wake()  # the poll is 30 s: only the wake-up can make this quick
+        await _until(lambda: worker.handled[-1:] == [6], timeout=1.0)
+    finally:
+        task.cancel()
+
+
+async def test_errors_back_off_and_nothing_is_lost():
+    worker = Queue()
+    worker.items = [1, 2]
+    worker.fail_next = 3
+    task = asyncio.create_task(worker.run())
+    try:
+        await _until(lambda: worker.handled == [1, 2])
+        assert worker.fail_next == 0
+    finally:
+        task.cancel()
