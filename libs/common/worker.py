@@ -34,13 +34,14 @@ class DrainWorker:
         return None
 
     async def run(self) -> None:
-        backoff = self._poll_s
+        first_backoff = min(self._poll_s, self._max_backoff_s)
+        backoff = first_backoff
         while True:
             self._wake.clear()
             try:
                 done = await self.run_once()
                 wait_s = 0.0 if done else await self._idle_wait_s()
-                backoff = self._poll_s
+                backoff = first_backoff
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - database trouble: nothing is lost, retry later
