@@ -36,7 +36,8 @@ bench: install
 	$(PY) -m tests.bench
 
 lint: install
-	$(VENV)/bin/ruff check libs services tests
+	$(VENV)/bin/ruff check libs services tests deploy
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -62,7 +62,7 @@ class ListingUploader(DrainWorker):
 
     async def next_due_in_s(self) -> float | None:
         async with self._pool.acquire() as conn:
-            return await upload_repo.next_due_in_s(conn)  # type: ignore[no-any-return]
+            return await upload_repo.next_due_in_s(conn)
 
     async def run_once(self) -> int:
         async with self._pool.acquire() as conn, conn.transaction():

@@ -72,7 +72,7 @@ class ShipmentUploader(DrainWorker):
 
     async def next_due_in_s(self) -> float | None:
         async with self._pool.acquire() as conn:
-            return await shipment_repo.next_due_in_s(conn)  # type: ignore[no-any-return]
+            return await shipment_repo.next_due_in_s(conn)
 
     async def run_once(self) -> int:
         """One pass: reserve due shipments and upload each; returns how many were handled."""
