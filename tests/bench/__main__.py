@@ -1,9 +1,12 @@
-"""``make bench`` / ``python -m tests.bench [--orders N] [--no-profile]``.
+"""``make bench`` / ``python -m tests.bench [--scenario inventory|orders|all] [--orders N] [--skus N] [--no-profile]``.
 
-Starts the stack as processes exactly as ``make run`` does (``ttshop dev``), connects a sandbox
-shop through the CLI, places N orders in the sandbox, starts a range download job and measures
-the time until all N are on ``orders.downloaded``; reports orders/s, per-process peak RSS
-(VmHWM) and, with py-spy installed, where the orders process spends its time. Prints only.
+Starts the stack as processes exactly as ``make run`` does (``ttshop dev``) and measures it from the
+outside. *orders*: connects a sandbox shop through the CLI, places N orders in the sandbox, starts a
+range download job and measures the time until all N are on ``orders.downloaded``. *inventory*:
+connects a shop with inventory upload on, lists N SKUs on TikTok (the sandbox), imports them, publishes
+one ``InventoryChanged`` per SKU and then 5 per SKU, and measures until TikTok holds every new quantity.
+Reports per-process peak RSS (VmHWM) and, with py-spy installed, where the measured process (orders,
+catalog) and the sandbox spend their time. Prints only.
 """
 
 from __future__ import annotations
@@ -15,13 +18,13 @@ import platform
 import tempfile
 from pathlib import Path
 
-from tests.bench import orders_scenario, profiling
+from tests.bench import inventory_scenario, orders_scenario, profiling, report
 from tests.bench.stack import peak_rss_kib, processes
 from tests.support.devstack import Stack, running_stack
 
 #: The reconciliation poll and settlement import would compete with the job being measured.
 QUIET_LOOPS = {"ORDERS_POLL_INTERVAL_S": "3600", "ORDERS_SETTLEMENT_INTERVAL_S": "3600"}
-TARGET = 1000.0
+SCENARIOS = ("all", "inventory", "orders")
 
 
 def _rss_table(stack: Stack) -> list[tuple[str, int, int]]:
@@ -33,74 +36,80 @@ def _rss_table(stack: Stack) -> list[tuple[str, int, int]]:
     return rows
 
 
-def _print_run(run: orders_scenario.OrdersRun) -> None:
-    print(f"\norders scenario: {run.orders} orders (2 SKUs, 3 units each), range download job, "
-          f"{run.pages} pages of 100")
-    rows = [
-        ("place orders in the sandbox (bulk control call)", f"{run.place_s:8.2f} s"),
-        ("job created -> job done (stored, events in outbox)", f"{run.job_done_s:8.2f} s"),
-        *((f"job created -> {k}", f"{v:8.2f} s") for k, v in run.marks.items()),
-        ("job created -> all N on orders.downloaded", f"{run.all_on_topic_s:8.2f} s"),
-        ("distinct OrderDownloaded / duplicates", f"{run.distinct} / {run.duplicates}"),
-        ("throughput (N / time to all on topic)", f"{run.orders_per_s:8.0f} orders/s"),
-        ("target", f"{TARGET:8.0f} orders/s ({'met' if run.orders_per_s >= TARGET else 'NOT met'})"),
-    ]
-    width = max(len(r[0]) for r in rows)
-    for label, value in rows:
-        print(f"  {label:<{width}}  {value}")
+class Profiles:
+    """py-spy on some of the stack's processes while one scenario measures; results in ``done``."""
+
+    def __init__(self, stack: Stack, enabled: bool) -> None:
+        self._stack, self._enabled = stack, enabled
+        self._out = Path(tempfile.mkdtemp(prefix="ttshop-prof-"))
+        self._running: dict[str, profiling.Sampler] = {}
+        self.done: list[tuple[str, profiling.Profile, str]] = []  # (process, profile, scenario)
+        self._scenario = ""
+
+    def start(self, scenario: str, *names: str) -> None:
+        if self._enabled:
+            pids = processes(self._stack)
+            for name in names:
+                out = self._out / f"{scenario}-{name}.raw"
+                self._running[name] = profiling.Sampler(pids[name][0], out, profiling.STEPS.get((scenario, name), ()))
+            self._scenario = scenario
+
+    def stop(self) -> None:
+        for name, sampler in self._running.items():
+            self.done.append((name, sampler.stop(), self._scenario))
+        self._running.clear()
 
 
-def _print_rss(rows: list[tuple[str, int, int]]) -> None:
-    print("\npeak resident memory (VmHWM; postgres = sum over its processes)")
-    for name, count, kib in rows:
-        print(f"  {name:<16} {count:>3} proc  {kib / 1024:8.1f} MiB")
-
-
-def _print_profile(name: str, profile: profiling.Profile, wall_s: float) -> None:
-    if not profile.samples:
-        print(f"\n{name}: no profile samples")
-        return
-    busy = profile.samples / (profiling.RATE_HZ * wall_s) if wall_s else 0.0
-    print(f"\n{name} process profile (py-spy, {profile.samples} samples; on CPU or in a call ~{100 * busy:.0f} %"
-          " of the measured time)")
-    for label, _ in profiling.STEPS if name == "orders" else ():
-        print(f"  {label:<40} {100 * profile.inclusive[label] / profile.samples:5.1f} %")
-    print("  hottest leaf functions:")
-    for frame, count in profile.leaves.most_common(12):
-        print(f"    {100 * count / profile.samples:5.1f} %  {frame[:110]}")
-
-
-async def _main(orders: int, profile: bool) -> int:
+async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: bool) -> int:
     print(f"ttshop benchmark on {platform.node()} ({os.cpu_count()} CPUs, Python {platform.python_version()})")
+    orders_run: orders_scenario.OrdersRun | None = None
+    inventory_run: inventory_scenario.InventoryRun | None = None
     with running_stack(QUIET_LOOPS) as stack:
-        samplers: dict[str, profiling.Sampler] = {}
-        out = Path(tempfile.mkdtemp(prefix="ttshop-prof-"))
-
-        def start_profile() -> None:
-            if profile:
-                pids = processes(stack)
-                for name in ("orders", "sandbox"):
-                    samplers[name] = profiling.Sampler(pids[name][0], out / f"{name}.raw")
-
-        run = await orders_scenario.run(stack, orders, on_job_started=start_profile)
-        profiles = {name: sampler.stop() for name, sampler in samplers.items()}
+        profiles = Profiles(stack, profile)
+        try:
+            if scenario in ("all", "orders"):
+                orders_run = await orders_scenario.run(
+                    stack, orders, on_job_started=lambda: profiles.start("orders", "orders", "sandbox"))
+                profiles.stop()
+            if scenario in ("all", "inventory"):
+                inventory_run = await inventory_scenario.run(
+                    stack, skus, poll_s=poll_s,
+                    on_measure_start=lambda: profiles.start("inventory", "catalog", "sandbox"),
+                    on_measure_end=profiles.stop,
+                )
+        finally:
+            profiles.stop()
         rss = _rss_table(stack)
-    _print_run(run)
-    _print_rss(rss)
-    for name, prof in profiles.items():
-        _print_profile(name, prof, run.all_on_topic_s)
-    if profile and not profiles:
-        print("\nprofile: py-spy not installed (pip install py-spy)")
-    return 0 if run.distinct == orders else 1
+    if orders_run is not None:
+        report.orders(orders_run)
+    if inventory_run is not None:
+        report.inventory(inventory_run)
+    report.rss(rss)
+    walls = {"orders": orders_run.all_on_topic_s if orders_run else 0.0,
+             "inventory": inventory_run.profiled_s if inventory_run else 0.0}
+    for name, prof, measured in profiles.done:
+        report.profile(f"{name} ({measured} scenario)", prof, walls.get(measured, 0.0))
+    if profile and not profiles.done:
+        print("\nprofile: no samples taken")
+    if not profile:
+        print("\nprofile: off (--no-profile, or py-spy not installed: pip install py-spy)")
+    ok = (orders_run is None or orders_run.distinct == orders) and (inventory_run is None or inventory_run.ok)
+    return 0 if ok else 1
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scenario", choices=SCENARIOS, default="all", help="what to measure (default all)")
     parser.add_argument("--orders", type=int, default=5000, help="orders to place and download (default 5000)")
-    parser.add_argument("--no-profile", action="store_true", help="do not attach py-spy to the orders process")
+    parser.add_argument("--skus", type=int, default=1000, help="SKUs listed and updated (default 1000)")
+    parser.add_argument("--poll-ms", type=int, default=50,
+                        help="how often the inventory scenario reads the shop's listings from the sandbox (default 50)")
+    parser.add_argument("--no-profile", action="store_true", help="do not attach py-spy to the measured processes")
     args = parser.parse_args()
+    if not 1 <= args.skus <= 9000:
+        parser.error("--skus must be 1..9000 (quantities are derived from the SKU's index)")
     profile = not args.no_profile and profiling.available()
-    raise SystemExit(asyncio.run(_main(args.orders, profile)))
+    raise SystemExit(asyncio.run(_main(args.scenario, args.orders, args.skus, args.poll_ms / 1000, profile)))
 
 
 if __name__ == "__main__":

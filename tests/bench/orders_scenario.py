@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from tests.bench import shop
+from tests.bench.shop import admin_headers, control
 from tests.support.devstack import Stack
 
 TOPIC = "orders.downloaded"
@@ -34,20 +35,9 @@ class OrdersRun:
         return self.orders / self.all_on_topic_s if self.all_on_topic_s else 0.0
 
 
-async def _control(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
-    body = (await http.request(method, url, **kwargs)).json()
-    if body.get("code") != 0:
-        raise RuntimeError(f"sandbox {method} {url}: {body}")
-    return body["data"]  # type: ignore[no-any-return]
-
-
 async def connect_shop(stack: Stack, http: httpx.AsyncClient) -> str:
     """A sandbox seller connected through the CLI (auth service), order download on."""
-    seller = await _control(http, "POST", f"{stack.url('sandbox')}/sandbox/sellers", json={"name": "Bench Seller"})
-    name = f"bench-{uuid.uuid4().hex[:6]}"
-    stack.ttshop("shops", "connect", "--auth-code", seller["auth_code"], "--tax-id", f"TAX-{name}", "--name", name)
-    stack.ttshop("shops", "settings", name, "--allow-order-download", "on")
-    shop_id = str(seller["shop_id"])
+    shop_id = await shop.connect_shop(stack, http, "--allow-order-download")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # the orders service learns the switch from shops.changed
         answer = await http.get(f"{stack.url('orders')}/shops")
@@ -77,11 +67,10 @@ async def _consumer(bootstrap: str) -> AIOKafkaConsumer:
 
 async def run(stack: Stack, orders: int, *, on_job_started: Any = None) -> OrdersRun:
     result = OrdersRun(orders)
-    token = stack.values.get("ADMIN_API_TOKEN") or stack.values.get("INTERNAL_API_TOKEN") or ""
-    async with httpx.AsyncClient(timeout=300, headers={"Authorization": f"Bearer {token}"}) as http:
+    async with httpx.AsyncClient(timeout=300, headers=admin_headers(stack)) as http:
         shop_id = await connect_shop(stack, http)
         started = time.monotonic()
-        await _control(http, "POST", f"{stack.url('sandbox')}/sandbox/shops/{shop_id}/orders/bulk", json={
+        await control(http, "POST", f"{stack.url('sandbox')}/sandbox/shops/{shop_id}/orders/bulk", json={
             "count": orders, "webhook": False,
             "lines": [{"seller_sku": "BENCH-A", "quantity": 2, "unit_price": "9.99"},
                       {"seller_sku": "BENCH-B", "quantity": 1, "unit_price": "4.50"}],

@@ -1,5 +1,5 @@
 """Sampling profile of a running process with py-spy (attached by pid, no restart, no code change),
-summarised as inclusive time of the steps of the download path and the hottest leaf functions."""
+summarised as inclusive time of the steps of the path being measured and the hottest leaf functions."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+Steps = tuple[tuple[str, str], ...]
+
 #: Steps of the order download path: (label, substring of the frame "function (file:line)").
-STEPS = (
+ORDERS_STEPS: Steps = (
     ("job loop (whole page cycle)", "run_next_job (services/orders/jobs.py"),
     ("  TikTok page fetch (HTTP + JSON)", "created_page (services/orders/tiktok.py"),
     ("  ingest_page (map + SQL + outbox)", "ingest_page (services/orders/service.py"),
@@ -25,11 +27,47 @@ STEPS = (
     ("outbox relay (publish)", "OutboxRelay"),
     ("JSON encode/decode (anywhere)", "json/"),
 )
+#: Steps of the inventory upload path in the catalog process (py-spy names methods Class.method).
+CATALOG_STEPS: Steps = (
+    ("consumer: one InventoryChanged (FastStream)", "SubscriberUsecase.consume (faststream"),
+    ("  handler in its transaction", "EventConsumer.handle_record ("),
+    ("    inbox claim", "claim (libs/common/inbox.py"),
+    ("    apply_inventory (store + queue)", "apply_inventory (services/catalog/service.py"),
+    ("      queue for each listing", "queue_inventory (services/catalog/upload_queue.py"),
+    ("  offset commit (one per message)", "_do_commit_offsets (aiokafka"),
+    ("  sync dependency run in a thread", "run_in_threadpool (fast_depends"),
+    ("upload worker: claim due rows", "claim_due (services/catalog/upload_repo.py"),
+    ("upload of one row (worker task)", "ListingUploader._upload ("),
+    ("  gate check + TikTok call", "ListingUploader._attempt ("),
+    ("    TikTok inventory/update (sign + HTTP)", "CatalogTikTok.update_inventory ("),
+    ("  record outcome + ListingUpdated", "ListingUploader._record ("),
+    ("outbox relay (publish)", "OutboxRelay."),
+    ("asyncpg (anywhere)", "asyncpg/"),
+    ("  pool release: connection reset query", "Connection.reset (asyncpg"),
+    ("  BEGIN / COMMIT", "Transaction.__a"),
+    ("socket send (loopback write, anywhere)", "_SelectorSocketTransport.write ("),
+    ("logging (structlog, anywhere)", "structlog/"),
+    ("JSON encode/decode (anywhere)", "json/"),
+)
+#: The sandbox while the inventory scenario runs: the bench's own poll vs the calls it serves.
+SANDBOX_INVENTORY_STEPS: Steps = (
+    ("bench poll: GET /sandbox/shops/{id}/products", "shop_products (libs/sandbox/product_routes.py"),
+    ("inventory/update calls (the catalog's)", "update_inventory (libs/sandbox/product_routes.py"),
+    ("request verification (sign, token, limit)", "_verify (libs/sandbox/security.py"),
+    ("JSON encode/decode (anywhere)", "json/"),
+)
+#: (scenario, process) -> the steps its profile is summarised by
+STEPS: dict[tuple[str, str], Steps] = {
+    ("orders", "orders"): ORDERS_STEPS,
+    ("inventory", "catalog"): CATALOG_STEPS,
+    ("inventory", "sandbox"): SANDBOX_INVENTORY_STEPS,
+}
 RATE_HZ = 200
 
 
 @dataclass
 class Profile:
+    steps: Steps = ()
     samples: int = 0
     inclusive: Counter[str] = field(default_factory=Counter)
     leaves: Counter[str] = field(default_factory=Counter)
@@ -38,9 +76,10 @@ class Profile:
 class Sampler:
     """``py-spy record`` on ``pid`` until :meth:`stop`."""
 
-    def __init__(self, pid: int, out: Path) -> None:
+    def __init__(self, pid: int, out: Path, steps: Steps = ()) -> None:
         exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
         self.out = out
+        self.steps = steps
         self.proc = subprocess.Popen(
             [exe, "record", "--pid", str(pid), "--format", "raw", "--output", str(out), "--rate", str(RATE_HZ),
              "--nonblocking"],
@@ -56,11 +95,11 @@ class Sampler:
             raise
         if not self.out.exists():
             raise RuntimeError(f"py-spy wrote no profile: {err.decode(errors='replace')[-500:]}")
-        return parse(self.out.read_text())
+        return parse(self.out.read_text(), self.steps)
 
 
-def parse(raw: str) -> Profile:
-    profile = Profile()
+def parse(raw: str, steps: Steps = ()) -> Profile:
+    profile = Profile(steps)
     for line in raw.splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not stack or not count_text.isdigit():
@@ -68,7 +107,7 @@ def parse(raw: str) -> Profile:
         count = int(count_text)
         frames = stack.split(";")
         profile.samples += count
-        for label, needle in STEPS:
+        for label, needle in steps:
             if any(needle in f for f in frames):
                 profile.inclusive[label] += count
         profile.leaves[frames[-1]] += count

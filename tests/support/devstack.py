@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -85,3 +86,5 @@ def running_stack(extra_env: dict[str, str] | None = None, *, ready_timeout_s: f
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             raise
+        finally:
+            shutil.rmtree(state, ignore_errors=True)  # its database and logs (~100 MB)

@@ -1,0 +1,196 @@
+"""Inventory scenario: one InventoryChanged per SKU published with a plain aiokafka producer, then the
+time until TikTok (the sandbox) holds every new quantity; then a burst of 5 changes per SKU in a row
+(coalescing). "Seen on TikTok" comes from one ``GET /sandbox/shops/{id}/products`` for the whole shop
+every :data:`POLL_S`, or less often when that GET is slow: the sandbox renders every listing for it
+(~35 ms for 1,000 on a 2-core machine), and polling it back to back would take most of the sandbox's
+time from the calls being measured, so the poll is kept to :data:`POLL_SHARE` of it. A latency is
+known to within one poll interval plus one poll's duration.
+Setup (shop, listings, import, warm-up) is in :mod:`tests.bench.inventory_setup`."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from aiokafka import AIOKafkaProducer
+from aiokafka.structs import RecordMetadata
+
+from tests.bench.consumer_progress import GroupProgress
+from tests.bench.inventory_setup import TOPIC, Shop, inventory_changed, prepare
+from tests.bench.shop import admin_headers, control
+from tests.support.devstack import Stack
+
+POLL_S = 0.05  # default; --poll-ms
+#: at most this share of the time is spent in the poll's GET (the next poll waits GET time / share)
+POLL_SHARE = 0.25
+#: after every SKU holds its value: long enough for a late call to show (coalescing window 0.2 s)
+SETTLE_S = 1.0
+CHANGES_PER_SKU = 5
+CATALOG_GROUP = "ttshop-catalog"
+
+
+@dataclass
+class Burst:
+    label: str
+    skus: int
+    events: int
+    publish_s: float = 0.0  # first send -> last ack
+    all_held_s: float = 0.0  # first send -> the poll that saw the last SKU hold its value
+    consumed_s: float | None = None  # first send -> the catalog committed the last event (None: not seen)
+    latencies: list[float] = field(default_factory=list)  # per SKU: its last publish -> first seen
+    missing: int = 0  # SKUs that never held their value before the deadline
+    calls: int = 0  # inventory/update calls the sandbox served for the burst (settle included)
+    intermediate_seen: int = 0  # SKUs seen holding a value that was neither the old nor the final one
+    wrong_after_settle: int = 0
+    polls: int = 0
+    poll_ms: list[float] = field(default_factory=list)  # duration of each GET
+    interval_ms: list[float] = field(default_factory=list)  # start to start of consecutive polls
+
+    @property
+    def skus_per_s(self) -> float:
+        return self.skus / self.all_held_s if self.all_held_s and not self.missing else 0.0
+
+    def latency(self, q: float) -> float:
+        """Nearest-rank percentile (q in 0..1) of the per-SKU latencies."""
+        ordered = sorted(self.latencies)
+        return ordered[max(0, math.ceil(q * len(ordered)) - 1)] if ordered else float("nan")
+
+
+@dataclass
+class InventoryRun:
+    skus: int
+    poll_s: float = POLL_S
+    shop: Shop | None = None
+    bursts: list[Burst] = field(default_factory=list)
+    profiled_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return len(self.bursts) == 2 and not any(b.missing or b.wrong_after_settle for b in self.bursts)
+
+
+class TikTokView:
+    """The shop's listings as the sandbox holds them: SKU id -> total quantity, one GET per poll."""
+
+    def __init__(self, http: httpx.AsyncClient, sandbox_url: str, shop_id: str) -> None:
+        self._http, self._url = http, f"{sandbox_url}/sandbox/shops/{shop_id}/products"
+
+    async def quantities(self) -> dict[str, int]:
+        data = await control(self._http, "GET", self._url)
+        return {str(s["id"]): sum(int(i["quantity"]) for i in s["inventory"])
+                for p in data["products"] for s in p["skus"]}
+
+
+async def update_calls(http: httpx.AsyncClient, sandbox_url: str) -> int:
+    """inventory/update calls the sandbox has served so far (all shops, all products)."""
+    data = await control(http, "GET", f"{sandbox_url}/sandbox/requests", params={"path": "/product/202309/products/"})
+    return sum(n for path, n in data["counts"].items() if path.endswith("/inventory/update"))
+
+
+async def _watch(view: TikTokView, burst: Burst, before: dict[str, int], final: dict[str, int],
+                 published_at: dict[str, float], t0: float, deadline: float, poll_s: float) -> None:
+    """Poll every ``poll_s`` (start to start; longer when the GET is slow) until every SKU holds
+    ``final``; record when each was first seen."""
+    pending = set(final)
+    odd: set[str] = set()
+    previous: float | None = None
+    while pending and time.monotonic() < deadline:
+        started = time.monotonic()
+        if previous is not None:
+            burst.interval_ms.append((started - previous) * 1000)
+        previous = started
+        held = await view.quantities()
+        seen_at = time.monotonic()
+        burst.polls += 1
+        burst.poll_ms.append((seen_at - started) * 1000)
+        for sku_id in list(pending):
+            quantity = held.get(sku_id)
+            if quantity == final[sku_id] and sku_id in published_at:
+                burst.latencies.append(seen_at - published_at[sku_id])
+                pending.discard(sku_id)
+                burst.all_held_s = seen_at - t0
+            elif quantity is not None and quantity != before[sku_id]:
+                odd.add(sku_id)
+        interval = max(poll_s, (seen_at - started) / POLL_SHARE)
+        await asyncio.sleep(max(0.0, started + interval - time.monotonic()))
+    burst.missing = len(pending)
+    burst.intermediate_seen = len(odd)
+
+
+async def _burst(http: httpx.AsyncClient, producer: AIOKafkaProducer, progress: GroupProgress, view: TikTokView,
+                 sandbox_url: str, shop: Shop, label: str, values: Callable[[int], list[int]],
+                 before: dict[str, int], poll_s: float) -> Burst:
+    """Publish ``values(i)`` (in order) for the i-th SKU, SKU after SKU; watch until each holds its last."""
+    skus = sorted(shop.sku_ids)
+    plan = {sku: values(i) for i, sku in enumerate(skus)}
+    final = {shop.sku_ids[sku]: plan[sku][-1] for sku in skus}
+    burst = Burst(label, len(skus), sum(len(v) for v in plan.values()))
+    calls_before = await update_calls(http, sandbox_url)
+    published_at: dict[str, float] = {}
+    base = datetime.now(UTC)
+    t0 = time.monotonic()
+    deadline = t0 + 30 + len(skus) / 10
+    watcher = asyncio.create_task(_watch(view, burst, before, final, published_at, t0, deadline, poll_s))
+    try:
+        acks: list[asyncio.Future[RecordMetadata]] = []
+        for sku in skus:
+            for k, quantity in enumerate(plan[sku]):
+                event = inventory_changed(sku, quantity, base + timedelta(milliseconds=k))
+                published_at[shop.sku_ids[sku]] = time.monotonic()
+                acks.append(await producer.send(TOPIC, event, key=sku.encode()))
+        written = await asyncio.gather(*acks)
+        burst.publish_s = time.monotonic() - t0
+        ends: dict[int, int] = {}
+        for meta in written:
+            ends[meta.partition] = max(ends.get(meta.partition, 0), meta.offset + 1)
+        burst.consumed_s = await progress.until(ends, t0, deadline)
+        await watcher
+    finally:
+        watcher.cancel()
+    await asyncio.sleep(SETTLE_S)
+    held = await view.quantities()
+    burst.wrong_after_settle = sum(held.get(sku_id) != q for sku_id, q in final.items())
+    burst.calls = await update_calls(http, sandbox_url) - calls_before
+    return burst
+
+
+def first_values(i: int) -> list[int]:
+    return [1 + i % 9000]
+
+
+def burst_values(i: int) -> list[int]:
+    return [10_000 * (k + 1) + i % 9000 for k in range(CHANGES_PER_SKU)]
+
+
+async def run(stack: Stack, skus: int, *, poll_s: float = POLL_S, on_measure_start: Callable[[], None] | None = None,
+              on_measure_end: Callable[[], None] | None = None) -> InventoryRun:
+    result = InventoryRun(skus, poll_s)
+    sandbox_url = stack.url("sandbox")
+    async with httpx.AsyncClient(timeout=120, headers=admin_headers(stack)) as http:
+        producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap)
+        progress = GroupProgress(stack.bootstrap, CATALOG_GROUP, TOPIC)
+        await producer.start()
+        await progress.start()
+        try:
+            shop = result.shop = await prepare(stack, http, producer, skus)
+            view = TikTokView(http, sandbox_url, shop.shop_id)
+            if on_measure_start is not None:
+                on_measure_start()
+            t = time.monotonic()
+            for label, values in (("1 change per SKU", first_values),
+                                  (f"{CHANGES_PER_SKU} changes per SKU in a row", burst_values)):
+                before = await view.quantities()
+                result.bursts.append(await _burst(http, producer, progress, view, sandbox_url, shop, label, values,
+                                                  before, poll_s))
+            result.profiled_s = time.monotonic() - t
+            if on_measure_end is not None:
+                on_measure_end()
+        finally:
+            await progress.stop()
+            await producer.stop()
+    return result

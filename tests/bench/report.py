@@ -1,0 +1,88 @@
+"""What ``python -m tests.bench`` prints: the scenarios' figures, peak memory, profiles."""
+
+from __future__ import annotations
+
+from tests.bench import inventory_scenario, orders_scenario, profiling
+
+ORDERS_TARGET = 1000.0
+
+
+def _rows(rows: list[tuple[str, str]]) -> None:
+    width = max(len(r[0]) for r in rows)
+    for label, value in rows:
+        print(f"  {label:<{width}}  {value}")
+
+
+def orders(run: orders_scenario.OrdersRun) -> None:
+    print(f"\norders scenario: {run.orders} orders (2 SKUs, 3 units each), range download job, "
+          f"{run.pages} pages of 100")
+    met = "met" if run.orders_per_s >= ORDERS_TARGET else "NOT met"
+    _rows([
+        ("place orders in the sandbox (bulk control call)", f"{run.place_s:8.2f} s"),
+        ("job created -> job done (stored, events in outbox)", f"{run.job_done_s:8.2f} s"),
+        *((f"job created -> {k}", f"{v:8.2f} s") for k, v in run.marks.items()),
+        ("job created -> all N on orders.downloaded", f"{run.all_on_topic_s:8.2f} s"),
+        ("distinct OrderDownloaded / duplicates", f"{run.distinct} / {run.duplicates}"),
+        ("throughput (N / time to all on topic)", f"{run.orders_per_s:8.0f} orders/s"),
+        ("target", f"{ORDERS_TARGET:8.0f} orders/s ({met})"),
+    ])
+
+
+def inventory(run: inventory_scenario.InventoryRun) -> None:
+    poll_ms = run.poll_s * 1000
+    print(f"\ninventory scenario: {run.skus} SKUs, one single-SKU TikTok listing each, one shop")
+    if run.shop is not None:
+        print("  setup (not measured):")
+        _rows([(f"  {k}", f"{v:8.2f} s") for k, v in run.shop.timings.items()])
+        c = run.shop.import_counts
+        print(f"    import: {c.get('listings')} listings, {c.get('skus')} SKUs, {c.get('matched')} matched, "
+              f"{c.get('unmatched')} unmatched ({run.skus} bench SKUs + 1 warm-up SKU)")
+    for burst in run.bursts:
+        polls = sorted(burst.poll_ms)
+        per_call = burst.events / burst.calls if burst.calls else 0.0
+        calls = f"{burst.calls:8d} (events {burst.events}, SKUs {burst.skus}; {per_call:.2f} events per call)"
+        every = sorted(burst.interval_ms)
+        polled = (f"{burst.polls:8d}, every {every[len(every) // 2] if every else 0:.0f} ms (median); a GET took "
+                  f"median {polls[len(polls) // 2] if polls else 0:.1f} ms, max {polls[-1] if polls else 0:.1f} ms")
+        print(f"\n  burst: {burst.label} ({burst.events} InventoryChanged published)")
+        rows = [
+            ("publish (first send -> last ack)", f"{burst.publish_s:8.2f} s"),
+            ("first publish -> catalog consumed (committed) all", "    never" if burst.consumed_s is None
+             else f"{burst.consumed_s:8.2f} s"),
+            ("first publish -> every SKU held on TikTok", f"{burst.all_held_s:8.2f} s"
+             + (f"  ({burst.missing} SKUs NEVER held their value)" if burst.missing else "")),
+            ("throughput (SKUs / that time)", f"{burst.skus_per_s:8.0f} SKUs/s"),
+            ("latency publish -> seen on TikTok  p50", f"{burst.latency(0.5) * 1000:8.0f} ms"),
+            ("                                   p95", f"{burst.latency(0.95) * 1000:8.0f} ms"),
+            ("                                   max", f"{burst.latency(1.0) * 1000:8.0f} ms"),
+            ("inventory/update calls served by the sandbox", calls),
+            ("SKUs seen holding an intermediate value", f"{burst.intermediate_seen:8d}"),
+            (f"SKUs not holding the final value {inventory_scenario.SETTLE_S:.0f} s later",
+             f"{burst.wrong_after_settle:8d}"),
+            ("polls of the shop's listings (one GET each)", polled),
+        ]
+        _rows(rows)
+    share = 100 * inventory_scenario.POLL_SHARE
+    print(f"  (a latency is known to within one poll interval plus one GET: polls every {poll_ms:.0f} ms, or "
+          f"{100 / share:.0f}x the last GET's duration when that is longer (the poll gets at most {share:.0f} % of "
+          "the sandbox); publish time = when the producer was handed the SKU's last event)")
+
+
+def rss(rows: list[tuple[str, int, int]]) -> None:
+    print("\npeak resident memory (VmHWM; postgres = sum over its processes)")
+    for name, count, kib in rows:
+        print(f"  {name:<16} {count:>3} proc  {kib / 1024:8.1f} MiB")
+
+
+def profile(name: str, prof: profiling.Profile, wall_s: float) -> None:
+    if not prof.samples:
+        print(f"\n{name}: no profile samples")
+        return
+    busy = prof.samples / (profiling.RATE_HZ * wall_s) if wall_s else 0.0
+    print(f"\n{name} process profile (py-spy, {prof.samples} samples; on CPU or in a call ~{100 * busy:.0f} %"
+          " of the measured time)")
+    for label, _ in prof.steps:
+        print(f"  {label:<40} {100 * prof.inclusive[label] / prof.samples:5.1f} %")
+    print("  hottest leaf functions:")
+    for frame, count in prof.leaves.most_common(12):
+        print(f"    {100 * count / prof.samples:5.1f} %  {frame[:110]}")
