@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 import structlog
@@ -57,6 +58,22 @@ class Outcome:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class Record:
+    """One Kafka record, as the consumer needs it."""
+
+    topic: str
+    value: bytes
+    key: bytes | None = None
+    partition: int = -1
+    offset: int = -1
+    headers: Sequence[tuple[str, bytes]] = ()
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {"topic": self.topic, "value": self.value, "key": self.key, "partition": self.partition,
+                "offset": self.offset, "headers": self.headers}
+
+
 @dataclass
 class EventConsumer:
     pool: asyncpg.Pool
@@ -66,6 +83,7 @@ class EventConsumer:
     backoff_initial_s: float = 0.2
     backoff_max_s: float = 5.0
     after_commit: Callable[[], None] | None = None
+    batch_size: int = 100
     routes: dict[str, list[Route]] = field(default_factory=dict)
     stats: Counter[str] = field(default_factory=Counter)
 
@@ -87,12 +105,11 @@ class EventConsumer:
         headers: Sequence[tuple[str, bytes]] = (),
     ) -> Outcome:
         """Process one record to a final outcome. Never raises (except cancellation)."""
-        routes = self.routes.get(topic, [])
         try:
             event, data = parse_event(value, expected_types=set(TYPES_BY_TOPIC.get(topic, ())) or None)
         except InvalidEvent as exc:
             return await self._dead_letter(topic, value, key, partition, offset, headers, exc.reason)
-        route = next((r for r in routes if event.type in r.event_types), None)
+        route = self._route_for(topic, event.type)
         if route is None:
             self.stats["ignored"] += 1
             return Outcome("ignored", f"no handler for {event.type} in {self.group_id}")
@@ -127,6 +144,63 @@ class EventConsumer:
                 delay = self._backoff(attempt)
                 bound.warning("handler failed; retrying", error=reason, attempt=attempt, retry_in_s=round(delay, 2))
                 await asyncio.sleep(delay)
+
+    def _route_for(self, topic: str, event_type: str) -> Route | None:
+        return next((r for r in self.routes.get(topic, []) if event_type in r.event_types), None)
+
+    async def handle_batch(self, records: Sequence[Record]) -> list[Outcome]:
+        """Process the records of one poll in ONE transaction (one inbox insert, one commit), in order.
+
+        If anything in the batch fails, the transaction rolls back as a whole and the records are
+        processed one by one with :meth:`handle_record` (retries, DLQ), so a poison message only
+        costs its own batch a second pass. Never raises (except cancellation).
+        """
+        if len(records) == 1:
+            return [await self.handle_record(**records[0].as_kwargs())]
+        outcomes: dict[int, Outcome] = {}
+        work: list[tuple[int, Record, CloudEvent, BaseModel, Route]] = []
+        for index, record in enumerate(records):
+            try:
+                event, data = parse_event(
+                    record.value, expected_types=set(TYPES_BY_TOPIC.get(record.topic, ())) or None
+                )
+            except InvalidEvent as exc:
+                outcomes[index] = await self._dead_letter(
+                    record.topic, record.value, record.key, record.partition, record.offset, record.headers, exc.reason
+                )
+                continue
+            route = self._route_for(record.topic, event.type)
+            if route is None:
+                self.stats["ignored"] += 1
+                outcomes[index] = Outcome("ignored", f"no handler for {event.type} in {self.group_id}")
+                continue
+            work.append((index, record, event, data, route))
+        if work:
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    fresh = await inbox.claim_many(
+                        conn, consumer=self.group_id, events=[(e.id, e.type) for _, _, e, _, _ in work]
+                    )
+                    for index, _, event, data, route in work:
+                        if event.id in fresh:
+                            fresh.discard(event.id)
+                            await route.handler(conn, event, data)
+                            outcomes[index] = Outcome("processed")
+                        else:
+                            outcomes[index] = Outcome("duplicate")
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - isolate the culprit: one by one, with retries and DLQ
+                log.info("batch rolled back; processing its records one by one",
+                         size=len(work), error=f"{type(exc).__name__}: {exc}")
+                for index, record, *_ in work:
+                    outcomes[index] = await self.handle_record(**record.as_kwargs())
+            else:
+                for index, *_ in work:
+                    self.stats[outcomes[index].status] += 1
+                if self.after_commit is not None:
+                    self.after_commit()
+        return [outcomes[i] for i in range(len(records))]
 
     async def _dead_letter(
         self,
@@ -163,28 +237,28 @@ class EventConsumer:
         return Outcome("dead-lettered", reason)
 
     def attach(self, broker: KafkaBroker, *, session_timeout_ms: int = 10_000) -> None:
-        """Register ONE FastStream subscriber (one group member) for all routed topics, with manual
-        commits. One member per process keeps rebalances to one per start, not one per topic."""
+        """Register ONE FastStream batch subscriber (one group member) for all routed topics, with
+        manual commits after each batch's transaction. One member per process keeps rebalances to
+        one per start, not one per topic."""
 
-        async def on_message(msg: KafkaMessage) -> None:
-            record = msg.raw_message
-            assert not isinstance(record, tuple), "batch subscribers are not used here"
-            await self.handle_record(
-                topic=record.topic,
-                value=record.value or b"",
-                key=record.key,
-                partition=record.partition,
-                offset=record.offset,
-                headers=list(record.headers or ()),
-            )
+        async def on_batch(msg: KafkaMessage) -> None:
+            raw = msg.raw_message
+            batch = raw if isinstance(raw, tuple) else (raw,)
+            await self.handle_batch([
+                Record(r.topic, r.value or b"", r.key, r.partition, r.offset, list(r.headers or ()))
+                for r in batch
+            ])
             await msg.ack()
 
         broker.subscriber(
             *sorted(self.routes),
             group_id=self.group_id,
+            batch=True,
+            max_records=self.batch_size,
+            batch_timeout_ms=200,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
             session_timeout_ms=session_timeout_ms,
             heartbeat_interval_ms=max(1000, session_timeout_ms // 4),
             title=self.group_id,
-        )(on_message)
+        )(on_batch)

@@ -122,6 +122,7 @@ class ServiceRuntime:
                 backoff_initial_s=s.consumer_backoff_initial_s,
                 backoff_max_s=s.consumer_backoff_max_s,
                 after_commit=self._after_commit,
+                batch_size=s.consumer_batch_size,
             )
             for topic, types, handler in self.consumers:
                 self.consumer.route(topic, types, handler)

@@ -73,6 +73,9 @@ class ServiceSettings(SharedSettings):
     consumer_group: str | None = Field(
         default=None, description="Kafka consumer group; default `ttshop-<service_name>`."
     )
+    consumer_batch_size: int = Field(
+        default=100, ge=1, le=1000, description="Records handled in one transaction and one offset commit."
+    )
     consumer_max_attempts: int = Field(default=5, ge=1, description="Attempts before a message goes to the DLQ.")
     consumer_backoff_initial_s: float = 0.2
     consumer_backoff_max_s: float = 5.0

@@ -183,3 +183,47 @@ async def test_two_replicas_migrating_at_once(pg_dsn):
 def test_event_id_is_unique():
     assert len({new_event(_inventory("A", 1), source="t").id for _ in range(100)}) == 100
     assert uuid.UUID(new_event(_inventory("A", 1), source="t").id)
+
+
+async def test_a_batch_is_applied_in_one_transaction_and_a_poison_record_only_costs_a_second_pass(
+    pg_dsn, kafka_bootstrap, unique
+):
+    from libs.common.consumer import Record
+
+    pool, publisher = await _setup(pg_dsn, kafka_bootstrap)
+    commits: list[int] = []
+    attempts: dict[str, int] = {}
+
+    async def apply_or_refuse(conn, event, data: InventoryChanged) -> None:
+        attempts[data.seller_sku] = attempts.get(data.seller_sku, 0) + 1
+        if data.seller_sku.endswith("-poison"):
+            raise ValueError("poison pill")
+        await _apply(conn, event, data)
+
+    try:
+        consumer = EventConsumer(pool=pool, publisher=publisher, group_id=f"g-{unique}", max_attempts=2,
+                                 backoff_initial_s=0.01, backoff_max_s=0.02, after_commit=lambda: commits.append(1))
+        consumer.route(TOPIC, ["InventoryChanged"], apply_or_refuse)
+        events = [new_event(_inventory(f"{unique}-{i}", i), source="t") for i in range(5)]
+        clean = await consumer.handle_batch([Record(TOPIC, e.to_bytes()) for e in events]
+                                            + [Record(TOPIC, events[0].to_bytes())])  # a redelivery inside the batch
+        assert [o.status for o in clean] == ["processed"] * 5 + ["duplicate"]
+        assert commits == [1]  # one transaction for the whole batch
+
+        good = new_event(_inventory(f"{unique}-good", 7), source="t")
+        poison = new_event(_inventory(f"{unique}-poison", 1), source="t")
+        mixed = await consumer.handle_batch([
+            Record(TOPIC, good.to_bytes()),
+            Record(TOPIC, b"{broken"),
+            Record(TOPIC, poison.to_bytes()),
+            Record(TOPIC, events[1].to_bytes()),
+        ])
+        assert [o.status for o in mixed] == ["processed", "dead-lettered", "dead-lettered", "duplicate"]
+        assert "poison pill" in (mixed[2].reason or "")
+        assert attempts[f"{unique}-poison"] == 1 + 2  # once in the batch, then max_attempts alone
+        async with pool.acquire() as conn:
+            applied = await conn.fetch("SELECT seller_sku FROM applied WHERE seller_sku LIKE $1", f"{unique}-%")
+        assert sorted(r["seller_sku"] for r in applied) == sorted([f"{unique}-{i}" for i in range(5)] + [f"{unique}-good"])
+    finally:
+        await publisher.stop()
+        await pool.close()
