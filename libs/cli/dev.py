@@ -17,6 +17,7 @@ from types import FrameType
 import typer
 from rich.table import Table
 
+from . import leftovers
 from .client import console, fail
 from .devenv import SERVICE_DEFAULTS, dev_env_path, local_secrets, write_dev_env
 from .infra import (
@@ -81,6 +82,8 @@ def dev(
     ports = {name: _port(name, port_offset) for name in wanted}
     external_db = os.environ.get("DATABASE_URL")
     external_kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    for stopped in leftovers.reap():
+        console.print(f"[yellow]stopped a process left by an earlier `ttshop dev`:[/] {stopped}")
     if not external_kafka:
         ports["Kafka broker"] = DEFAULT_BROKER_PORT + port_offset
     _check_ports(ports)
@@ -120,6 +123,7 @@ def _run(
     """Start everything on ``stack`` (closed in reverse: children, broker, Postgres), then wait."""
     home = state_dir()
     logs = home / "logs"
+    stack.callback(leftovers.clear)  # runs last: everything below has been stopped by then
     rows: list[Row] = []
     started = time.monotonic()
     if external_db:
@@ -128,6 +132,7 @@ def _run(
     else:
         console.print(f"starting embedded PostgreSQL in {home / 'pgdata'} …")
         pg = stack.enter_context(EmbeddedPostgres(home / "pgdata"))
+        leftovers.record(pg.pid)
         dsn = pg.dsn
         rows.append(Row("postgres (embedded)", dsn, str(pg.log_path), pg.pid))
     if external_kafka:
@@ -137,6 +142,7 @@ def _run(
         console.print("starting embedded Kafka-protocol broker (Tansu) …")
         broker = stack.enter_context(EmbeddedBroker(DEFAULT_BROKER_PORT + port_offset, log_path=logs / "broker.log"))
         bootstrap = broker.bootstrap_servers
+        leftovers.record(broker.pid)
         rows.append(Row("kafka (embedded Tansu)", bootstrap, str(broker.log_path), broker.pid))
 
     token = secrets.token_urlsafe(32)
@@ -160,6 +166,7 @@ def _run(
         # The sandbox has no database or broker to wait for: /healthz is its readiness.
         probes = ("/healthz",) if name == "sandbox" else ("/healthz", "/readyz")
         proc = supervisor.start(name, module, env=env, url=urls[name], probes=probes, cwd=project_root())
+        leftovers.record(proc.pid)
         rows.append(Row(name, urls[name], str(proc.log_path), proc.pid))
     console.print(f"waiting for {', '.join(wanted) or 'nothing'} to be ready …")
     asyncio.run(supervisor.wait_all_healthy(
