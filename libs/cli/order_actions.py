@@ -20,6 +20,17 @@ def _skus(value: str | None) -> list[str] | None:
     return skus
 
 
+def _after_sale(ctx: typer.Context, action: str, order: str, lines: str | None, reason: str, *, title: str) -> None:
+    """POST /orders/{order}/{action} on the orders service with the reason and optional SKUs."""
+    st = state(ctx)
+    body: dict[str, Any] = {"reason": reason}
+    if (skus := _skus(lines)) is not None:
+        body["lines"] = skus
+    with reported():
+        answer = st.client("orders").post(f"/orders/{order}/{action}", body)
+    emit_json(answer) if st.json_output else render.key_values(title, answer)
+
+
 def cancel(
     ctx: typer.Context,
     order: str = typer.Argument(..., help="Order id."),
@@ -27,13 +38,7 @@ def cancel(
     reason: str = typer.Option(..., "--reason", help="Cancellation reason sent to TikTok."),
 ) -> None:
     """Cancel an order (or some lines) on TikTok: only while TikTok has it UNPAID or AWAITING_SHIPMENT."""
-    st = state(ctx)
-    body: dict[str, Any] = {"reason": reason}
-    if (skus := _skus(lines)) is not None:
-        body["lines"] = skus
-    with reported():
-        answer = st.client("orders").post(f"/orders/{order}/cancel", body)
-    emit_json(answer) if st.json_output else render.key_values(f"cancelled order {order} on TikTok", answer)
+    _after_sale(ctx, "cancel", order, lines, reason, title=f"cancelled order {order} on TikTok")
 
 
 def refund(
@@ -43,13 +48,7 @@ def refund(
     reason: str = typer.Option("Seller refund", "--reason", help="Refund reason sent to TikTok."),
 ) -> None:
     """Refund an order (or some lines) through TikTok; PayPal and Apple Pay orders must be refunded on TikTok."""
-    st = state(ctx)
-    body: dict[str, Any] = {"reason": reason}
-    if (skus := _skus(lines)) is not None:
-        body["lines"] = skus
-    with reported():
-        answer = st.client("orders").post(f"/orders/{order}/refund", body)
-    emit_json(answer) if st.json_output else render.key_values(f"refund of order {order}", answer)
+    _after_sale(ctx, "refund", order, lines, reason, title=f"refund of order {order}")
 
 
 def register(app: typer.Typer) -> None:

@@ -3,8 +3,7 @@ moving a stored token's expiry, and waiting for a condition."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
@@ -13,6 +12,7 @@ import pytest
 
 from services.auth.settings import AuthSettings
 from tests.support.stack import sandbox, shared_settings
+from tests.support.waiting import until  # noqa: F401 - the auth tests import it from here
 
 
 @pytest.fixture
@@ -58,16 +58,6 @@ async def expire_in(dsn: str, shop_id: str, seconds: float) -> None:
     finally:
         await conn.close()
 
-
-async def until(check: Callable[[], Awaitable[Any]], timeout_s: float = 15.0, every_s: float = 0.05) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        value = await check()
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("condition not met in time")
-        await asyncio.sleep(every_s)
 
 
 def audit_of(shop: dict[str, Any], action: str, outcome: str | None = None) -> list[dict[str, Any]]:

@@ -8,14 +8,11 @@ PriceChanged (the ERP's) are published here on the real topics with a plain prod
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
@@ -30,6 +27,7 @@ from services.catalog.settings import CatalogSettings
 from tests.support.servers import serve_app
 from tests.support.stack import sandbox, shared_settings
 from tests.support.tokens import SandboxTokens
+from tests.support.waiting import poll_json, wait_db
 
 #: long on purpose: uploads must start because the consumer wakes the worker, not because it polls
 UPLOAD_POLL_S = 20.0
@@ -92,30 +90,10 @@ class Harness:
 
     async def inventory(self, seller_sku: str, *, until: Callable[[dict[str, Any]], bool],
                         path: str = "inventory", timeout_s: float = 20.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout_s
-        last: Any = None
-        while time.monotonic() < deadline:
-            r = await self.http.get(f"{self.url}/{path}/{seller_sku}")
-            if r.status_code == 200:
-                last = r.json()
-                if until(last):
-                    return last  # type: ignore[no-any-return]
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"/{path}/{seller_sku} never reached the expected state; last: {last}")
+        return await poll_json(self.http, f"{self.url}/{path}/{seller_sku}", until=until, timeout_s=timeout_s)
 
     async def wait_db(self, sql: str, *args: Any, until: Callable[[Any], bool], timeout_s: float = 30.0) -> Any:
-        conn = await asyncpg.connect(self.dsn)
-        try:
-            deadline = time.monotonic() + timeout_s
-            while True:
-                value = await conn.fetchval(sql, *args)
-                if until(value):
-                    return value
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"timed out waiting for {sql} {args}; last value {value!r}")
-                await asyncio.sleep(0.05)
-        finally:
-            await conn.close()
+        return await wait_db(self.dsn, sql, *args, until=until, timeout_s=timeout_s)
 
 
 def shop_row(body: dict[str, Any], shop_id: str) -> dict[str, Any] | None:

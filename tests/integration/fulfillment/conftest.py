@@ -9,8 +9,6 @@ the auth, orders and WMS sides would publish are published here on the real topi
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
@@ -18,7 +16,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
@@ -34,6 +31,7 @@ from services.fulfillment.settings import FulfillmentSettings
 from tests.support.servers import serve_app
 from tests.support.stack import collect, sandbox, shared_settings
 from tests.support.tokens import SandboxTokens
+from tests.support.waiting import poll_json, wait_db
 
 UPLOAD_POLL_S = 20.0
 
@@ -98,30 +96,12 @@ class Harness:
 
     async def shipment(self, shipment_id: str, *, until: Callable[[dict[str, Any]], bool],
                        timeout_s: float = 40.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout_s
-        last: Any = None
-        while time.monotonic() < deadline:
-            r = await self.http.get(f"{self.url}/shipments/{shipment_id}")
-            if r.status_code == 200:
-                last = r.json()
-                if until(last):
-                    return last  # type: ignore[no-any-return]
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"shipment {shipment_id} did not reach the expected state; last seen: {last}")
+        return await poll_json(self.http, f"{self.url}/shipments/{shipment_id}", until=until,
+                               timeout_s=timeout_s, every_s=0.1)
 
     async def wait_db(self, sql: str, *args: Any, until: Callable[[Any], bool], timeout_s: float = 40.0) -> Any:
-        conn = await asyncpg.connect(self.dsn)
-        try:
-            deadline = time.monotonic() + timeout_s
-            while True:
-                value = await conn.fetchval(sql, *args)
-                if until(value):
-                    return value
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"timed out waiting for {sql} {args}; last value {value!r}")
-                await asyncio.sleep(0.1)
-        finally:
-            await conn.close()
+        return await wait_db(self.dsn, sql, *args, until=until, timeout_s=timeout_s, every_s=0.1)
+
 
 def order_downloaded(shop_id: str, order: dict[str, Any]) -> OrderDownloaded:
     by_sku: dict[str, list[dict[str, Any]]] = defaultdict(list)

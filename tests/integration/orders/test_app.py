@@ -3,7 +3,6 @@ and the webhook receiver work over HTTP. Real PostgreSQL, broker and sandbox."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -19,17 +18,7 @@ from services.orders.settings import OrdersSettings
 from tests.integration.orders.conftest import SandboxTokens, new_seller, orders_api, place_order
 from tests.support.servers import serve_app
 from tests.support.stack import collect, shared_settings
-
-
-async def _until(check: Any, timeout_s: float = 30.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        value = await check()
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("condition not met in time")
-        await asyncio.sleep(0.1)
+from tests.support.waiting import until
 
 
 async def test_orders_service_end_to_end(
@@ -65,7 +54,7 @@ async def test_orders_service_end_to_end(
             shops = (await http.get(f"{url}/shops")).json()["shops"]
             return any(s["shop_id"] == shop_id and s["allow_order_download"] for s in shops)
 
-        await _until(shop_known)
+        await until(shop_known, timeout_s=30, every_s=0.1)
 
         polled_order = await place_order(http, sandbox_url, shop_id)
         poll = await http.post(f"{url}/shops/{shop_id}/poll")
@@ -86,7 +75,7 @@ async def test_orders_service_end_to_end(
             job = (await http.get(f"{url}/jobs/{job_id}")).json()
             return job if job["status"] in ("done", "failed") else None
 
-        job = await _until(job_done)
+        job = await until(job_done, timeout_s=30, every_s=0.1)
         assert (job["status"], job["orders_seen"], job["orders_new"]) == ("done", 2, 1)
 
         refused = await http.post(f"{url}/jobs/download", json={"shop": "unknown-shop"})

@@ -3,7 +3,6 @@ finishes the job with no duplicate (R11): real process, PostgreSQL, broker and s
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
@@ -20,6 +19,7 @@ import httpx
 from libs.cli.infra import free_port
 from tests.integration.orders.conftest import SandboxTokens, allow_download, new_seller, outbox
 from tests.support.stack import collect, sandbox
+from tests.support.waiting import until
 
 ROOT = Path(__file__).resolve().parents[3]
 ORDERS = 60
@@ -32,14 +32,6 @@ def start_child(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "tests.integration.orders.child_service"], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-
-async def until(check: Any, timeout_s: float, what: str) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not (value := await check()):
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError(f"{what} not reached in {timeout_s}s")
-        await asyncio.sleep(0.1)
-    return value
 
 
 async def test_killed_mid_job_the_restarted_process_finishes_without_duplicates(
@@ -73,13 +65,13 @@ async def test_killed_mid_job_the_restarted_process_finishes_without_duplicates(
             except httpx.HTTPError:
                 return False
 
-        await until(ready, 60, "orders process ready")
+        await until(ready, 60, every_s=0.1, what="orders process ready")
         job = (await http.post(f"{url}/jobs/download", json={"shop": shop_id})).json()
 
         async def some_pages() -> bool:
             return (await http.get(f"{url}/jobs/{job['id']}")).json()["pages_done"] >= 3
 
-        await until(some_pages, 30, "three pages done")
+        await until(some_pages, 30, every_s=0.1, what="three pages done")
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
         async with pool.acquire() as conn:
@@ -87,13 +79,13 @@ async def test_killed_mid_job_the_restarted_process_finishes_without_duplicates(
         assert half["status"] == "running" and half["pages_done"] < ORDERS // 5
 
         child = start_child(env)  # takes the job over once the dead worker's lease runs out
-        await until(ready, 60, "restarted orders process ready")
+        await until(ready, 60, every_s=0.1, what="restarted orders process ready")
 
         async def finished() -> dict[str, Any] | None:
             found = (await http.get(f"{url}/jobs/{job['id']}")).json()
             return found if found["status"] in ("done", "failed") else None
 
-        done = await until(finished, 60, "job finished")
+        done = await until(finished, 60, every_s=0.1, what="job finished")
         assert (done["status"], done["orders_seen"]) == ("done", ORDERS)
     finally:
         await sandbox(http, "DELETE", f"{sandbox_url}/sandbox/faults")
