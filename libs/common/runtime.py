@@ -19,10 +19,12 @@ import structlog
 import uvicorn
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
+from pydantic import BaseModel
 
 from libs.common.consumer import EventConsumer, Handler
 from libs.common.db import Migration, common_migrations, create_pool, migrate
-from libs.common.events import TOPICS, dlq_topic
+from libs.common.events import TOPICS, CloudEvent, dlq_topic
+from libs.common.events.shops import ShopConnected, ShopDisconnected, ShopSettingsChanged
 from libs.common.kafka import KafkaPublisher, ensure_topics
 from libs.common.logging import configure_logging
 from libs.common.outbox import OutboxRelay
@@ -32,6 +34,7 @@ from libs.common.web import install_error_handlers, protect_admin_api
 log = structlog.get_logger(__name__)
 
 Loop = Callable[["ServiceRuntime"], Awaitable[None]]
+ShopObserver = Callable[[ShopConnected | ShopSettingsChanged | ShopDisconnected], None]
 
 
 @dataclass
@@ -42,6 +45,7 @@ class ServiceRuntime:
     loops: list[tuple[str, Loop]] = field(default_factory=list)
     startup: list[Loop] = field(default_factory=list)
     after_commit_hooks: list[Callable[[], None]] = field(default_factory=list)
+    shop_observers: list[ShopObserver] = field(default_factory=list)
     pool: asyncpg.Pool | None = None
     publisher: KafkaPublisher | None = None
     relay: OutboxRelay | None = None
@@ -68,6 +72,21 @@ class ServiceRuntime:
     def on_after_commit(self, hook: Callable[[], None]) -> None:
         """Call ``hook()`` after each consumer transaction commits (e.g. wake a worker); keep it cheap."""
         self.after_commit_hooks.append(hook)
+
+    def observe_shops(self, observer: ShopObserver) -> None:
+        """Call ``observer(data)`` for every event this service consumes from ``shops.changed`` (e.g. the
+        token provider drops a re-authorised shop's cached token). It runs in the consumer, before the
+        commit, so it must be cheap and harmless to repeat."""
+        self.shop_observers.append(observer)
+
+    def _observed(self, handler: Handler) -> Handler:
+        async def observed(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:
+            await handler(conn, event, data)
+            if isinstance(data, ShopConnected | ShopSettingsChanged | ShopDisconnected):
+                for observer in self.shop_observers:
+                    observer(data)
+
+        return observed
 
     def _after_commit(self) -> None:
         self.wake_relay()
@@ -125,7 +144,8 @@ class ServiceRuntime:
                 batch_size=s.consumer_batch_size,
             )
             for topic, types, handler in self.consumers:
-                self.consumer.route(topic, types, handler)
+                observed = topic == ShopConnected.topic and self.shop_observers
+                self.consumer.route(topic, types, self._observed(handler) if observed else handler)
             self.broker = KafkaBroker(
                 s.kafka_bootstrap_servers, client_id=self.source, logger=logging.getLogger("faststream")
             )

@@ -79,5 +79,10 @@ class ServiceSettings(SharedSettings):
     consumer_max_attempts: int = Field(default=5, ge=1, description="Attempts before a message goes to the DLQ.")
     consumer_backoff_initial_s: float = 0.2
     consumer_backoff_max_s: float = 5.0
+    authorization_recheck_s: float = Field(
+        default=60.0, gt=0,
+        description="Work held for a shop that is not authorised is looked at again this often "
+        "(re-authorising the shop sends it at once).",
+    )
     outbox_batch_size: int = 500
     outbox_idle_poll_s: float = 0.2

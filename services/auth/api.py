@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field
 
 from libs.common.web import ApiError, check_internal_credential
@@ -101,11 +101,16 @@ async def rotate_keys(request: Request) -> dict[str, int]:
 
 
 @router.get("/internal/shops/{shop_id}/token")
-async def internal_token(shop_id: str, request: Request, authorization: str | None = Header(default=None)) -> dict[str, Any]:
+async def internal_token(
+    shop_id: str, request: Request, authorization: str | None = Header(default=None),
+    refused_generation: int | None = Query(default=None, ge=0, description=(
+        "The token generation TikTok refused (expired early, revoked): answer with a newer token, "
+        "refreshing once if nobody has yet.")),
+) -> dict[str, Any]:
     """For the other services only: authenticated with INTERNAL_API_TOKEN, never open to the network."""
     check_internal_credential(request.app.state.internal_api_token, authorization)
     try:
-        access = await _service(request).access_for(shop_id)
+        access = await _service(request).access_for(shop_id, refused_generation)
     except DomainError as exc:
         raise _domain(exc) from None
     return {
@@ -113,4 +118,5 @@ async def internal_token(shop_id: str, request: Request, authorization: str | No
         "shop_cipher": access.shop_cipher,
         "access_token": access.access_token.get_secret_value(),
         "expires_at": access.expires_at,
+        "token_generation": access.generation,
     }

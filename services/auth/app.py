@@ -35,7 +35,7 @@ def build_app(settings: AuthSettings | None = None) -> FastAPI:
     async def wire(rt: ServiceRuntime) -> None:
         assert rt.http is not None
         holder: dict[str, AuthService] = {}
-        tokens = LocalTokenProvider(lambda shop_id, force: holder["svc"].access_for(shop_id, force))
+        tokens = LocalTokenProvider(lambda shop_id, refused: holder["svc"].access_for(shop_id, refused))
         api = TikTokClient(
             http=rt.http, base_url=settings.tiktok_api_base_url, app_key=settings.tiktok_app_key,
             app_secret=settings.tiktok_app_secret, tokens=tokens, limiter=RateLimiter(settings.tiktok_qps_per_endpoint),

@@ -55,6 +55,8 @@ class Shop:
     access_token_expires_at: datetime | None = None
     refresh_token: SecretStr | None = field(default=None, repr=False)
     refresh_token_expires_at: datetime | None = None
+    #: Raised with every new access token; services name the generation TikTok refused.
+    token_generation: int = 0
     granted_scopes: list[str] = field(default_factory=list)
     settings: ShopSwitches = field(default_factory=ShopSwitches)
     last_tested_at: datetime | None = None
@@ -81,6 +83,7 @@ class Shop:
             "access_token_expires_at": _iso(self.access_token_expires_at),
             "access_token_expires_in": _seconds_left(self.access_token_expires_at),
             "refresh_token_expires_at": _iso(self.refresh_token_expires_at),
+            "token_generation": self.token_generation,
             "granted_scopes": self.granted_scopes,
             "settings": self.settings.model_dump(mode="json"),
             "last_tested_at": _iso(self.last_tested_at),
@@ -144,6 +147,12 @@ def expiry_warning(refresh_token_expires_at: datetime | None, *, now: datetime, 
         f"authorisation ends {refresh_token_expires_at.isoformat(timespec='seconds')} (in {days:.1f} days): "
         "ask the seller to authorise the app again and reconnect the shop (ttshop shops connect)"
     )
+
+
+def token_refused_reason(code: int, message: str) -> str:
+    """R3: TikTok refuses even a freshly refreshed access token: only a new authorisation helps."""
+    return (f"TikTok refuses the shop's access token even after a refresh ({code}: {message}): "
+            "reconnect the shop with a new auth code (ttshop shops connect)")
 
 
 def needs_reauthorization_reason(code: int | None, message: str) -> str:

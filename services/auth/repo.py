@@ -14,8 +14,8 @@ from services.auth.secrets_box import SecretBox
 _COLUMNS = (
     "shop_id, name, tax_id, status, status_reason, warning, shop_cipher, shop_code, region, seller_type, seller_name,"
     " seller_base_region, open_id, default_warehouse_id, access_token, access_token_expires_at, refresh_token,"
-    " refresh_token_expires_at, granted_scopes, settings, last_tested_at, last_refreshed_at, connected_at,"
-    " updated_at"
+    " refresh_token_expires_at, token_generation, granted_scopes, settings, last_tested_at, last_refreshed_at,"
+    " connected_at, updated_at"
 )
 
 
@@ -73,8 +73,8 @@ async def save(conn: asyncpg.Connection, box: SecretBox, shop: Shop) -> None:
         INSERT INTO shops (shop_id, name, tax_id, status, status_reason, shop_cipher, shop_code, region,
             seller_type, seller_name, seller_base_region, open_id, default_warehouse_id, access_token,
             access_token_expires_at, refresh_token, refresh_token_expires_at, granted_scopes, settings,
-            last_tested_at, last_refreshed_at, warning)
-        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)
+            last_tested_at, last_refreshed_at, warning, token_generation)
+        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)
         ON CONFLICT (shop_id) DO UPDATE SET
             name = EXCLUDED.name, tax_id = EXCLUDED.tax_id, status = EXCLUDED.status,
             status_reason = EXCLUDED.status_reason, shop_cipher = EXCLUDED.shop_cipher,
@@ -85,7 +85,7 @@ async def save(conn: asyncpg.Connection, box: SecretBox, shop: Shop) -> None:
             refresh_token = EXCLUDED.refresh_token, refresh_token_expires_at = EXCLUDED.refresh_token_expires_at,
             granted_scopes = EXCLUDED.granted_scopes, settings = EXCLUDED.settings,
             last_tested_at = EXCLUDED.last_tested_at, last_refreshed_at = EXCLUDED.last_refreshed_at,
-            warning = EXCLUDED.warning, updated_at = now()
+            warning = EXCLUDED.warning, token_generation = EXCLUDED.token_generation, updated_at = now()
         """,
         shop.shop_id, shop.name, shop.tax_id, shop.status, shop.status_reason, shop.shop_cipher,
         shop.shop_code, shop.region, shop.seller_type, shop.seller_name, shop.seller_base_region,
@@ -94,7 +94,7 @@ async def save(conn: asyncpg.Connection, box: SecretBox, shop: Shop) -> None:
         shop.access_token_expires_at,
         box.encrypt(shop.refresh_token) if shop.refresh_token else None,
         shop.refresh_token_expires_at, shop.granted_scopes, shop.settings.model_dump(mode="json"),
-        shop.last_tested_at, shop.last_refreshed_at, shop.warning,
+        shop.last_tested_at, shop.last_refreshed_at, shop.warning, shop.token_generation,
     )
 
 

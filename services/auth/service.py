@@ -14,7 +14,7 @@ from libs.common.events.shops import ShopConnected, ShopDisconnected, ShopSettin
 from libs.common.outbox import enqueue_data
 from libs.common.tiktok.auth_client import TikTokAuthClient, TokenGrant
 from libs.common.tiktok.client import TikTokClient
-from libs.common.tiktok.errors import TikTokError
+from libs.common.tiktok.errors import TikTokError, TokenRefused
 from libs.common.tiktok.tokens import ShopAccess
 from services.auth import repo, tiktok
 from services.auth.domain import (
@@ -25,6 +25,7 @@ from services.auth.domain import (
     check_tax_id_capacity,
     expiry_warning,
     needs_reauthorization_reason,
+    token_refused_reason,
 )
 from services.auth.registration import register_webhooks
 from services.auth.secrets_box import SecretBox
@@ -65,6 +66,7 @@ class AuthService:
                 shop_id=shop.shop_id,
                 status=shop.status,  # type: ignore[arg-type]
                 reason=shop.status_reason,
+                token_generation=shop.token_generation,
                 changed_at=_now(),
                 **shop.settings.model_dump(),
             ),
@@ -129,7 +131,8 @@ class AuthService:
             conn,
             ShopConnected(
                 shop_id=shop.shop_id, shop_name=data.get("name"), shop_cipher=shop.shop_cipher, region=shop.region,
-                seller_name=shop.seller_name, seller_base_region=shop.seller_base_region, connected_at=_now(),
+                seller_name=shop.seller_name, seller_base_region=shop.seller_base_region,
+                token_generation=shop.token_generation, connected_at=_now(),
             ),
             source=self.source,
         )
@@ -140,6 +143,7 @@ class AuthService:
     @staticmethod
     def _apply_grant(shop: Shop, grant: TokenGrant) -> None:
         shop.access_token = grant.access_token
+        shop.token_generation += 1
         shop.access_token_expires_at = _ts(grant.access_token_expire_in)
         shop.refresh_token = grant.refresh_token
         shop.refresh_token_expires_at = _ts(grant.refresh_token_expire_in)
@@ -170,6 +174,14 @@ class AuthService:
             if mine is None:
                 problems.append("the token no longer grants access to this shop: reconnect it")
             warehouses = await tiktok.warehouses(self.api, shop_id=shop.shop_id) if mine else []
+        except TokenRefused as exc:  # refused again right after the client's refresh: the authorisation is gone
+            async with self.pool.acquire() as conn, conn.transaction():
+                refused = await repo.find(conn, self.box, ref=shop.shop_id, for_update=True)
+                if refused.status == "active":
+                    await self.mark_needs_reauthorization(conn, refused, token_refused_reason(exc.code, exc.message),
+                                                          action="test", error=str(exc))
+            self._woke()
+            raise
         except TikTokError as exc:
             async with self.pool.acquire() as conn:
                 await repo.audit(conn, shop_id=shop.shop_id, action="test", outcome="failed", error=str(exc))
@@ -225,11 +237,13 @@ class AuthService:
         return shop
 
     # -- R3: refresh ---------------------------------------------------------------------------
-    async def refresh(self, ref: str, *, force: bool = True) -> Shop:
+    async def refresh(self, ref: str, *, force: bool = True, newer_than: int | None = None) -> Shop:
         """Refresh a shop's tokens. Row-locked, so two replicas never refresh the same shop at once;
-        without ``force`` a shop someone else just refreshed is left alone."""
+        without ``force`` a shop someone else just refreshed is left alone. ``newer_than``: TikTok
+        refused that token generation; a shop already past it (another caller refreshed) is left alone,
+        so one refused token costs one refresh however many services report it."""
         try:
-            return await self._refresh(ref, force=force)
+            return await self._refresh(ref, force=force, newer_than=newer_than)
         except TikTokError as exc:
             if not exc.transient:
                 raise
@@ -238,11 +252,13 @@ class AuthService:
                 await repo.audit(conn, shop_id=shop.shop_id, action="refresh", outcome="retry", error=str(exc))
             raise
 
-    async def _refresh(self, ref: str, *, force: bool) -> Shop:
+    async def _refresh(self, ref: str, *, force: bool, newer_than: int | None) -> Shop:
         async with self.pool.acquire() as conn, conn.transaction():
             shop = await repo.find(conn, self.box, ref=ref, for_update=True)
             if shop.status != "active" or shop.refresh_token is None:
                 raise ShopUnusable("shop_not_active", f"shop {shop.name} is {shop.status}: {shop.status_reason or ''}".strip())
+            if newer_than is not None and shop.token_generation > newer_than:
+                return shop
             if not force and not self._due(shop):
                 return shop
             try:
@@ -257,7 +273,10 @@ class AuthService:
                 self._apply_grant(shop, grant)
                 shop.warning = self._warning(shop)
                 await repo.save(conn, self.box, shop)
+                await self._publish_state(conn, shop)  # every service drops its older cached token
                 await repo.audit(conn, shop_id=shop.shop_id, action="refresh", outcome="ok",
+                                 token_generation=shop.token_generation,
+                                 refused_generation=newer_than,
                                  access_token_expires_at=shop.access_token_expires_at.isoformat()
                                  if shop.access_token_expires_at else None)
                 failed = None
@@ -308,18 +327,27 @@ class AuthService:
         return refreshed
 
     # -- token hand-out for the other services ---------------------------------------------------
-    async def access_for(self, shop_id: str, force_refresh: bool = False) -> ShopAccess:
+    async def access_for(self, shop_id: str, refused_generation: int | None = None) -> ShopAccess:
+        """The shop's access token for a service. ``refused_generation``: TikTok refused that token
+        (expired early, revoked), so hand out a newer one, refreshing it now if nobody has yet; a failed
+        refresh makes the shop ``needs_reauthorization`` (ShopUnusable)."""
         async with self.pool.acquire() as conn:
             shop = await repo.find(conn, self.box, ref=shop_id)
         if shop.status != "active" or shop.access_token is None:
             raise ShopUnusable(shop.status, f"shop {shop.shop_id} is {shop.status}: {shop.status_reason or 'no token'}")
         expires = shop.access_token_expires_at
-        if force_refresh or expires is None or expires - _now() < HANDOUT_MARGIN:
-            shop = await self.refresh(shop.shop_id, force=force_refresh)
+        refused = refused_generation is not None and shop.token_generation <= refused_generation
+        if refused:
+            log.info("access token refused by TikTok; refreshing", shop_id=shop.shop_id,
+                     refused_generation=refused_generation)
+            shop = await self.refresh(shop.shop_id, force=True, newer_than=refused_generation)
+        elif expires is None or expires - _now() < HANDOUT_MARGIN:
+            shop = await self.refresh(shop.shop_id, force=False)
         assert shop.access_token is not None and shop.access_token_expires_at is not None
         return ShopAccess(
             shop_id=shop.shop_id,
             shop_cipher=shop.shop_cipher,
             access_token=shop.access_token,
             expires_at=shop.access_token_expires_at.timestamp(),
+            generation=shop.token_generation,
         )

@@ -6,18 +6,20 @@ from collections.abc import Awaitable, Callable
 
 from libs.common.tiktok.tokens import ShopAccess
 
+#: ``fetch(shop_id, refused_generation)``, i.e. :meth:`AuthService.access_for`.
+Fetch = Callable[[str, int | None], Awaitable[ShopAccess]]
+
 
 class LocalTokenProvider:
-    """``fetch(shop_id, force_refresh)``; after TikTok said 105002 the next fetch forces a refresh."""
+    """After TikTok refused a token, the next fetch names its generation, so auth refreshes it (once)."""
 
-    def __init__(self, fetch: Callable[[str, bool], Awaitable[ShopAccess]]) -> None:
+    def __init__(self, fetch: Fetch) -> None:
         self._fetch = fetch
-        self._stale: set[str] = set()
+        self._refused: dict[str, int] = {}
 
     async def get(self, shop_id: str) -> ShopAccess:
-        force = shop_id in self._stale
-        self._stale.discard(shop_id)
-        return await self._fetch(shop_id, force)
+        return await self._fetch(shop_id, self._refused.pop(shop_id, None))
 
-    async def invalidate(self, shop_id: str) -> None:
-        self._stale.add(shop_id)
+    async def invalidate(self, shop_id: str, refused_generation: int | None = None) -> None:
+        if refused_generation is not None:
+            self._refused[shop_id] = refused_generation

@@ -6,9 +6,8 @@ from fastapi import FastAPI
 
 from libs.common.db import load_migrations
 from libs.common.runtime import ServiceRuntime, create_app
-from libs.common.tiktok.client import TikTokClient
-from libs.common.tiktok.ratelimit import RateLimiter
-from libs.common.tiktok.tokens import AuthServiceTokenProvider, TokenProvider
+from libs.common.tiktok.service_client import service_tiktok_client
+from libs.common.tiktok.tokens import TokenProvider
 from services.catalog import api, handlers, listing_api
 from services.catalog.settings import CatalogSettings
 from services.catalog.tiktok import CatalogTikTok
@@ -23,17 +22,9 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
     app = create_app(runtime, title="ttshop catalog")
     app.include_router(api.router)
     app.include_router(listing_api.router)
-    limiter = RateLimiter(settings.tiktok_qps_per_endpoint)
 
     async def start_tiktok(rt: ServiceRuntime) -> None:
-        assert rt.http is not None, "runtime not started"
-        provider = tokens or AuthServiceTokenProvider(
-            http=rt.http, auth_service_url=settings.auth_service_url, internal_api_token=settings.internal_api_token
-        )
-        app.state.tiktok = CatalogTikTok(TikTokClient(
-            http=rt.http, base_url=settings.tiktok_api_base_url, app_key=settings.tiktok_app_key,
-            app_secret=settings.tiktok_app_secret, tokens=provider, limiter=limiter,
-        ))
+        app.state.tiktok = CatalogTikTok(service_tiktok_client(rt, tokens=tokens))
         app.state.uploader = ListingUploader(pool=rt.db(), tiktok=app.state.tiktok, settings=settings,
                                              source=rt.source, wake_relay=rt.wake_relay)
 

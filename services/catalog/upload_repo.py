@@ -147,15 +147,36 @@ async def reschedule(conn: asyncpg.Connection, upload: Upload, *, delay_s: float
     )
 
 
+#: ``error_code`` of a pending row held because the shop is not authorised (issue 8).
+NOT_AUTHORIZED = "not_authorized"
+
+
+async def hold(conn: asyncpg.Connection, upload: Upload, *, recheck_s: float, error: str, called: bool) -> None:
+    """The shop is not authorised: keep the row pending without counting an attempt; it goes out when
+    the shop is active again (:func:`requeue_skipped`), or is looked at after ``recheck_s``."""
+    await conn.execute(
+        f"""
+        UPDATE uploads SET leased_until = NULL, updated_at = now(), calls = calls + $10::int,
+            error = CASE WHEN version = $6 THEN $7 ELSE NULL END,
+            error_code = CASE WHEN version = $6 THEN $8 ELSE NULL END,
+            next_attempt_at = CASE WHEN version = $6 THEN now() + make_interval(secs => $9) ELSE now() END
+        WHERE {_KEY}
+        """,
+        *upload.key, upload.version, error, NOT_AUTHORIZED, recheck_s, int(called),
+    )
+
+
 async def requeue_skipped(conn: asyncpg.Connection, shop_id: str, kinds: list[str]) -> int:
-    """A shop's switch came on (or it became active again): send the latest skipped levels now."""
+    """A shop's switch came on (or it became active again): send the latest skipped levels now, and
+    the pending ones held while the shop was not authorised."""
     result: str = await conn.execute(
         """
         UPDATE uploads SET status = 'pending', error = NULL, error_code = NULL, attempts = 0,
             next_attempt_at = now(), updated_at = now()
-        WHERE shop_id = $1 AND status = 'skipped' AND kind = ANY($2::text[])
+        WHERE shop_id = $1 AND kind = ANY($2::text[])
+          AND (status = 'skipped' OR (status = 'pending' AND error_code = $3))
         """,
-        shop_id, kinds,
+        shop_id, kinds, NOT_AUTHORIZED,
     )
     return int(result.split()[-1])
 

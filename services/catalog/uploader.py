@@ -19,7 +19,7 @@ import structlog
 from libs.common.events.catalog import ListingError, ListingFailed, ListingUpdated
 from libs.common.outbox import enqueue_data
 from libs.common.tiktok.errors import TikTokError
-from libs.common.tiktok.tokens import ShopNotAuthorized, TokenServiceRejected
+from libs.common.tiktok.tokens import AUTHORIZATION_PROBLEMS, TokenServiceRejected
 from libs.common.worker import DrainWorker
 from services.catalog import listing_repo, upload_repo
 from services.catalog.settings import CatalogSettings
@@ -44,6 +44,8 @@ class Outcome:
     error_code: str | None = None
     warehouse_id: str | None = None
     called: bool = False
+    #: PENDING because the shop is not authorised: held, not counted, sent after re-authorisation.
+    held: bool = False
 
 
 class NoDefaultWarehouse(Exception):
@@ -107,8 +109,11 @@ class ListingUploader(DrainWorker):
             return Outcome(UploadStatus.UPLOADED, called=True)
         except NoDefaultWarehouse as exc:
             return Outcome(UploadStatus.FAILED, str(exc), NO_DEFAULT_WAREHOUSE)
-        except (ShopNotAuthorized, TokenServiceRejected) as exc:
-            return Outcome(UploadStatus.PENDING, f"{exc}; retrying", "not_authorized")
+        except AUTHORIZATION_PROBLEMS as exc:
+            return Outcome(UploadStatus.PENDING, f"{exc}; held until the shop is authorised again",
+                           upload_repo.NOT_AUTHORIZED, called=isinstance(exc, TikTokError), held=True)
+        except TokenServiceRejected as exc:
+            return Outcome(UploadStatus.PENDING, f"{exc}; retrying", "token_service_rejected")
         except TikTokError as exc:
             if exc.transient:
                 return Outcome(UploadStatus.PENDING, f"TikTok unavailable ({exc.code}): {exc.message}; retrying",
@@ -139,6 +144,10 @@ class ListingUploader(DrainWorker):
         s = self._settings
         published = False
         async with self._pool.acquire() as conn, conn.transaction():
+            if outcome.held:
+                await upload_repo.hold(conn, upload, recheck_s=s.authorization_recheck_s, error=outcome.error or "held",
+                                       called=outcome.called)
+                return
             if outcome.status == UploadStatus.PENDING:
                 attempts = upload.attempts + 1
                 if attempts < s.upload_max_attempts:

@@ -7,9 +7,8 @@ from fastapi import FastAPI
 
 from libs.common.db import load_migrations
 from libs.common.runtime import ServiceRuntime, create_app
-from libs.common.tiktok.client import TikTokClient
-from libs.common.tiktok.ratelimit import RateLimiter
-from libs.common.tiktok.tokens import AuthServiceTokenProvider, TokenProvider
+from libs.common.tiktok.service_client import service_tiktok_client
+from libs.common.tiktok.tokens import TokenProvider
 from services.fulfillment import api, handlers, manual_api
 from services.fulfillment.settings import FulfillmentSettings
 from services.fulfillment.shipping_query import ShippingQuery
@@ -25,31 +24,20 @@ def build_app(settings: FulfillmentSettings | None = None, *, tokens: TokenProvi
     app = create_app(runtime, title="ttshop fulfillment")
     app.include_router(api.router)
     app.include_router(manual_api.router)
-    limiter = RateLimiter(settings.tiktok_qps_per_endpoint)  # one bucket set for the worker and the query
 
-    def tiktok(rt: ServiceRuntime) -> FulfillmentTikTok:
-        assert rt.http is not None, "runtime not started"
-        provider = tokens or AuthServiceTokenProvider(
-            http=rt.http, auth_service_url=settings.auth_service_url, internal_api_token=settings.internal_api_token
-        )
-        return FulfillmentTikTok(TikTokClient(
-            http=rt.http,
-            base_url=settings.tiktok_api_base_url,
-            app_key=settings.tiktok_app_key,
-            app_secret=settings.tiktok_app_secret,
-            tokens=provider,
-            limiter=limiter,
-        ))
+    async def start_tiktok(rt: ServiceRuntime) -> None:
+        """One client (token cache and rate limits) for the upload worker and the shipping query."""
+        app.state.tiktok = FulfillmentTikTok(service_tiktok_client(rt, tokens=tokens))
 
     async def upload_loop(rt: ServiceRuntime) -> None:
         uploader = ShipmentUploader(
-            pool=rt.db(), tiktok=tiktok(rt), settings=settings, source=rt.source, wake_relay=rt.wake_relay,
+            pool=rt.db(), tiktok=app.state.tiktok, settings=settings, source=rt.source, wake_relay=rt.wake_relay,
         )
         app.state.uploader = uploader
         await uploader.run()
 
     async def query_loop(rt: ServiceRuntime) -> None:
-        query = ShippingQuery(pool=rt.db(), tiktok=tiktok(rt), settings=settings, source=rt.source,
+        query = ShippingQuery(pool=rt.db(), tiktok=app.state.tiktok, settings=settings, source=rt.source,
                               wake_relay=rt.wake_relay)
         app.state.shipping_query = query
         await query.run()
@@ -61,6 +49,7 @@ def build_app(settings: FulfillmentSettings | None = None, *, tokens: TokenProvi
         if uploader is not None:
             uploader.wake()
 
+    runtime.on_start(start_tiktok)
     runtime.on_after_commit(wake_uploader)
     runtime.add_loop("shipment-uploader", upload_loop)
     runtime.add_loop("shipping-query", query_loop)

@@ -51,6 +51,12 @@ async def apply_shop_event(
         await repo.upsert_shop(conn, shop_id=data.shop_id, status=data.status)
     else:
         await repo.upsert_shop(conn, shop_id=data.shop_id, status="disconnected", status_reason=data.reason)
+        return
+    if data.status == "active":
+        released = await shipment_repo.release_held(conn, data.shop_id)
+        if released:
+            log.info("shipments held while the shop was not authorised are due now", shop_id=data.shop_id,
+                     count=released)
 
 
 # --- orders ---------------------------------------------------------------------------------

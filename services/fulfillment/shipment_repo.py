@@ -134,7 +134,8 @@ async def claim_due(conn: asyncpg.Connection, *, limit: int, lease_s: float) -> 
     """Reserve due pending shipments for this worker for ``lease_s`` (other workers skip them)."""
     rows = await conn.fetch(
         """
-        UPDATE shipments SET next_attempt_at = now() + make_interval(secs => $2), updated_at = now()
+        UPDATE shipments SET next_attempt_at = now() + make_interval(secs => $2), updated_at = now(),
+                             held_for_authorization = false
         WHERE shipment_id IN (
             SELECT shipment_id FROM shipments
             WHERE upload_status = 'pending' AND next_attempt_at <= now()
@@ -184,6 +185,30 @@ async def reschedule(conn: asyncpg.Connection, shipment_id: str, *, delay_s: flo
         shipment_id, delay_s, error,
     )
     return None if value is None else int(value)
+
+
+async def hold_for_authorization(conn: asyncpg.Connection, shipment_id: str, *, recheck_s: float,
+                                 error: str) -> None:
+    """The shop is not authorised: keep the shipment pending without counting an attempt; it is
+    released when the shop is active again (:func:`release_held`), or looked at after ``recheck_s``."""
+    await conn.execute(
+        """
+        UPDATE shipments SET held_for_authorization = true, error = $3, updated_at = now(),
+                             next_attempt_at = now() + make_interval(secs => $2)
+        WHERE shipment_id = $1 AND upload_status = 'pending'
+        """,
+        shipment_id, recheck_s, error,
+    )
+
+
+async def release_held(conn: asyncpg.Connection, shop_id: str) -> int:
+    """The shop is authorised again: its held shipments are due now (a claimed one is never held)."""
+    result = await conn.execute(
+        "UPDATE shipments SET held_for_authorization = false, next_attempt_at = now(), updated_at = now()"
+        " WHERE shop_id = $1 AND held_for_authorization AND upload_status = 'pending'",
+        shop_id,
+    )
+    return int(result.split()[-1])
 
 
 async def set_tiktok_status(conn: asyncpg.Connection, shipment_id: str, tiktok_status: str) -> bool:

@@ -19,7 +19,7 @@ import asyncpg
 import structlog
 
 from libs.common.tiktok.errors import AlreadyShipped, DuplicateTrackingNumber, TikTokError
-from libs.common.tiktok.tokens import ShopNotAuthorized, TokenServiceRejected
+from libs.common.tiktok.tokens import AUTHORIZATION_PROBLEMS, TokenServiceRejected
 from libs.common.worker import DrainWorker
 from services.fulfillment import order_events, repo, shipment_repo
 from services.fulfillment.carriers import (
@@ -51,6 +51,8 @@ class Outcome:
     error: str | None = None
     provider: ShippingProvider | None = None
     package_id: str | None = None
+    #: PENDING because the shop is not authorised: held, not counted, sent after re-authorisation.
+    held: bool = False
 
 
 class ShipmentUploader(DrainWorker):
@@ -106,7 +108,8 @@ class ShipmentUploader(DrainWorker):
             return Outcome(UploadStatus.NOT_UPLOADED, tracking_upload_off_message(shipment.shop_id))
         if shop.status != "active":
             why = f": {shop.status_reason}" if shop.status_reason else ""
-            return Outcome(UploadStatus.PENDING, f"shop {shop.shop_id} is {shop.status}{why}; retrying until it is active")
+            return Outcome(UploadStatus.PENDING, f"shop {shop.shop_id} is {shop.status}{why}; held until it is "
+                           "authorised again", held=True)
         refusal = refusal_reason(order) if order is not None else None
         if refusal is not None:
             return Outcome(UploadStatus.FAILED, refusal)
@@ -114,7 +117,9 @@ class ShipmentUploader(DrainWorker):
             return await self._send(shipment)
         except ShipmentRejected as exc:
             return Outcome(UploadStatus.FAILED, str(exc))
-        except (ShopNotAuthorized, TokenServiceRejected) as exc:
+        except AUTHORIZATION_PROBLEMS as exc:
+            return Outcome(UploadStatus.PENDING, f"{exc}; held until the shop is authorised again", held=True)
+        except TokenServiceRejected as exc:
             return Outcome(UploadStatus.PENDING, f"{exc}; retrying")
         except TikTokError as exc:
             if exc.transient:
@@ -170,6 +175,10 @@ class ShipmentUploader(DrainWorker):
         s = self._settings
         published = False
         async with self._pool.acquire() as conn, conn.transaction():
+            if outcome.held:
+                await shipment_repo.hold_for_authorization(conn, shipment.shipment_id, error=outcome.error or "held",
+                                                           recheck_s=s.authorization_recheck_s)
+                return
             if outcome.status == UploadStatus.PENDING:
                 attempts = shipment.attempts + 1
                 if attempts < s.upload_max_attempts:

@@ -6,7 +6,7 @@ import asyncpg
 from pydantic import BaseModel
 
 from libs.common.events import CloudEvent, ShopConnected, ShopDisconnected, ShopSettingsChanged
-from services.orders import repo
+from services.orders import repo, repo_queues
 
 SHOP_EVENT_TYPES = (ShopConnected.event_type, ShopSettingsChanged.event_type, ShopDisconnected.event_type)
 
@@ -22,3 +22,6 @@ async def on_shop_changed(conn: asyncpg.Connection, event: CloudEvent, data: Bas
         )
     elif isinstance(data, ShopDisconnected):
         await repo.shop_connected(conn, shop_id=data.shop_id, status="disconnected", at=data.disconnected_at)
+        return
+    if isinstance(data, ShopConnected | ShopSettingsChanged) and data.status == "active":  # authorised (again): notifications held meanwhile are fetched now
+        await repo_queues.release_held(conn, data.shop_id)

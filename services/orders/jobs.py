@@ -17,7 +17,7 @@ import asyncpg
 import structlog
 
 from libs.common.tiktok.errors import TikTokError
-from libs.common.tiktok.tokens import ShopNotAuthorized, TokenServiceRejected
+from libs.common.tiktok.tokens import AUTHORIZATION_PROBLEMS, TokenServiceRejected
 from libs.common.web import ApiError
 from services.orders import repo, repo_queues
 from services.orders.service import AfterCommit, ingest_page, noop
@@ -26,6 +26,8 @@ from services.orders.tiktok import OrdersApi
 log = structlog.get_logger(__name__)
 DEFAULT_RANGE = timedelta(hours=24)
 RETRY_PAUSED_JOB_S = 30.0
+#: A job paused because the shop is not authorised looks again this often.
+RETRY_AUTHORIZATION_S = 60.0
 
 
 def job_view(row: asyncpg.Record) -> dict[str, Any]:
@@ -115,7 +117,12 @@ async def run_next_job(
             if not next_token:
                 bound.info("download job done")
                 return True
-    except (ShopNotAuthorized, TokenServiceRejected) as exc:
+    except AUTHORIZATION_PROBLEMS as exc:  # resumed from its page once the shop is authorised again
+        why = f"waiting for the shop to be authorised again: {exc}"
+        bound.warning("download job paused", error=why)
+        async with pool.acquire() as conn:
+            await repo_queues.release_job(conn, job_id, owner, RETRY_AUTHORIZATION_S, why[:2000])
+    except TokenServiceRejected as exc:
         await _fail(pool, job_id, owner, str(exc))
     except TikTokError as exc:
         if exc.transient:  # the client already retried; leave it for a later attempt

@@ -92,7 +92,7 @@ async def save_job_page(
     """Record one ingested page; an empty ``next_page_token`` finishes the job."""
     await conn.execute(
         "UPDATE download_jobs SET pages_done = pages_done + 1, orders_seen = orders_seen + $2,"
-        " orders_new = orders_new + $3, next_page_token = nullif($4, ''),"
+        " orders_new = orders_new + $3, next_page_token = nullif($4, ''), error = NULL,"
         " status = CASE WHEN $4 = '' THEN 'done' ELSE status END,"
         " finished_at = CASE WHEN $4 = '' THEN now() END,"
         " lease_until = now() + make_interval(secs => $5), updated_at = now() WHERE id = $1",
@@ -108,12 +108,15 @@ async def fail_job(conn: asyncpg.Connection, job_id: uuid.UUID, owner: uuid.UUID
     )
 
 
-async def release_job(conn: asyncpg.Connection, job_id: uuid.UUID, owner: uuid.UUID, retry_in_s: float) -> None:
-    """Give the lease back after transient trouble; any worker resumes the job after ``retry_in_s``."""
+async def release_job(
+    conn: asyncpg.Connection, job_id: uuid.UUID, owner: uuid.UUID, retry_in_s: float, error: str | None = None
+) -> None:
+    """Give the lease back after transient trouble; any worker resumes the job after ``retry_in_s``.
+    ``error`` says why it waits (shown by ``ttshop jobs show``; cleared by the next page)."""
     await conn.execute(
-        "UPDATE download_jobs SET lease_until = now() + make_interval(secs => $3), updated_at = now()"
-        " WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
-        job_id, owner, retry_in_s,
+        "UPDATE download_jobs SET lease_until = now() + make_interval(secs => $3), updated_at = now(),"
+        " error = $4 WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
+        job_id, owner, retry_in_s, error,
     )
 
 
@@ -150,6 +153,28 @@ async def mark_processed(conn: asyncpg.Connection, notification_ids: list[str], 
         "UPDATE webhook_inbox SET processed_at = now(), outcome = $2 WHERE tts_notification_id = ANY($1::text[])",
         notification_ids, outcome,
     )
+
+
+async def hold_for_authorization(
+    conn: asyncpg.Connection, notification_ids: list[str], *, error: str, recheck_s: float
+) -> None:
+    """The shop is not authorised: keep the notifications without counting an attempt; released when
+    the shop is active again (:func:`release_held`), or looked at after ``recheck_s``."""
+    await conn.execute(
+        "UPDATE webhook_inbox SET held_for_authorization = true, last_error = $2,"
+        " next_attempt_at = now() + make_interval(secs => $3) WHERE tts_notification_id = ANY($1::text[])",
+        notification_ids, error, recheck_s,
+    )
+
+
+async def release_held(conn: asyncpg.Connection, shop_id: str) -> int:
+    """The shop is authorised again: its held notifications are due now (a claimed one is never held)."""
+    result: str = await conn.execute(
+        "UPDATE webhook_inbox SET held_for_authorization = false, next_attempt_at = now()"
+        " WHERE shop_id = $1 AND held_for_authorization AND processed_at IS NULL",
+        shop_id,
+    )
+    return int(result.split()[-1])
 
 
 async def mark_failed(

@@ -5,7 +5,9 @@ per shop, the orders fetched with ``GET /order/202309/orders?ids=`` (≤ 50 per 
 like any other page; cancellations are imported only when the shop's "query order status change"
 is on (R18), and type 11 is ignored otherwise. Other types are stored and acknowledged.
 A notification whose fetch keeps failing is given up after a few attempts: the reconciliation
-poll brings the order in anyway.
+poll brings the order in anyway. One that cannot be fetched because the shop is not authorised
+(needs re-authorisation, token refused) is held instead, without counting attempts, and released
+when ``shops.changed`` says the shop is active again.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pydantic import SecretStr
 
 from libs.common.tiktok.errors import TikTokError
 from libs.common.tiktok.signing import verify_webhook
-from libs.common.tiktok.tokens import ShopNotAuthorized, TokenServiceRejected
+from libs.common.tiktok.tokens import AUTHORIZATION_PROBLEMS, TokenServiceRejected
 from libs.common.web import ApiError
 from services.orders import repo, repo_queues
 from services.orders.service import AfterCommit, ingest_page, noop, shop_import
@@ -73,14 +75,14 @@ async def receive(
 
 async def process_order_notifications(
     pool: asyncpg.Pool, api: OrdersApi, *, source: str, batch_size: int, max_attempts: int,
-    after_commit: AfterCommit = noop,
+    recheck_s: float = 60.0, after_commit: AfterCommit = noop,
 ) -> int:
     """Handle one batch of pending order and cancellation notifications; returns how many were claimed."""
     async with pool.acquire() as conn, conn.transaction():
         claimed = await repo_queues.claim_notifications(conn, types=list(HANDLED_TYPES), limit=batch_size)
         if claimed:  # reserve them so the HTTP calls below happen outside any transaction
             await conn.execute(
-                "UPDATE webhook_inbox SET next_attempt_at = now() + make_interval(secs => $2)"
+                "UPDATE webhook_inbox SET next_attempt_at = now() + make_interval(secs => $2), held_for_authorization = false"
                 " WHERE tts_notification_id = ANY($1::text[])",
                 [r["tts_notification_id"] for r in claimed], CLAIM_LEASE_S,
             )
@@ -88,20 +90,27 @@ async def process_order_notifications(
     for row in claimed:
         by_shop[row["shop_id"]].append(row)
     for shop_id, rows in by_shop.items():
-        await _process_shop(pool, api, shop_id, rows, source=source, max_attempts=max_attempts)
+        await _process_shop(pool, api, shop_id, rows, source=source, max_attempts=max_attempts, recheck_s=recheck_s)
         after_commit()
     return len(claimed)
 
 
 async def _process_shop(
     pool: asyncpg.Pool, api: OrdersApi, shop_id: str, rows: list[asyncpg.Record], *, source: str,
-    max_attempts: int,
+    max_attempts: int, recheck_s: float,
 ) -> None:
     async with pool.acquire() as conn:
         shop = await repo.get_shop(conn, shop_id)
-        if shop is None or not shop.downloads_orders:
+        if shop is None or not shop.allow_order_download or shop.status == "disconnected":
             ids = [r["tts_notification_id"] for r in rows]
             await repo_queues.mark_processed(conn, ids, "ignored: order download is off or the shop is unknown")
+            return
+        if shop.status != "active":
+            ids = [r["tts_notification_id"] for r in rows]
+            await repo_queues.hold_for_authorization(
+                conn, ids, error=f"shop {shop_id} is {shop.status}; held until it is authorised again",
+                recheck_s=recheck_s,
+            )
             return
         if not shop.query_order_status_change:
             off = [r["tts_notification_id"] for r in rows if r["type"] == CANCELLATION_STATUS_CHANGE]
@@ -117,7 +126,14 @@ async def _process_shop(
             return
     try:
         orders = await api.get(shop_id, order_ids)
-    except (TikTokError, ShopNotAuthorized, TokenServiceRejected) as exc:
+    except AUTHORIZATION_PROBLEMS as exc:
+        log.warning("webhook order fetch held: the shop is not authorised", shop_id=shop_id, error=str(exc))
+        async with pool.acquire() as conn:
+            await repo_queues.hold_for_authorization(
+                conn, ids, error=f"{exc}; held until the shop is authorised again"[:1000], recheck_s=recheck_s,
+            )
+        return
+    except (TikTokError, TokenServiceRejected) as exc:
         attempts = max(r["attempts"] for r in rows) + 1
         log.warning("webhook order fetch failed", shop_id=shop_id, error=str(exc), attempt=attempts)
         async with pool.acquire() as conn:

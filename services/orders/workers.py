@@ -122,7 +122,8 @@ class Workers:
             try:
                 claimed = await webhooks.process_order_notifications(
                     runtime.db(), self.api, source=runtime.source, batch_size=self.settings.webhook_batch_size,
-                    max_attempts=self.settings.webhook_max_attempts, after_commit=runtime.wake_relay,
+                    max_attempts=self.settings.webhook_max_attempts,
+                    recheck_s=self.settings.authorization_recheck_s, after_commit=runtime.wake_relay,
                 )
             except asyncio.CancelledError:
                 raise

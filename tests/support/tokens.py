@@ -29,5 +29,5 @@ class SandboxTokens:
             self._cache[shop_id] = ShopAccess(shop_id, cipher, grant.access_token, grant.access_token_expire_in)
         return self._cache[shop_id]
 
-    async def invalidate(self, shop_id: str) -> None:  # tokens live for days in the sandbox
+    async def invalidate(self, shop_id: str, refused_generation: int | None = None) -> None:  # tokens live for days in the sandbox
         return None

@@ -70,6 +70,15 @@ class ShopConnected(EventData):
     )
     seller_base_region: str | None = Field(default=None, description="Seller base region.", examples=["US"])
     status: ShopStatus = Field(default="active", description="Connection status.", examples=["active"])
+    token_generation: int | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "Auth's counter of the shop's access tokens, raised on every connect, reconnect and refresh. "
+            "A consumer holding a token of a lower generation drops it and asks auth again."
+        ),
+        examples=[3],
+    )
     connected_at: Timestamp = Field(
         description="When the shop was connected.", examples=["2024-05-01T12:00:00Z"]
     )
@@ -95,6 +104,15 @@ class ShopSettingsChanged(ShopSwitches, EventData):
         default=None,
         description="Why the status is not active, in words an operator can act on.",
         examples=[None, "refresh token expired: reconnect the shop with a new auth code"],
+    )
+    token_generation: int | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "Auth's counter of the shop's access tokens, raised on every connect, reconnect and refresh. "
+            "A consumer holding a token of a lower generation drops it and asks auth again."
+        ),
+        examples=[3],
     )
     changed_at: Timestamp = Field(description="When the change was made.", examples=["2024-05-01T12:00:00Z"])
 

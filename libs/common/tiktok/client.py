@@ -6,7 +6,8 @@ parsing into typed errors, and retries:
 
 * 429 / 36009002, 5xx / 36009003 and network errors: capped exponential backoff with full
   jitter, up to ``max_attempts`` sends, then the typed error is raised.
-* 105002 (token expired): invalidate the cached token, fetch a fresh one, retry once.
+* the token refused (105002 expired, 105001 / 36009004 invalid or revoked: :class:`TokenRefused`):
+  invalidate the cached token naming its generation, fetch a newer one, retry once.
 * anything else: raised at once.
 
 POST calls are retried on those transient answers too. A 429 is refused before processing,
@@ -34,7 +35,7 @@ from libs.common.tiktok.errors import (
     BAD_RESPONSE_CODE,
     TikTokError,
     TikTokUnavailable,
-    TokenExpired,
+    TokenRefused,
     error_from_envelope,
     redact,
 )
@@ -111,7 +112,7 @@ class TikTokClient:
         ``endpoint`` is the path template for rate limiting (``/order/202309/orders/{id}``);
         default ``path``. ``files``/``data`` make a multipart upload (pass bytes, not open
         files, so a retry can resend them). ``access_token`` bypasses the TokenProvider (auth
-        uses it right after a grant, before it knows the shop); it is then not refreshed on 105002.
+        uses it right after a grant, before it knows the shop); it is then not refreshed when refused.
         """
         if data is not None and files is None:
             raise ValueError("data= is only for the non-file fields of a multipart upload (files=)")
@@ -124,17 +125,21 @@ class TikTokClient:
         attempt = 0
         while True:
             attempt += 1
+            access: ShopAccess | None = None
+            if access_token is None and self._tokens is not None and shop_id is not None:
+                access = await self._tokens.get(shop_id)
             try:
                 return await self._attempt(
                     method, path, template, shop_id, params, body, files, data, shop_scoped,
-                    access_token, attempt,
+                    access_token, access, attempt,
                 )
-            except TokenExpired:
-                if token_refreshed:
+            except TokenRefused as exc:
+                if token_refreshed or access is None:
                     raise
                 token_refreshed = True
                 assert self._tokens is not None and shop_id is not None
-                await self._tokens.invalidate(shop_id)
+                log.info("tiktok.token.refused", shop_id=shop_id, code=exc.code, generation=access.generation)
+                await self._tokens.invalidate(shop_id, refused_generation=access.generation)
             except TikTokError as exc:
                 failures += 1
                 if not exc.transient or failures >= self._max_attempts:
@@ -186,11 +191,10 @@ class TikTokClient:
         data: Mapping[str, Any] | None,
         shop_scoped: bool,
         access_token: SecretStr | None,
+        access: ShopAccess | None,
         attempt: int,
     ) -> dict[str, Any]:
-        access: ShopAccess | None = None
-        if access_token is None and self._tokens is not None and shop_id is not None:
-            access = await self._tokens.get(shop_id)
+        if access is not None:
             access_token = access.access_token
         query: dict[str, Any] = {k: v for k, v in (params or {}).items() if v is not None}
         query["app_key"] = self._app_key

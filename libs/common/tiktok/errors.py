@@ -62,8 +62,17 @@ class _TransientTikTokError(TikTokError):
         return True
 
 
-class TokenExpired(TikTokError):
-    """105002: the access token expired or was revoked; get a fresh one and retry once."""
+class TokenRefused(TikTokError):
+    """TikTok refused the access token itself (expired, revoked, unknown): the calling service drops
+    its cached token and asks auth for one newer than the refused one (auth refreshes it once)."""
+
+
+class TokenExpired(TokenRefused):
+    """105002: the access token expired (possibly before the expiry TikTok announced)."""
+
+
+class AccessTokenInvalid(TokenRefused):
+    """105001, or 36009004 about the token header: the access token is invalid or was revoked."""
 
 
 class SignInvalid(TikTokError):
@@ -71,7 +80,7 @@ class SignInvalid(TikTokError):
 
 
 class BadCommonParameter(TikTokError):
-    """36009004: app_key / timestamp window / token header / unexpected shop_cipher."""
+    """36009004: app_key / timestamp window / unexpected shop_cipher (about the token: AccessTokenInvalid)."""
 
 
 class ShopCipherMissing(TikTokError):
@@ -119,6 +128,7 @@ class TikTokUnavailable(_TransientTikTokError):
 
 #: TikTok ``code`` -> error class. The single place that knows the numbers.
 ERRORS_BY_CODE: dict[int, type[TikTokError]] = {
+    105001: AccessTokenInvalid,
     105002: TokenExpired,
     106001: SignInvalid,
     36009004: BadCommonParameter,
@@ -150,6 +160,8 @@ def error_from_envelope(
     :class:`TikTokError`.
     """
     cls = ERRORS_BY_CODE.get(code)
+    if cls is BadCommonParameter and _names_access_token(message, http_status):
+        cls = AccessTokenInvalid
     if cls is None:
         if http_status == 429:
             cls = RateLimited
@@ -158,6 +170,13 @@ def error_from_envelope(
         else:
             cls = TikTokError
     return cls(code, message, request_id, http_status, path, retry_after_s=retry_after_s)
+
+
+def _names_access_token(message: str, http_status: int | None) -> bool:
+    """36009004 covers several common parameters; it is a token refusal when TikTok says it is about
+    the access token (its message names it, or it answered HTTP 401)."""
+    text = message.lower()
+    return http_status == 401 or "access token" in text or "access_token" in text or "x-tts-access-token" in text
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:

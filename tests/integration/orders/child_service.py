@@ -29,7 +29,7 @@ class HandedTokens:
     async def get(self, shop_id: str) -> ShopAccess:
         return self._access[shop_id]
 
-    async def invalidate(self, shop_id: str) -> None:
+    async def invalidate(self, shop_id: str, refused_generation: int | None = None) -> None:
         return None
 
 

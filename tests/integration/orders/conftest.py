@@ -38,7 +38,7 @@ class SandboxTokens:
     async def get(self, shop_id: str) -> ShopAccess:
         return self.access[shop_id]
 
-    async def invalidate(self, shop_id: str) -> None:
+    async def invalidate(self, shop_id: str, refused_generation: int | None = None) -> None:
         return None
 
 

@@ -141,7 +141,7 @@ def test_cancellation_not_applied_says_why() -> None:
 def test_shop_settings_defaults_follow_r5() -> None:
     settings = ShopSettingsChanged(shop_id="1", changed_at=WHEN)
     switches = settings.model_dump(
-        exclude={"shop_id", "changed_at", "status", "reason", "identifier_priority"}
+        exclude={"shop_id", "changed_at", "status", "reason", "identifier_priority", "token_generation"}
     )
     assert switches.pop("send_brand_info") is True
     assert set(switches.values()) == {False}
@@ -152,8 +152,9 @@ def test_shop_settings_defaults_follow_r5() -> None:
 
 def test_no_event_carries_a_secret() -> None:
     forbidden = ("token", "secret", "password", "sign", "auth_code")
+    counters = {"token_generation"}  # how many tokens a shop has had: a number, never the token
     for model in ALL_MODELS:
-        for name in model.model_fields:
+        for name in set(model.model_fields) - counters:
             assert not any(word in name for word in forbidden), f"{model.__name__}.{name} looks like a secret"
 
 

@@ -56,14 +56,16 @@ class FakeTokens:
         self.generation: dict[str, int] = {}
         self.gets = 0
         self.invalidated: list[str] = []
+        self.refused: list[int | None] = []
 
     async def get(self, shop_id: str) -> ShopAccess:
         self.gets += 1
         n = self.generation.setdefault(shop_id, 1)
-        return ShopAccess(shop_id, self.cipher, SecretStr(f"token-{n}"), expires_at=4_000_000_000)
+        return ShopAccess(shop_id, self.cipher, SecretStr(f"token-{n}"), expires_at=4_000_000_000, generation=n)
 
-    async def invalidate(self, shop_id: str) -> None:
+    async def invalidate(self, shop_id: str, refused_generation: int | None = None) -> None:
         self.invalidated.append(shop_id)
+        self.refused.append(refused_generation)
         self.generation[shop_id] = self.generation.get(shop_id, 1) + 1
 
 

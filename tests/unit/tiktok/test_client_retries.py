@@ -9,6 +9,7 @@ import pytest
 
 from libs.common.tiktok.errors import (
     RateLimited,
+    TikTokError,
     TikTokInternalError,
     TikTokUnavailable,
     TokenExpired,
@@ -78,13 +79,31 @@ async def test_retry_after_header_is_honoured_up_to_the_cap(make_client, sleep) 
     assert sleep.delays == [2.0]
 
 
-async def test_expired_token_is_invalidated_and_retried_once_with_a_fresh_one(make_client, sleep) -> None:
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        (105002, "access token expired"),
+        (105001, "access token is invalid"),
+        (36009004, "invalid access token in header x-tts-access-token"),
+    ],
+)
+async def test_refused_token_is_invalidated_by_generation_and_retried_once_with_a_fresh_one(
+    make_client, sleep, code: int, message: str
+) -> None:
     tokens = FakeTokens()
-    client, api = make_client([ok(code=105002, message="access token expired"), ok({"ok": True})], tokens=tokens)
+    client, api = make_client([ok(code=code, message=message), ok({"ok": True})], tokens=tokens)
     assert await client.call("GET", "/order/202309/orders", shop_id="S1") == {"ok": True}
-    assert tokens.invalidated == ["S1"]
+    assert tokens.invalidated == ["S1"] and tokens.refused == [1]  # the generation TikTok refused
     assert [r.headers["x-tts-access-token"] for r in api.requests] == ["token-1", "token-2"]
     assert sleep.delays == []
+
+
+async def test_other_common_parameter_errors_keep_the_token(make_client) -> None:
+    tokens = FakeTokens()
+    client, api = make_client([ok(code=36009004, message="timestamp is outside the window")], tokens=tokens)
+    with pytest.raises(TikTokError) as info:
+        await client.call("GET", "/order/202309/orders", shop_id="S1")
+    assert info.value.code == 36009004 and tokens.invalidated == [] and len(api.requests) == 1
 
 
 async def test_expired_token_twice_gives_up(make_client) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from libs.common.tiktok.errors import (
+    AccessTokenInvalid,
     AlreadyShipped,
     BadCommonParameter,
     CategoryNotFound,
@@ -18,6 +19,7 @@ from libs.common.tiktok.errors import (
     TikTokInternalError,
     TikTokUnavailable,
     TokenExpired,
+    TokenRefused,
     TooManySkus,
     error_from_envelope,
 )
@@ -27,6 +29,8 @@ from libs.common.tiktok.errors import (
     ("code", "http_status", "cls", "transient"),
     [
         (105002, 200, TokenExpired, False),
+        (105001, 200, AccessTokenInvalid, False),
+        (36009004, 401, AccessTokenInvalid, False),
         (106001, 200, SignInvalid, False),
         (36009004, 200, BadCommonParameter, False),
         (106013, 200, ShopCipherMissing, False),
@@ -54,3 +58,25 @@ def test_unavailable_is_a_transient_tiktok_error() -> None:
     err = TikTokUnavailable("ConnectError: refused", "/order/202309/orders")
     assert isinstance(err, TikTokError) and err.transient and err.code == -1
     assert str(err) == "TikTok error -1 on /order/202309/orders: ConnectError: refused (request_id None)"
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "http_status", "refused"),
+    [
+        (105002, "access token expired: refresh it", 401, True),
+        (105001, "access token is invalid", 200, True),
+        (36009004, "invalid access token in header x-tts-access-token", 401, True),
+        (36009004, "Invalid access_token", 200, True),
+        (36009004, "timestamp is outside the window", 200, False),
+        (36009004, "shop_cipher must not be sent to this endpoint", 200, False),
+        (36004001, "refresh token expired", 200, False),
+        (106001, "sign invalid", 200, False),
+    ],
+)
+def test_token_refusals_are_told_apart_from_other_common_parameter_errors(
+    code: int, message: str, http_status: int, refused: bool
+) -> None:
+    """Issue 8: only an answer about the token itself makes the caller drop its cached token."""
+    err = error_from_envelope(code, message, "rid", http_status, "/p")
+    assert isinstance(err, TokenRefused) is refused
+    assert not err.transient

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from libs.common.events.shops import ShopConnected, ShopDisconnected, ShopSettingsChanged
 from libs.common.tiktok.tokens import (
     AuthServiceTokenProvider,
     ShopNotAuthorized,
@@ -113,3 +114,69 @@ async def test_token_never_in_repr() -> None:
     access = await tokens.get("S1")
     for text in (repr(access), str(access), repr(tokens)):
         assert "tok-S1-1" not in text and "internal-secret" not in text
+
+
+class GenerationAuth(FakeAuth):
+    """A fake auth that refreshes (raises the generation) when asked for a token newer than a refused one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.generation = 1
+        self.refused_params: list[str | None] = []
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append(request)
+        refused = request.url.params.get("refused_generation")
+        self.refused_params.append(refused)
+        if refused is not None and int(refused) >= self.generation:
+            self.generation += 1
+        return httpx.Response(200, json={
+            "shop_id": "S1", "shop_cipher": "c", "access_token": f"tok-gen-{self.generation}",
+            "expires_at": NOW + 86_400, "token_generation": self.generation,
+        })
+
+
+async def test_invalidate_names_the_refused_generation_and_gets_a_newer_token() -> None:
+    """Issue 8: after TikTok refused generation 1, auth is asked for a newer one (and refreshes)."""
+    auth = GenerationAuth()
+    tokens = provider(auth)
+    first = await tokens.get("S1")
+    assert first.generation == 1 and auth.refused_params == [None]
+    await tokens.invalidate("S1", refused_generation=1)
+    second = await tokens.get("S1")
+    assert second.generation == 2 and second.access_token.get_secret_value() == "tok-gen-2"
+    assert auth.refused_params == [None, "1"]
+    await tokens.get("S1")  # cached again; the refusal is forgotten once a newer token arrived
+    assert len(auth.calls) == 2
+
+
+async def test_a_late_refusal_of_an_older_generation_keeps_the_newer_token() -> None:
+    auth = GenerationAuth()
+    tokens = provider(auth)
+    await tokens.get("S1")
+    await tokens.invalidate("S1", refused_generation=1)
+    assert (await tokens.get("S1")).generation == 2
+    await tokens.invalidate("S1", refused_generation=1)  # a call that started with generation 1 ended now
+    assert (await tokens.get("S1")).generation == 2 and len(auth.calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("event", "dropped"),
+    [
+        (ShopSettingsChanged(shop_id="S1", token_generation=2, changed_at=NOW), True),  # refreshed elsewhere
+        (ShopConnected(shop_id="S1", token_generation=5, connected_at=NOW), True),  # reconnected
+        (ShopSettingsChanged(shop_id="S1", token_generation=1, changed_at=NOW), False),  # the token we hold
+        (ShopSettingsChanged(shop_id="S1", changed_at=NOW), False),  # a switch changed, no generation
+        (ShopSettingsChanged(shop_id="S1", status="needs_reauthorization", token_generation=1, changed_at=NOW),
+         True),
+        (ShopDisconnected(shop_id="S1", disconnected_at=NOW), True),
+        (ShopSettingsChanged(shop_id="S2", token_generation=9, changed_at=NOW), False),  # another shop
+    ],
+)
+async def test_shops_changed_drops_the_cached_token_when_it_is_outdated(event: object, dropped: bool) -> None:
+    auth = GenerationAuth()
+    tokens = provider(auth)
+    await tokens.get("S1")
+    tokens.observe(event)  # type: ignore[arg-type]
+    await tokens.get("S1")
+    assert len(auth.calls) == (2 if dropped else 1)
