@@ -1,4 +1,5 @@
-"""Composition root: runtime (db, broker, relay), consumers, the R40 upload worker and the admin API."""
+"""Composition root of the catalog: runtime (db, broker, relay), each feature's consumers, workers and
+admin routes, and one TikTok client shared by the features."""
 
 from __future__ import annotations
 
@@ -8,24 +9,32 @@ from libs.common.db import load_migrations
 from libs.common.runtime import ServiceRuntime, create_app
 from libs.common.tiktok.service_client import service_tiktok_client
 from libs.common.tiktok.tokens import TokenProvider
-from services.catalog import api, handlers, listing_api
+from services.catalog.importing import api as importing_api
+from services.catalog.importing.tiktok import ImportTikTok
+from services.catalog.products import api as products_api
 from services.catalog.settings import CatalogSettings
-from services.catalog.tiktok import CatalogTikTok
-from services.catalog.uploader import ListingUploader
+from services.catalog.shops import handlers as shops_handlers
+from services.catalog.sync import api as sync_api
+from services.catalog.sync import handlers as sync_handlers
+from services.catalog.sync.tiktok import SyncTikTok
+from services.catalog.sync.worker import ListingUploader
 
 
 def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider | None = None) -> FastAPI:
     """The catalog app. ``tokens`` replaces the auth-service token provider (tests)."""
     settings = settings or CatalogSettings()
     runtime = ServiceRuntime(settings, load_migrations("services.catalog.migrations", prefix="service"))
-    handlers.register(runtime, coalesce_s=settings.upload_coalesce_s)
+    shops_handlers.register(runtime)
+    sync_handlers.register(runtime, coalesce_s=settings.upload_coalesce_s)
     app = create_app(runtime, title="ttshop catalog")
-    app.include_router(api.router)
-    app.include_router(listing_api.router)
+    app.include_router(sync_api.router)
+    app.include_router(importing_api.router)
+    app.include_router(products_api.router)
 
     async def start_tiktok(rt: ServiceRuntime) -> None:
-        app.state.tiktok = CatalogTikTok(service_tiktok_client(rt, tokens=tokens))
-        app.state.uploader = ListingUploader(pool=rt.db(), tiktok=app.state.tiktok, settings=settings,
+        client = service_tiktok_client(rt, tokens=tokens)
+        app.state.import_tiktok = ImportTikTok(client)
+        app.state.uploader = ListingUploader(pool=rt.db(), tiktok=SyncTikTok(client), settings=settings,
                                              source=rt.source, wake_relay=rt.wake_relay)
 
     async def upload_loop(rt: ServiceRuntime) -> None:

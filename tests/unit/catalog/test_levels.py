@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from services.catalog.domain import LevelKey, stale_reason
+from services.catalog.sync.domain import LevelKey, stale_reason
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 KEY = LevelKey("RED-M", "S1", None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.catalog.matching import (
+from services.catalog.importing.domain import (
     BY_PRODUCT_ID,
     BY_SELLER_SKU,
     RemoteProduct,

@@ -3,7 +3,8 @@ and the retry delays."""
 
 from __future__ import annotations
 
-from services.catalog.upload_rules import Kind, ShopGate, pick_default_warehouse, retry_delay_s, skip_reason
+from services.catalog.shops.domain import ShopGate
+from services.catalog.sync.domain import Kind, pick_default_warehouse, retry_delay_s, skip_reason
 
 ON = ShopGate("S1", True, "active", None, True, True)
 

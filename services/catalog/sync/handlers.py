@@ -1,4 +1,4 @@
-"""Kafka subscribers: thin, each runs inside the consumer's transaction (inbox claim included)."""
+"""Kafka subscribers of the R40 sync: thin, each runs inside the consumer's transaction (inbox claim included)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,8 @@ from pydantic import BaseModel
 
 from libs.common.events import CloudEvent
 from libs.common.events.inventory import InventoryChanged, PriceChanged
-from libs.common.events.shops import ShopConnected, ShopDisconnected, ShopSettingsChanged
 from libs.common.runtime import ServiceRuntime
-from services.catalog import service
-
-
-async def on_shop_changed(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:
-    assert isinstance(data, ShopConnected | ShopSettingsChanged | ShopDisconnected)
-    await service.apply_shop_event(conn, data)
+from services.catalog.sync import service
 
 
 def register(runtime: ServiceRuntime, *, coalesce_s: float = 0.0) -> None:
@@ -28,10 +22,5 @@ def register(runtime: ServiceRuntime, *, coalesce_s: float = 0.0) -> None:
         assert isinstance(data, PriceChanged)
         await service.apply_price(conn, data, event_id=event.id, coalesce_s=coalesce_s)
 
-    runtime.subscribe(
-        ShopConnected.topic,
-        [ShopConnected.event_type, ShopSettingsChanged.event_type, ShopDisconnected.event_type],
-        on_shop_changed,
-    )
     runtime.subscribe(InventoryChanged.topic, [InventoryChanged.event_type], on_inventory_changed)
     runtime.subscribe(PriceChanged.topic, [PriceChanged.event_type], on_price_changed)

@@ -1,4 +1,4 @@
-"""Admin HTTP API: product import (R41), our SKUs and their TikTok listings."""
+"""Admin HTTP API: our SKUs and their TikTok listings."""
 
 from __future__ import annotations
 
@@ -7,31 +7,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from libs.common.tiktok.tokens import ShopNotAuthorized, TokenServiceRejected
 from libs.common.web import ApiError
-from services.catalog import importer, listing_repo
+from services.catalog.importing import repo as listing_repo
+from services.catalog.products import repo
 
 router = APIRouter(tags=["products"])
 
 
 def _pool(request: Request) -> Any:
     return request.app.state.runtime.db()
-
-
-@router.post("/shops/{shop_id}/import")
-async def import_products(request: Request, shop_id: str) -> dict[str, Any]:
-    """Download the shop's active listings and match them to our SKUs (R41); answers the counts."""
-    tiktok = getattr(request.app.state, "tiktok", None)
-    if tiktok is None:
-        raise ApiError(503, "not_ready", "the catalog service is still starting; retry in a moment")
-    try:
-        counts = await importer.import_products(_pool(request), tiktok, shop_id,
-                                                page_size=request.app.state.runtime.settings.import_page_size)
-    except ShopNotAuthorized as exc:
-        raise ApiError(409, "shop_not_authorized", f"{exc}; connect the shop first (`ttshop shops connect`)") from exc
-    except TokenServiceRejected as exc:
-        raise ApiError(502, "auth_service_rejected", str(exc)) from exc
-    return {"shop_id": shop_id, **counts.as_dict()}
 
 
 class ProductIn(BaseModel):
@@ -46,9 +30,9 @@ class ProductIn(BaseModel):
 @router.put("/products/{seller_sku}")
 async def put_product(request: Request, seller_sku: str, body: ProductIn) -> dict[str, Any]:
     async with _pool(request).acquire() as conn, conn.transaction():
-        await listing_repo.upsert_product(conn, seller_sku, title=body.title, parent_sku=body.parent_sku)
+        await repo.upsert_product(conn, seller_sku, title=body.title, parent_sku=body.parent_sku)
         for shop_id, product_id in body.tiktok_product_ids.items():
-            await listing_repo.link_product(conn, shop_id=shop_id, seller_sku=seller_sku, product_id=product_id,
+            await repo.link_product(conn, shop_id=shop_id, seller_sku=seller_sku, product_id=product_id,
                                             sku_id=None, source="operator")
     return await _product(request, seller_sku)
 
@@ -60,10 +44,10 @@ async def get_product(request: Request, seller_sku: str) -> dict[str, Any]:
 
 async def _product(request: Request, seller_sku: str) -> dict[str, Any]:
     async with _pool(request).acquire() as conn:
-        product = await listing_repo.get_product(conn, seller_sku)
+        product = await repo.get_product(conn, seller_sku)
         if product is None:
             raise ApiError(404, "product_not_found", f"SKU {seller_sku!r} is not known to the catalog")
-        links = await listing_repo.links_of(conn, seller_sku)
+        links = await repo.links_of(conn, seller_sku)
         listings = await listing_repo.listings_of(conn, seller_sku)
     return {
         "seller_sku": seller_sku,

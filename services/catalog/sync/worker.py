@@ -21,11 +21,12 @@ from libs.common.outbox import enqueue_data
 from libs.common.tiktok.errors import TikTokError
 from libs.common.tiktok.tokens import AUTHORIZATION_PROBLEMS, TokenServiceRejected
 from libs.common.worker import DrainWorker
-from services.catalog import listing_repo, upload_repo
+from services.catalog.importing import repo as listings
+from services.catalog.products import repo as products
 from services.catalog.settings import CatalogSettings
-from services.catalog.tiktok import CatalogTikTok
-from services.catalog.upload_repo import Upload
-from services.catalog.upload_rules import (
+from services.catalog.shops import repo as shops
+from services.catalog.sync import repo
+from services.catalog.sync.domain import (
     NO_DEFAULT_WAREHOUSE,
     Kind,
     UploadStatus,
@@ -33,6 +34,8 @@ from services.catalog.upload_rules import (
     retry_delay_s,
     skip_reason,
 )
+from services.catalog.sync.repo import Upload
+from services.catalog.sync.tiktok import SyncTikTok
 
 log = structlog.get_logger(__name__)
 
@@ -53,7 +56,7 @@ class NoDefaultWarehouse(Exception):
 
 
 class ListingUploader(DrainWorker):
-    def __init__(self, *, pool: asyncpg.Pool, tiktok: CatalogTikTok, settings: CatalogSettings, source: str,
+    def __init__(self, *, pool: asyncpg.Pool, tiktok: SyncTikTok, settings: CatalogSettings, source: str,
                  wake_relay: Callable[[], None] = lambda: None) -> None:
         self._pool = pool
         self._tiktok = tiktok
@@ -64,11 +67,11 @@ class ListingUploader(DrainWorker):
 
     async def next_due_in_s(self) -> float | None:
         async with self._pool.acquire() as conn:
-            return await upload_repo.next_due_in_s(conn)
+            return await repo.next_due_in_s(conn)
 
     async def run_once(self) -> int:
         async with self._pool.acquire() as conn, conn.transaction():
-            due = await upload_repo.claim_due(conn, limit=self._settings.upload_batch_size,
+            due = await repo.claim_due(conn, limit=self._settings.upload_batch_size,
                                               lease_s=self._settings.upload_lease_s)
         await asyncio.gather(*(self._upload(u) for u in due))
         return len(due)
@@ -90,8 +93,8 @@ class ListingUploader(DrainWorker):
 
     async def _attempt(self, upload: Upload) -> Outcome:
         async with self._pool.acquire() as conn:
-            gate = await listing_repo.shop_gate(conn, upload.shop_id)
-            status = await listing_repo.listing_status(conn, upload.shop_id, upload.product_id, upload.sku_id)
+            gate = await shops.shop_gate(conn, upload.shop_id)
+            status = await listings.listing_status(conn, upload.shop_id, upload.product_id, upload.sku_id)
         reason = skip_reason(upload.kind, gate, status or "not imported")
         if reason is not None:
             return Outcome(UploadStatus.SKIPPED, reason)
@@ -111,7 +114,7 @@ class ListingUploader(DrainWorker):
             return Outcome(UploadStatus.FAILED, str(exc), NO_DEFAULT_WAREHOUSE)
         except AUTHORIZATION_PROBLEMS as exc:
             return Outcome(UploadStatus.PENDING, f"{exc}; held until the shop is authorised again",
-                           upload_repo.NOT_AUTHORIZED, called=isinstance(exc, TikTokError), held=True)
+                           repo.NOT_AUTHORIZED, called=isinstance(exc, TikTokError), held=True)
         except TokenServiceRejected as exc:
             return Outcome(UploadStatus.PENDING, f"{exc}; retrying", "token_service_rejected")
         except TikTokError as exc:
@@ -120,7 +123,7 @@ class ListingUploader(DrainWorker):
                                str(exc.code), called=True)
             if upload.kind == Kind.INVENTORY and not upload.warehouse_id:
                 async with self._pool.acquire() as conn:  # the cached default may be stale: ask next time
-                    await listing_repo.forget_warehouse(conn, upload.shop_id)
+                    await shops.forget_warehouse(conn, upload.shop_id)
             return Outcome(UploadStatus.FAILED, f"TikTok refused the {upload.kind.value} update ({exc.code}): "
                            f"{exc.message}", str(exc.code), called=True)
 
@@ -128,13 +131,13 @@ class ListingUploader(DrainWorker):
         """The shop's default warehouse, cached; a shop without one is asked again after a short while."""
         s = self._settings
         async with self._pool.acquire() as conn:
-            cached, warehouse_id, fetched_at = await listing_repo.cached_warehouse(conn, shop_id)
+            cached, warehouse_id, fetched_at = await shops.cached_warehouse(conn, shop_id)
         age = (datetime.now(UTC) - fetched_at).total_seconds() if fetched_at else None
         ttl = s.warehouse_cache_ttl_s if warehouse_id else s.no_warehouse_recheck_s
         if not cached or age is None or age > ttl:
             warehouse_id = await self._tiktok.default_warehouse(shop_id)
             async with self._pool.acquire() as conn:
-                await listing_repo.save_warehouse(conn, shop_id, warehouse_id)
+                await shops.save_warehouse(conn, shop_id, warehouse_id)
             log.info("default warehouse fetched", shop_id=shop_id, warehouse_id=warehouse_id)
         if warehouse_id is None:
             raise NoDefaultWarehouse(no_default_warehouse_message(shop_id))
@@ -145,19 +148,19 @@ class ListingUploader(DrainWorker):
         published = False
         async with self._pool.acquire() as conn, conn.transaction():
             if outcome.held:
-                await upload_repo.hold(conn, upload, recheck_s=s.authorization_recheck_s, error=outcome.error or "held",
+                await repo.hold(conn, upload, recheck_s=s.authorization_recheck_s, error=outcome.error or "held",
                                        called=outcome.called)
                 return
             if outcome.status == UploadStatus.PENDING:
                 attempts = upload.attempts + 1
                 if attempts < s.upload_max_attempts:
                     delay = retry_delay_s(attempts, initial_s=s.upload_backoff_initial_s, max_s=s.upload_backoff_max_s)
-                    await upload_repo.reschedule(conn, upload, delay_s=delay, error=outcome.error or "retrying",
+                    await repo.reschedule(conn, upload, delay_s=delay, error=outcome.error or "retrying",
                                                  error_code=outcome.error_code)
                     return
                 outcome = Outcome(UploadStatus.FAILED, f"gave up after {attempts} attempts; last error: {outcome.error}",
                                   outcome.error_code, called=outcome.called)
-            final = await upload_repo.finish(conn, upload, status=outcome.status, error=outcome.error,
+            final = await repo.finish(conn, upload, status=outcome.status, error=outcome.error,
                                      error_code=outcome.error_code, sent_warehouse_id=outcome.warehouse_id,
                                      called=outcome.called)
             if outcome.status == UploadStatus.UPLOADED:
@@ -170,7 +173,7 @@ class ListingUploader(DrainWorker):
             self._wake_relay()
 
     async def _publish_updated(self, conn: asyncpg.Connection, upload: Upload) -> None:
-        product = await listing_repo.get_product(conn, upload.seller_sku)
+        product = await products.get_product(conn, upload.seller_sku)
         inventory = upload.kind == Kind.INVENTORY
         await enqueue_data(conn, ListingUpdated(
             shop_id=upload.shop_id, seller_sku=upload.seller_sku,
@@ -181,7 +184,7 @@ class ListingUploader(DrainWorker):
         ), source=self._source)
 
     async def _publish_failed(self, conn: asyncpg.Connection, upload: Upload, outcome: Outcome) -> None:
-        product = await listing_repo.get_product(conn, upload.seller_sku)
+        product = await products.get_product(conn, upload.seller_sku)
         await enqueue_data(conn, ListingFailed(
             shop_id=upload.shop_id, seller_sku=upload.seller_sku,
             parent_sku=product["parent_sku"] if product else None, product_id=upload.product_id,

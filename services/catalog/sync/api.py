@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from libs.common.web import ApiError
-from services.catalog import listing_repo, repo, upload_repo
-from services.catalog.upload_rules import Kind
+from services.catalog.importing import repo as listings
+from services.catalog.sync import repo
+from services.catalog.sync.domain import Kind
 
 router = APIRouter(tags=["inventory"])
 
@@ -71,7 +72,7 @@ def _iso(value: Any) -> str | None:
 
 async def _shops(conn: Any, seller_sku: str, kind: Kind) -> dict[str, Any]:
     """Per shop listing the SKU (R40): our level, what was sent, the upload status, error and sent_at."""
-    rows = await upload_repo.uploads_of(conn, seller_sku, kind)
+    rows = await repo.uploads_of(conn, seller_sku, kind)
     inventory = kind == Kind.INVENTORY
     shops = [
         {
@@ -95,7 +96,7 @@ async def _shops(conn: Any, seller_sku: str, kind: Kind) -> dict[str, Any]:
         for r in rows
     ]
     body: dict[str, Any] = {"shops": shops}
-    if not shops and not await listing_repo.listings_of(conn, seller_sku):
+    if not shops and not await listings.listings_of(conn, seller_sku):
         body["note"] = ("no imported TikTok listing is matched to this SKU, so nothing is sent; "
                         "run `ttshop catalog products import SHOP`")
     return body
