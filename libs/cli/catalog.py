@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from . import render
+from . import product_records, render, taxonomy
 from .client import console, emit_json, reported, state
 
 app = typer.Typer(help="Products, listings, inventory and price (catalog service).", no_args_is_help=True)
@@ -16,6 +16,12 @@ prices = typer.Typer(help="Prices and their upload to TikTok.", no_args_is_help=
 app.add_typer(products, name="products")
 app.add_typer(inventory, name="inventory")
 app.add_typer(prices, name="prices")
+products.command("upsert")(product_records.upsert)
+products.command("export")(product_records.export)
+products.command("check")(product_records.check)
+app.add_typer(taxonomy.categories, name="categories")
+app.add_typer(taxonomy.attributes, name="attributes")
+app.add_typer(taxonomy.brands, name="brands")
 
 
 @products.command("import")
@@ -46,7 +52,11 @@ def show_product(ctx: typer.Context, sku: str = typer.Argument(..., help="Our se
     if st.json_output:
         emit_json(body)
         return
-    render.key_values(f"SKU {sku}", body, skip=("listings", "links"))
+    render.key_values(f"SKU {sku}", body, skip=("listings", "links", "record"))
+    record = body.get("record") or {}
+    shown = {k: v for k, v in record.items() if v not in (None, "", [], {}) and k not in ("seller_sku", "version")}
+    if shown:
+        render.key_values("record", shown)
     render.table(
         "TikTok listings", ("shop", "product id", "sku id", "tiktok seller sku", "title", "status", "parent product",
                             "matched by"),

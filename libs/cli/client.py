@@ -111,6 +111,31 @@ class AdminClient:
     def get(self, path: str, **params: Any) -> Any:
         return self.request("GET", path, params=params)
 
+    def upload(self, path: str, files: list[tuple[str, tuple[str, bytes]]]) -> Any:
+        """A multipart POST (a product file and the media it names); the decoded JSON answer."""
+        try:
+            response = self._http.post(path, files=files, timeout=max(self._http.timeout.read or 30.0, 600.0))
+        except httpx.ConnectError as exc:
+            raise CliError(
+                f"{self.service} service not reachable at {self.base_url} — is `ttshop dev` running?",
+                EXIT_UNREACHABLE,
+            ) from exc
+        return decode_response(self.service, response)
+
+    def download(self, path: str, **params: Any) -> bytes:
+        """A file the service writes (an export): its bytes, or the service's error."""
+        clean = {k: v for k, v in params.items() if v is not None}
+        try:
+            response = self._http.get(path, params=clean or None)
+        except httpx.ConnectError as exc:
+            raise CliError(
+                f"{self.service} service not reachable at {self.base_url} — is `ttshop dev` running?",
+                EXIT_UNREACHABLE,
+            ) from exc
+        if not response.is_success:
+            decode_response(self.service, response)  # raises the service's error
+        return response.content
+
     def post(self, path: str, body: Any = None) -> Any:
         return self.request("POST", path, json_body=body if body is not None else {})
 

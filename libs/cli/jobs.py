@@ -1,4 +1,4 @@
-"""`ttshop jobs …`: download jobs run by the orders service."""
+"""`ttshop jobs …`: background jobs: order downloads (orders service) and taxonomy downloads (catalog)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from typing import Any
 import typer
 
 from . import render
-from .client import AdminClient, CliError, console, emit_json, reported, state
+from .client import AdminClient, ApiError, CliError, console, emit_json, reported, state
 
-app = typer.Typer(help="Background jobs (order downloads).", no_args_is_help=True)
+app = typer.Typer(help="Background jobs (order downloads, attribute downloads).", no_args_is_help=True)
+#: Services that run jobs, asked in this order (job ids are UUIDs, unique across services).
+JOB_SERVICES = ("orders", "catalog")
 
 SUCCESS_STATUSES = {"done", "succeeded", "success", "completed", "finished"}
 FAILURE_STATUSES = {"failed", "error", "cancelled", "canceled"}
@@ -21,6 +23,11 @@ def job_status(job: dict[str, Any]) -> str:
 
 
 def job_line(job: dict[str, Any]) -> str:
+    if "total" in job:  # a catalog job: items (categories) done of total
+        line = (f"job {render.pick(job, 'id')}: {job_status(job)} — {render.pick(job, 'kind', default='job')}: "
+                f"{job.get('done', 0)} of {job.get('total', 0)} done, {job.get('failed', 0)} failed")
+        error = job.get("error")
+        return line + (f" — {render.text(error)}" if error else "")
     orders = render.pick(job, "orders_done", "orders_seen", default=0)
     new = render.pick(job, "orders_new", default=None)
     line = (
@@ -55,5 +62,19 @@ def show(ctx: typer.Context, job_id: str = typer.Argument(..., metavar="ID", hel
     """Status and progress of one job."""
     st = state(ctx)
     with reported():
-        job = st.client("orders").get(f"/jobs/{job_id}")
+        job = find_job(st, job_id)
     emit_json(job) if st.json_output else render.key_values(f"job {job_id}", job)
+
+
+def find_job(st: Any, job_id: str) -> dict[str, Any]:
+    """The job from whichever service runs it."""
+    last: ApiError | None = None
+    for service in JOB_SERVICES:
+        try:
+            return dict(st.client(service).get(f"/jobs/{job_id}"))
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+            last = exc
+    assert last is not None
+    raise CliError(f"no job {job_id} in the orders or catalog service")

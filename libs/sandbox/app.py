@@ -19,9 +19,13 @@ from libs.sandbox import (
     auth_control_routes,
     auth_routes,
     control_routes,
+    listing_routes,
+    media_routes,
     order_routes,
     orders_ext,
     product_routes,
+    review_routes,
+    taxonomy_routes,
     tracking_routes,
 )
 from libs.sandbox import errors as e
@@ -63,6 +67,10 @@ def create_app(
     app.middleware("http")(fault_middleware)
     orders_ext.install(app, state, poster)
     product_routes.install(app, state)  # product listings: search/get/inventory/prices + control calls
+    taxonomy_routes.install(app, state)  # categories, attributes, rules, brands + category permission control
+    media_routes.install(app, state)  # image and file uploads (multipart)
+    listing_routes.install(app, state)  # products/listing_check
+    review_routes.install(app, state)  # control: review outcome, suspension, daily listing limit (webhook type 5)
     _add_error_handlers(app)
     for module in (auth_routes, api_routes, order_routes, control_routes):
         app.include_router(module.router)

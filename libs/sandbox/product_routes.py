@@ -124,6 +124,8 @@ async def create_product(shop_id: str, body: NewProductIn, request: Request) -> 
 
 @control.get("/shops/{shop_id}/products")
 async def shop_products(shop_id: str, request: Request) -> JSONResponse:
-    """Listings as TikTok holds them: ``products[{id, title, status, skus[{id, seller_sku, inventory[], price}]}]``."""
-    _shop_or_404(request, shop_id)
-    return envelope({"products": [p.to_wire() for p in _book(request).of_shop(shop_id)]})
+    """Listings as TikTok holds them: ``products[{id, title, status, audit{status}, audit_failed_reasons[],
+    skus[{id, seller_sku, inventory[], price}]}]`` and the shop's ``listing_limit_per_day``."""
+    shop = _shop_or_404(request, shop_id)
+    return envelope({"products": [p.to_wire() for p in _book(request).of_shop(shop_id)],
+                     "listing_limit_per_day": shop.listing_limit_per_day})

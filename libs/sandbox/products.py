@@ -4,6 +4,11 @@ Statuses are TikTok's 202309 spelling: a live listing is ``ACTIVATE`` (what sell
 "active"); others are ``DRAFT``, ``PENDING``, ``FAILED``, ``SELLER_DEACTIVATED``,
 ``PLATFORM_DEACTIVATED``, ``FREEZE``, ``DELETED``. Search accepts those or ``ALL``.
 
+Review (control API): a ``PENDING`` listing is approved (``ACTIVATE``) or rejected (``FAILED`` with
+``audit_failed_reasons[{position, reasons[], suggestions[]}]``); TikTok may suspend a live one
+(``PLATFORM_DEACTIVATED``) or freeze it (``FREEZE``) with a reason. ``audit.status`` values are
+*unconfirmed*: ``AUDITING`` (in review), ``APPROVED``, ``FAILED``, ``NOT_SUBMITTED`` (a draft).
+
 Error codes of the product endpoints (TikTok's exact numbers are not documented to us: all
 *sandbox choice*, kept here so they are easy to change):
 
@@ -12,7 +17,9 @@ Error codes of the product endpoints (TikTok's exact numbers are not documented 
   (nothing of the request is applied);
 * :data:`WAREHOUSE_NOT_FOUND` 12019003 — an inventory ``warehouse_id`` is not a warehouse of the shop;
 * :data:`PRICE_INVALID` 12019004 — a price that is not a positive decimal, or a currency other
-  than the listing's.
+  than the listing's;
+* :data:`PRODUCT_STATE_INVALID` 12019005 — review of a listing that is not ``PENDING``, or a suspension
+  of a draft or deleted one.
 
 All mutations are synchronous (atomic on the event loop), like the rest of the sandbox state.
 """
@@ -32,12 +39,16 @@ PRODUCT_NOT_FOUND = 12019001
 SKU_NOT_FOUND = 12019002
 WAREHOUSE_NOT_FOUND = 12019003
 PRICE_INVALID = 12019004
+PRODUCT_STATE_INVALID = 12019005
 
 ACTIVE = "ACTIVATE"
 STATUSES = (
     "DRAFT", "PENDING", "FAILED", ACTIVE, "SELLER_DEACTIVATED", "PLATFORM_DEACTIVATED", "FREEZE", "DELETED",
 )
 MAX_SKUS = 100
+#: statuses TikTok (the control API) may impose on a listing
+PLATFORM_STATUSES = ("PLATFORM_DEACTIVATED", "FREEZE")
+_AUDIT_OF_STATUS = {"DRAFT": "NOT_SUBMITTED", "PENDING": "AUDITING", "FAILED": "FAILED"}
 
 
 @dataclass
@@ -68,6 +79,10 @@ class Product:
     create_time: int
     update_time: int
     skus: list[SkuListing]
+    audit_status: str = "APPROVED"
+    #: [{position, reasons[], suggestions[]}] of the last failed review
+    audit_failed_reasons: list[dict[str, Any]] = field(default_factory=list)
+    suspended_reason: str = ""
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -77,7 +92,14 @@ class Product:
             "create_time": self.create_time,
             "update_time": self.update_time,
             "skus": [s.to_wire() for s in self.skus],
+            "audit": {"status": self.audit_status},
+            "audit_failed_reasons": [dict(r) for r in self.audit_failed_reasons],
         }
+
+    def status_event(self) -> dict[str, Any]:
+        """``data`` of webhook type 5 PRODUCT_STATUS_CHANGE."""
+        return {"product_id": self.id, "status": self.status, "suspended_reason": self.suspended_reason,
+                "update_time": self.update_time}
 
 
 @dataclass(frozen=True)
@@ -113,6 +135,7 @@ class ProductBook:
         now = int(self._clock())
         product = Product(
             id=self._ids.next(), shop_id=shop.id, title=title, status=status, create_time=now, update_time=now,
+            audit_status=_AUDIT_OF_STATUS.get(status, "APPROVED"),
             skus=[
                 SkuListing(
                     id=self._ids.next(), seller_sku=s.seller_sku, price=_money(s.price, s.seller_sku),
@@ -145,6 +168,44 @@ class ProductBook:
         product = self.products.get(product_id)
         if product is None or product.shop_id != shop_id:
             raise SandboxError(PRODUCT_NOT_FOUND, f"product {product_id} does not exist in this shop")
+        return product
+
+    def find(self, product_id: str) -> Product:
+        """Any shop's listing (control API): unknown ids answer HTTP 404."""
+        product = self.products.get(product_id)
+        if product is None:
+            raise SandboxError(PRODUCT_NOT_FOUND, f"product {product_id} does not exist", http_status=404)
+        return product
+
+    def review(self, product_id: str, *, approve: bool, reasons: list[dict[str, Any]]) -> Product:
+        """Ends TikTok's review of a ``PENDING`` listing: ``ACTIVATE``, or ``FAILED`` with ``reasons``."""
+        product = self.find(product_id)
+        if product.status != "PENDING":
+            raise SandboxError(
+                PRODUCT_STATE_INVALID, f"product {product_id} is {product.status}, not PENDING: nothing to review",
+                http_status=400,
+            )
+        product.status = ACTIVE if approve else "FAILED"
+        product.audit_status = "APPROVED" if approve else "FAILED"
+        product.audit_failed_reasons = [] if approve else reasons
+        product.update_time = int(self._clock())
+        return product
+
+    def impose(self, product_id: str, status: str, reason: str | None) -> Product:
+        """TikTok suspends (``PLATFORM_DEACTIVATED``) or freezes (``FREEZE``) a listing."""
+        if status not in PLATFORM_STATUSES:
+            raise SandboxError(
+                PARAM_INVALID, f"status must be one of {', '.join(PLATFORM_STATUSES)}, got {status!r}", http_status=400
+            )
+        product = self.find(product_id)
+        if product.status in ("DRAFT", "DELETED"):
+            raise SandboxError(
+                PRODUCT_STATE_INVALID, f"product {product_id} is {product.status}; only listings can be suspended",
+                http_status=400,
+            )
+        product.status = status
+        product.suspended_reason = reason or ""
+        product.update_time = int(self._clock())
         return product
 
     def _skus(self, product: Product, ids: Iterable[str]) -> list[SkuListing]:

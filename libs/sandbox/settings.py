@@ -34,4 +34,7 @@ class SandboxSettings(BaseSettings):
     webhook_timeout_s: float = Field(default=3.0, gt=0)
     timestamp_past_window_s: int = Field(default=300, ge=0, description="How old a request timestamp may be.")
     timestamp_future_window_s: int = Field(default=30, ge=0, description="How far ahead a timestamp may be.")
+    max_skus_per_product: int = Field(
+        default=100, ge=1, le=1000, description="SKUs a listing may have (TikTok allows 300 in some regions)."
+    )
     log_level: str = "INFO"

@@ -1,4 +1,5 @@
-"""The sandbox's whole world, in memory: sellers, shops, warehouses, tokens, auth codes and orders.
+"""The sandbox's whole world, in memory: sellers, shops, warehouses, tokens, auth codes, orders,
+uploaded media and per-shop category permissions (the category tree itself is static: ``taxonomy.py``).
 
 All mutations are synchronous methods (no ``await`` inside), so on the single event loop each one
 is atomic; no lock is needed around them. ``clock`` is injectable so tests can move time.
@@ -15,9 +16,11 @@ from collections.abc import Callable
 from typing import Any
 
 from libs.sandbox.errors import AUTH_CODE_INVALID, PARAM_INVALID, REFRESH_TOKEN_INVALID, SandboxError
+from libs.sandbox.media import MediaStore
 from libs.sandbox.models import AuthCode, Seller, Shop, Token, Warehouse
 from libs.sandbox.orders import OrderBook, OrderListener
 from libs.sandbox.settings import SandboxSettings
+from libs.sandbox.taxonomy import CategoryPermissions
 
 GRANTED_SCOPES = [
     "seller.authorization.info",
@@ -68,6 +71,10 @@ class SandboxState:
         self.authorization_expires: dict[str, float] = {}
         self._listeners: list[OrderListener] = []
         self.orders = OrderBook(self.ids, clock, self._order_changed)
+        #: images and files uploaded through /product/202309/{images,files}/upload, per seller
+        self.media = MediaStore()
+        #: category permission overrides (POST /sandbox/categories/{id}/permission)
+        self.category_permissions = CategoryPermissions()
 
     # --- sellers and shops -------------------------------------------------------------------
     def create_seller(

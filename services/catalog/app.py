@@ -12,12 +12,16 @@ from libs.common.tiktok.tokens import TokenProvider
 from services.catalog.importing import api as importing_api
 from services.catalog.importing.tiktok import ImportTikTok
 from services.catalog.products import api as products_api
+from services.catalog.products.service import Products
 from services.catalog.settings import CatalogSettings
 from services.catalog.shops import handlers as shops_handlers
 from services.catalog.sync import api as sync_api
 from services.catalog.sync import handlers as sync_handlers
 from services.catalog.sync.tiktok import SyncTikTok
 from services.catalog.sync.worker import ListingUploader
+from services.catalog.taxonomy import api as taxonomy_api
+from services.catalog.taxonomy.service import AttributeJobs
+from services.catalog.taxonomy.tiktok import TaxonomyTikTok
 
 
 def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider | None = None) -> FastAPI:
@@ -30,15 +34,28 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
     app.include_router(sync_api.router)
     app.include_router(importing_api.router)
     app.include_router(products_api.router)
+    app.include_router(taxonomy_api.router)
 
     async def start_tiktok(rt: ServiceRuntime) -> None:
         client = service_tiktok_client(rt, tokens=tokens)
         app.state.import_tiktok = ImportTikTok(client)
         app.state.uploader = ListingUploader(pool=rt.db(), tiktok=SyncTikTok(client), settings=settings,
                                              source=rt.source, wake_relay=rt.wake_relay)
+        app.state.taxonomy_tiktok = TaxonomyTikTok(client)
+        app.state.attribute_jobs = AttributeJobs(
+            pool=rt.db(), tiktok=app.state.taxonomy_tiktok, poll_s=settings.job_poll_s,
+            lease_s=settings.job_lease_s, concurrency=settings.attribute_download_concurrency,
+        )
+        app.state.wake_taxonomy_jobs = app.state.attribute_jobs.wake
+        assert rt.http is not None, "runtime not started"
+        app.state.products = Products(pool=rt.db(), http=rt.http, source=rt.source,
+                                      max_children=settings.max_variations)
 
     async def upload_loop(rt: ServiceRuntime) -> None:
         await app.state.uploader.run()
+
+    async def attribute_job_loop(rt: ServiceRuntime) -> None:
+        await app.state.attribute_jobs.run()
 
     def wake_uploader() -> None:
         """An applied stock/price change may have queued an upload: look when it falls due, not at the next poll."""
@@ -49,4 +66,5 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
     runtime.on_start(start_tiktok)
     runtime.on_after_commit(wake_uploader)
     runtime.add_loop("listing-uploader", upload_loop)
+    runtime.add_loop("attribute-jobs", attribute_job_loop)
     return app

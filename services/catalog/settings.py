@@ -33,3 +33,15 @@ class CatalogSettings(ServiceSettings):
         default=60.0, ge=0, description="A shop without a default warehouse is asked again after this long."
     )
     import_page_size: int = Field(default=100, ge=1, le=100, description="Listings per page during product import.")
+    job_poll_s: float = Field(default=2.0, gt=0, description="Idle wait of the catalog's job worker (it is also woken).")
+    job_lease_s: float = Field(
+        default=120.0, ge=5, description="A running catalog job whose worker went silent this long is taken over."
+    )
+    attribute_download_concurrency: int = Field(
+        default=8, ge=1, le=64,
+        description="Categories whose attributes are fetched at once (the rate limit still caps calls per second).",
+    )
+    max_variations: int = Field(
+        default=100, ge=1, le=1000,
+        description="Variations a matrix parent may have (R39: 100; TikTok allows 300 in some regions).",
+    )

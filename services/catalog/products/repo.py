@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import asyncpg
+
+from services.catalog.products.domain import Product, from_json, to_json
 
 
 async def ensure_product(conn: asyncpg.Connection, seller_sku: str) -> None:
@@ -44,3 +48,76 @@ async def link_product(conn: asyncpg.Connection, *, shop_id: str, seller_sku: st
 
 async def links_of(conn: asyncpg.Connection, seller_sku: str) -> list[asyncpg.Record]:
     return list(await conn.fetch("SELECT * FROM product_links WHERE seller_sku = $1 ORDER BY shop_id", seller_sku))
+
+
+def _record(row: asyncpg.Record) -> Product:
+    raw = dict(row["record"] or {})
+    if not raw:  # known only from a stock/price change or the R41 import so far
+        return Product(seller_sku=row["seller_sku"], parent_sku=row["parent_sku"], title=row["title"],
+                       version=row["version"])
+    # the columns win: the R41 import links a variation to its matrix parent in the column
+    raw["seller_sku"], raw["version"], raw["parent_sku"] = row["seller_sku"], row["version"], row["parent_sku"]
+    return from_json(raw)
+
+
+_RECORD = "seller_sku, parent_sku, title, record, version"
+
+
+async def get_record(conn: asyncpg.Connection, seller_sku: str, *, for_update: bool = False) -> Product | None:
+    row = await conn.fetchrow(f"SELECT {_RECORD} FROM products WHERE seller_sku = $1"
+                              + (" FOR UPDATE" if for_update else ""), seller_sku)
+    return None if row is None else _record(row)
+
+
+async def records(conn: asyncpg.Connection, skus: Sequence[str] | None = None) -> list[Product]:
+    if skus is None:
+        rows = await conn.fetch(f"SELECT {_RECORD} FROM products ORDER BY seller_sku")
+    else:
+        rows = await conn.fetch(f"SELECT {_RECORD} FROM products WHERE seller_sku = ANY($1::text[])"
+                                " ORDER BY seller_sku", list(skus))
+    return [_record(r) for r in rows]
+
+
+async def lock_records(conn: asyncpg.Connection, skus: Sequence[str]) -> dict[str, Product]:
+    """The records of ``skus`` that exist, row-locked in SKU order (two loads never deadlock)."""
+    rows = await conn.fetch(f"SELECT {_RECORD} FROM products WHERE seller_sku = ANY($1::text[])"
+                            " ORDER BY seller_sku FOR UPDATE", sorted(set(skus)))
+    return {r["seller_sku"]: _record(r) for r in rows}
+
+
+async def save_records(conn: asyncpg.Connection, changed: Sequence[Product]) -> None:
+    def row(product: Product) -> tuple[object, ...]:
+        record = to_json(product)
+        del record["seller_sku"], record["version"]
+        return (product.seller_sku, product.parent_sku, product.title, record, product.version, product.category_id)
+
+    await conn.executemany(
+        """
+        INSERT INTO products (seller_sku, parent_sku, title, record, version, category_id)
+        VALUES ($1, $2, $3, $4, $5, $6)
+        ON CONFLICT (seller_sku) DO UPDATE SET parent_sku = $2, title = $3, record = $4, version = $5,
+            category_id = $6, updated_at = now()
+        """,
+        [row(p) for p in changed],
+    )
+
+
+async def children_of(conn: asyncpg.Connection, parent_sku: str) -> list[Product]:
+    rows = await conn.fetch(f"SELECT {_RECORD} FROM products WHERE parent_sku = $1 ORDER BY seller_sku", parent_sku)
+    return [_record(r) for r in rows]
+
+
+async def identifier_owners(conn: asyncpg.Connection) -> list[tuple[str, dict[str, str]]]:
+    """(seller SKU, identifiers) of every product that has any (R36: one GTIN, one SKU)."""
+    rows = await conn.fetch(
+        "SELECT seller_sku, record -> 'identifiers' AS ids FROM products"
+        " WHERE record ? 'identifiers' AND record -> 'identifiers' <> '{}'::jsonb")
+    return [(r["seller_sku"], dict(r["ids"])) for r in rows]
+
+
+async def family(conn: asyncpg.Connection, skus: Sequence[str]) -> list[Product]:
+    """These products, their children, and their parents (a matrix is checked as a whole)."""
+    rows = await conn.fetch(
+        f"SELECT {_RECORD} FROM products WHERE seller_sku = ANY($1::text[]) OR parent_sku = ANY($1::text[])"
+        " OR seller_sku IN (SELECT parent_sku FROM products WHERE seller_sku = ANY($1::text[]))", list(skus))
+    return [_record(r) for r in rows]

@@ -18,15 +18,16 @@ async def upsert_shop(
     status: str,
     status_reason: str | None = None,
     switches: dict[str, object] | None = None,
+    region: str | None = None,
 ) -> None:
     """Insert or update a shop; ``switches`` (full state from ShopSettingsChanged) replace the stored ones."""
     s = switches or {}
     await conn.execute(
         """
         INSERT INTO shops (shop_id, status, status_reason, allow_inventory_upload, allow_price_upload,
-                           send_brand_info, send_matrix_image, identifier_priority)
+                           send_brand_info, send_matrix_image, identifier_priority, region)
         VALUES ($1, $2, $3, coalesce($4, false), coalesce($5, false), coalesce($6, true), coalesce($7, false),
-                coalesce($8, '{UPC,EAN,GTIN,ISBN}'::text[]))
+                coalesce($8, '{UPC,EAN,GTIN,ISBN}'::text[]), $9)
         ON CONFLICT (shop_id) DO UPDATE SET
             status = EXCLUDED.status,
             status_reason = EXCLUDED.status_reason,
@@ -35,11 +36,12 @@ async def upsert_shop(
             send_brand_info = coalesce($6, shops.send_brand_info),
             send_matrix_image = coalesce($7, shops.send_matrix_image),
             identifier_priority = coalesce($8, shops.identifier_priority),
+            region = coalesce($9, shops.region),
             updated_at = now()
         """,
         shop_id, status, status_reason,
         s.get("allow_inventory_upload"), s.get("allow_price_upload"), s.get("send_brand_info"),
-        s.get("send_matrix_image"), s.get("identifier_priority"),
+        s.get("send_matrix_image"), s.get("identifier_priority"), region,
     )
 
 
@@ -76,3 +78,9 @@ async def save_warehouse(conn: asyncpg.Connection, shop_id: str, warehouse_id: s
 
 async def forget_warehouse(conn: asyncpg.Connection, shop_id: str) -> None:
     await conn.execute("DELETE FROM shop_warehouses WHERE shop_id = $1", shop_id)
+
+
+async def profile(conn: asyncpg.Connection, shop_id: str) -> asyncpg.Record | None:
+    """The shop as the projection holds it (status, region, product-export switches)."""
+    row: asyncpg.Record | None = await conn.fetchrow("SELECT * FROM shops WHERE shop_id = $1", shop_id)
+    return row

@@ -18,7 +18,7 @@ async def apply_shop_event(
                                switches=switches)
         await sync.shop_switches_changed(conn, data.shop_id)
     elif isinstance(data, ShopConnected):
-        await repo.upsert_shop(conn, shop_id=data.shop_id, status=data.status)
+        await repo.upsert_shop(conn, shop_id=data.shop_id, status=data.status, region=data.region)
         await sync.shop_switches_changed(conn, data.shop_id)
     else:
         await repo.upsert_shop(conn, shop_id=data.shop_id, status="disconnected", status_reason=data.reason)

@@ -20,7 +20,7 @@ import pytest_asyncio
 from libs.cli.infra import create_database
 from libs.common.events import new_event
 from libs.common.events.base import EventData
-from libs.common.events.shops import ShopSettingsChanged
+from libs.common.events.shops import ShopConnected, ShopSettingsChanged
 from libs.common.kafka import KafkaPublisher
 from services.catalog.app import build_app
 from services.catalog.settings import CatalogSettings
@@ -48,10 +48,14 @@ class Harness:
         await self.publisher.publish(data.topic, event.to_bytes(), key=data.key().encode())
         return event.id
 
-    async def new_shop(self, *, inventory: bool = True, price: bool = True, default_warehouse: bool = True) -> str:
+    async def new_shop(self, *, inventory: bool = True, price: bool = True, default_warehouse: bool = True,
+                       region: str | None = None) -> str:
+        """A sandbox seller's shop the catalog knows; with ``region`` also announced by ShopConnected."""
         seller = await sandbox(self.http, "POST", f"{self.sandbox_url}/sandbox/sellers",
-                               json={"default_warehouse": default_warehouse})
+                               json={"default_warehouse": default_warehouse, "region": region or "US"})
         self.tokens.add_shop(seller["shop_id"], seller["shop_cipher"], seller["auth_code"])
+        if region:
+            await self.publish(ShopConnected(shop_id=seller["shop_id"], region=region, connected_at=datetime.now(UTC)))
         await self.set_switches(seller["shop_id"], inventory=inventory, price=price)
         return str(seller["shop_id"])
 

@@ -124,6 +124,31 @@ class Sandbox:
             headers["x-tts-access-token"] = access
         return await self.http.request(method, path, params=query, content=raw, headers=headers)
 
+    async def upload(
+        self,
+        path: str,
+        shop: Shop,
+        data: bytes,
+        *,
+        filename: str = "upload.bin",
+        fields: dict[str, str] | None = None,
+        with_cipher: bool = False,
+    ) -> dict[str, Any]:
+        """A signed multipart upload (the body is not part of the signature); seller-scoped unless
+        ``with_cipher``. Returns the envelope."""
+        query: dict[str, Any] = {"app_key": APP_KEY, "timestamp": int(time.time())}
+        if with_cipher:
+            query["shop_cipher"] = shop.cipher
+        query["sign"] = sign(APP_SECRET, path, query, b"", multipart=True)
+        response = await self.http.post(
+            path,
+            params=query,
+            files={"data": (filename, data, "application/octet-stream")},
+            data=fields or {},
+            headers={"x-tts-access-token": shop.access_token},
+        )
+        return response.json()  # type: ignore[no-any-return]
+
 
 async def open_sandbox(settings: SandboxSettings, **app_kwargs: Any) -> AsyncIterator[Sandbox]:
     captured: list[httpx.Request] = []

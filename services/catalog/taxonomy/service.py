@@ -1,0 +1,176 @@
+"""Taxonomy use cases (R30, R31, R35, R37): download the category tree and report what changed,
+queue and run attribute downloads as resumable jobs, download brands with their authorisation.
+TikTok calls happen outside any transaction; each result is stored in a transaction of its own."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import asyncpg
+import structlog
+
+from libs.common.tiktok.errors import TikTokError
+from libs.common.tiktok.tokens import AUTHORIZATION_PROBLEMS, ShopNotAuthorized
+from libs.common.worker import DrainWorker
+from services.catalog.shops import repo as shops
+from services.catalog.taxonomy import repo
+from services.catalog.taxonomy.domain import (
+    TreeChanges,
+    attribute_from_wire,
+    category_from_wire,
+    category_version,
+    diff_trees,
+    rules_from_wire,
+)
+from services.catalog.taxonomy.tiktok import TaxonomyTikTok
+
+log = structlog.get_logger(__name__)
+
+#: Version mismatch answers (TIKTOK_API.md): the shop wants the other tree version.
+VERSION_MISMATCH = (12052217, 12052230)
+
+
+class TaxonomyError(Exception):
+    """A request the taxonomy cannot serve (unknown shop, nothing to download); the message says why."""
+
+
+async def _version(pool: asyncpg.Pool, shop_id: str) -> str | None:
+    async with pool.acquire() as conn:
+        profile = await shops.profile(conn, shop_id)
+    if profile is None:
+        raise TaxonomyError(f"shop {shop_id} is not connected (no ShopConnected received); connect it first")
+    return category_version(profile["region"])
+
+
+async def download_categories(pool: asyncpg.Pool, tiktok: TaxonomyTikTok, shop_id: str) -> TreeChanges:
+    """R30: the shop's tree, stored in place of the last one; what changed since."""
+    version = await _version(pool, shop_id)
+    try:
+        raw = await tiktok.categories(shop_id, version=version)
+    except TikTokError as exc:
+        if exc.code not in VERSION_MISMATCH:
+            raise
+        version = None if version else "v2"  # the stored region was wrong or missing: ask the other tree
+        raw = await tiktok.categories(shop_id, version=version)
+    tree = {c.id: c for c in (category_from_wire(r) for r in raw)}
+    async with pool.acquire() as conn, conn.transaction():
+        changes = diff_trees(await repo.categories(conn, shop_id), tree)
+        await repo.replace_categories(conn, shop_id, tree.values())
+    log.info("categories downloaded", shop_id=shop_id, version=version, total=changes.total,
+             added=len(changes.added), removed=len(changes.removed), now_invite_only=len(changes.now_invite_only))
+    return changes
+
+
+async def queue_attribute_download(pool: asyncpg.Pool, shop_id: str, *, category_id: str | None, used: bool,
+                                   all_leaves: bool) -> asyncpg.Record:
+    """R31: a job downloading attributes and rules of one category, the used ones, or every leaf."""
+    async with pool.acquire() as conn, conn.transaction():
+        if category_id:
+            ids = [category_id]
+        elif used:
+            ids = await repo.used_category_ids(conn, shop_id)
+        elif all_leaves:
+            ids = await repo.leaf_ids(conn, shop_id)
+        else:
+            raise TaxonomyError("say which categories: --category ID, --used or --all-leaves")
+        if not ids:
+            what = "no product uses a category yet" if used else "no categories downloaded for the shop yet"
+            raise TaxonomyError(f"nothing to download: {what} (run `ttshop catalog categories download {shop_id}`)")
+        return await repo.create_job(conn, shop_id, ids)
+
+
+class AttributeJobs(DrainWorker):
+    """Runs queued attribute downloads: a few categories at once (the client's rate limiter keeps each
+    endpoint under TikTok's limit), each stored with its item marked done in one transaction. A job
+    whose worker died is taken over when its lease runs out and resumes with the categories left."""
+
+    def __init__(self, *, pool: asyncpg.Pool, tiktok: TaxonomyTikTok, poll_s: float = 2.0, lease_s: float = 120.0,
+                 concurrency: int = 8, paused_s: float = 30.0) -> None:
+        super().__init__(poll_s=poll_s)
+        self.pool, self.tiktok, self.owner = pool, tiktok, uuid.uuid4()
+        self.lease_s, self.concurrency, self.paused_s = lease_s, concurrency, paused_s
+
+    async def run_once(self) -> int:
+        return int(await self.run_next())
+
+    async def run_next(self) -> bool:
+        async with self.pool.acquire() as conn:
+            job = await repo.claim_job(conn, owner=self.owner, lease_s=self.lease_s)
+        if job is None:
+            return False
+        job_id, shop_id = job["id"], job["shop_id"]
+        bound = log.bind(job_id=str(job_id), shop_id=shop_id)
+        try:
+            version = await _version(self.pool, shop_id)
+            while True:
+                async with self.pool.acquire() as conn:
+                    batch = await repo.pending_items(conn, job_id, self.concurrency * 4)
+                if not batch:
+                    break
+                if not await self._run_batch(job_id, shop_id, version, batch):
+                    bound.warning("attribute job lease lost; another worker took it over")
+                    return True
+        except (TaxonomyError, TikTokError, ShopNotAuthorized) as exc:  # transient, or not authorised
+            async with self.pool.acquire() as conn:
+                await repo.release_job(conn, job_id, self.owner, self.paused_s, f"waiting: {exc}")
+            bound.warning("attribute job paused", error=str(exc))
+            return True
+        async with self.pool.acquire() as conn:
+            await repo.finish_job(conn, job_id, self.owner, error=None)
+        bound.info("attribute job done")
+        return True
+
+    async def _run_batch(self, job_id: uuid.UUID, shop_id: str, version: str | None, batch: list[str]) -> bool:
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(category_id: str) -> bool:
+            async with gate:
+                return await self._download(job_id, shop_id, version, category_id)
+
+        results = await asyncio.gather(*(one(c) for c in batch))
+        return all(results)
+
+    async def _download(self, job_id: uuid.UUID, shop_id: str, version: str | None, category_id: str) -> bool:
+        try:
+            raw_attributes = await self.tiktok.attributes(shop_id, category_id, version=version)
+            raw_rules = await self.tiktok.rules(shop_id, category_id, version=version)
+        except TikTokError as exc:
+            if exc.transient or isinstance(exc, AUTHORIZATION_PROBLEMS):
+                raise  # the job pauses (transient: the client already retried) and resumes later
+            error: str | None = f"TikTok refused ({exc.code}): {exc.message}"
+            attributes, rules = [], None
+        else:
+            error = None
+            attributes = [attribute_from_wire(a) for a in raw_attributes]
+            rules = rules_from_wire(raw_rules)
+        async with self.pool.acquire() as conn, conn.transaction():
+            if rules is not None:
+                await repo.save_details(conn, shop_id, category_id, attributes, rules)
+            return await repo.finish_item(conn, job_id, self.owner, category_id, error=error, lease_s=self.lease_s)
+
+
+async def download_brands(pool: asyncpg.Pool, tiktok: TaxonomyTikTok, shop_id: str, *,
+                          category_ids: list[str] | None = None) -> dict[str, Any]:
+    """R35: every brand of the shop, then for each category asked (default: the ones our products use)
+    which brands are authorised there."""
+    brands: list[dict[str, Any]] = []
+    async for page in tiktok.brands(shop_id):
+        brands.extend(page)
+    async with pool.acquire() as conn, conn.transaction():
+        await repo.save_brands(conn, shop_id, brands)
+        if category_ids is None:
+            category_ids = await repo.used_category_ids(conn, shop_id)
+    authorized: dict[str, set[str]] = {}
+    for category_id in category_ids:
+        found: set[str] = set()
+        async for page in tiktok.brands(shop_id, category_id=category_id, authorized_only=True):
+            found |= {str(b["id"]) for b in page if b.get("authorized_status", "AUTHORIZED") == "AUTHORIZED"}
+        authorized[category_id] = found
+    async with pool.acquire() as conn, conn.transaction():
+        for category_id, ids in authorized.items():
+            await repo.save_authorizations(conn, shop_id, category_id, ids)
+    log.info("brands downloaded", shop_id=shop_id, brands=len(brands), categories=len(category_ids))
+    return {"shop_id": shop_id, "brands": len(brands),
+            "categories": {c: len(ids) for c, ids in authorized.items()}}

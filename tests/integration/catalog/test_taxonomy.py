@@ -1,0 +1,161 @@
+"""TikTok's taxonomy (R30, R31, R35, R37) downloaded from the sandbox into the catalog and exported, and
+the readiness check on top of it (R32-R36): every problem at once, ProductReady once per transition."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+import openpyxl
+
+from libs.common.events.shops import ShopSettingsChanged
+from services.catalog.readiness.identifiers import gs1_check_digit
+from tests.integration.catalog.conftest import Harness
+from tests.support.images import image_bytes
+from tests.support.stack import collect, sandbox
+from tests.support.waiting import poll_json
+
+
+async def download(h: Harness, shop: str) -> dict[str, Any]:
+    r = await h.http.post(f"{h.url}/shops/{shop}/categories/download")
+    assert r.status_code == 200, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+async def leaf(h: Harness, shop: str, search: str) -> dict[str, Any]:
+    r = await h.http.get(f"{h.url}/shops/{shop}/categories", params={"search": search, "leaf": "true"})
+    assert r.status_code == 200, r.text
+    found = [c for c in r.json()["categories"] if c["permission"] == "AVAILABLE"]
+    assert found, f"no available leaf matching {search!r}"
+    return found[0]  # type: ignore[no-any-return]
+
+
+async def attributes_job(h: Harness, shop: str, **scope: Any) -> dict[str, Any]:
+    r = await h.http.post(f"{h.url}/shops/{shop}/attributes/download", json=scope)
+    assert r.status_code == 202, r.text
+    return await poll_json(h.http, f"{h.url}/jobs/{r.json()['id']}", until=lambda j: j["status"] in ("done", "failed"),
+                           timeout_s=120)
+
+
+async def test_category_tree_downloaded_listed_exported_and_a_redownload_reports_changes(
+    harness: Harness, unique: str
+) -> None:
+    h = harness
+    shop = await h.new_shop(region="US")
+    first = await download(h, shop)
+    assert first["total"] == first["added"] and first["leaves"] >= 200 and first["removed"] == 0
+    tee = await leaf(h, shop, "T-shirts")
+    assert " > " in tee["path"] and tee["is_leaf"]
+
+    xlsx = await h.http.get(f"{h.url}/shops/{shop}/categories/export", params={"filename": "c.xlsx"})
+    assert xlsx.status_code == 200, xlsx.text
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    assert [c.value for c in sheet[1]] == ["id", "name", "parent id", "parent name", "full path", "leaf", "permission"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref and sheet[1][0].font.bold
+    assert sheet.max_row == first["total"] + 1
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == tee["id"])
+    assert row[4] == tee["path"] and row[5] == "yes" and row[6] == "AVAILABLE"
+    csv = await h.http.get(f"{h.url}/shops/{shop}/categories/export", params={"filename": "c.csv"})
+    assert csv.status_code == 200 and csv.content.decode("utf-8-sig").count("\n") == first["total"] + 1
+
+    await sandbox(h.http, "POST", f"{h.sandbox_url}/sandbox/categories/{tee['id']}/permission",
+                  json={"status": "INVITE_ONLY", "shop_id": shop})
+    again = await download(h, shop)
+    assert (again["added"], again["removed"], again["now_invite_only"]) == (0, 0, 1), again
+    assert again["examples"]["now_invite_only"][0]["id"] == tee["id"]
+
+
+async def test_attributes_of_one_category_and_of_every_leaf_download_as_jobs(harness: Harness, unique: str) -> None:
+    h = harness
+    shop = await h.new_shop(region="GB")  # a v1 shop: no category_version
+    tree = await download(h, shop)
+    tee = await leaf(h, shop, "T-shirts")
+    one = await attributes_job(h, shop, category_id=tee["id"])
+    assert (one["status"], one["total"], one["done"], one["failed"]) == ("done", 1, 1, 0), one
+    r = await h.http.get(f"{h.url}/shops/{shop}/categories/{tee['id']}/attributes")
+    body = r.json()
+    assert any(a["required"] and a["type"] == "PRODUCT_PROPERTY" for a in body["attributes"]), body
+    assert any(a["type"] == "SALES_PROPERTY" for a in body["attributes"])
+
+    every = await attributes_job(h, shop, all_leaves=True)
+    assert every["status"] == "done" and every["total"] == tree["leaves"] == every["done"] + every["failed"]
+    assert every["failed"] == 0, every["errors"]
+
+
+async def _ready_shop(h: Harness) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
+    shop = await h.new_shop(region="US")
+    await download(h, shop)
+    tee = await leaf(h, shop, "T-shirts")
+    await attributes_job(h, shop, category_id=tee["id"])
+    attrs = (await h.http.get(f"{h.url}/shops/{shop}/categories/{tee['id']}/attributes")).json()["attributes"]
+    return shop, tee, attrs
+
+
+def _required_values(attrs: list[dict[str, Any]]) -> dict[str, list[str]]:
+    return {a["name"]: [a["values"][0]["name"] if a["values"] else "Custom"]
+            for a in attrs if a["required"] and a["type"] == "PRODUCT_PROPERTY"}
+
+
+async def _media(h: Harness, data: bytes) -> str:
+    r = await h.http.post(f"{h.url}/media", files={"file": ("x", data)})
+    assert r.status_code == 201, r.text
+    return str(r.json()["ref"])
+
+
+async def test_seven_problems_reported_at_once_then_product_ready_published_once(harness: Harness, unique: str) -> None:
+    h = harness
+    shop, tee, attrs = await _ready_shop(h)
+    square, oblong = await _media(h, image_bytes(800, 800)), await _media(h, image_bytes(1200, 800))
+    sku = f"READY-{unique}"
+    body = f"{int(unique, 16) % 10**11:011d}"  # a UPC no other test's product has (R36: one code, one SKU)
+    upc = body + str(gs1_check_digit(body))
+    wrong_digit = body + str((gs1_check_digit(body) + 1) % 10)
+    broken = {"title": "Tee", "description": "<p>Soft tee</p>", "enabled": "false", "currency": "USD",
+              "category_id": tee["id"], "main_image": oblong, "images": [square], "upc": wrong_digit,
+              "length": "30", "width": "20", "height": "3", "dimension_unit": "CENTIMETER"}
+    assert (await h.http.put(f"{h.url}/products/{sku}", json=broken)).status_code == 200
+    r = await h.http.post(f"{h.url}/products/{sku}/check", params={"shop": shop})
+    assert r.status_code == 200, r.text
+    result = r.json()
+    codes = {p["code"] for p in result["problems"]}
+    expected = {"product_disabled", "price_missing", "image_not_square", "attribute_required_missing",
+                "weight_missing", "identifier_check_digit_invalid"}
+    assert not result["ready"] and expected <= codes, result["problems"]
+    assert len(result["problems"]) >= 7 and all(p["rule"] and p["fix"] for p in result["problems"])
+
+    fixed = {"enabled": "true", "price": "19.90", "main_image": square, "upc": upc, "weight": "0.2",
+             "weight_unit": "KILOGRAM", "attributes": _required_values(attrs)}
+    r = await h.http.patch(f"{h.url}/products/{sku}", json=fixed)
+    assert r.status_code == 200, r.text
+    assert r.json()["became_ready"] == [sku], r.json()
+    check = (await h.http.post(f"{h.url}/products/{sku}/check", params={"shop": shop})).json()
+    assert check["ready"] and check["identifier"] == {"type": "UPC", "code": upc}, check
+    assert (await h.http.patch(f"{h.url}/products/{sku}", json={"title": "Tee, softer"})).status_code == 200
+
+    barrier = f"BARRIER-{unique}"
+    assert (await h.http.put(f"{h.url}/products/{barrier}", json={**broken, **fixed, "upc": None})).status_code == 200
+    events = await collect(h.kafka_bootstrap, "catalog.product-ready", count=10, timeout_s=5,
+                           predicate=lambda e: e["data"]["seller_sku"] in (sku, barrier) and e["data"]["shop_id"] == shop)
+    seen = [e["data"]["seller_sku"] for e in events]
+    assert seen.count(barrier) == 1 and seen.count(sku) == 1, seen
+
+
+async def test_catalogue_check_summarises_ready_and_the_most_common_problems(harness: Harness, unique: str) -> None:
+    h = harness
+    shop, tee, attrs = await _ready_shop(h)
+    square = await _media(h, image_bytes(800, 800))
+    good = {"title": "T", "description": "d", "price": "5", "currency": "USD", "category_id": tee["id"],
+            "main_image": square, "images": [square], "weight": "1", "weight_unit": "KILOGRAM", "length": "1",
+            "width": "1", "height": "1", "dimension_unit": "CENTIMETER", "attributes": _required_values(attrs)}
+    for i in range(3):
+        assert (await h.http.put(f"{h.url}/products/SUM-{unique}-{i}", json=good)).status_code == 200
+        assert (await h.http.put(f"{h.url}/products/SUMBAD-{unique}-{i}", json={**good, "price": None})).status_code == 200
+    await h.publish(ShopSettingsChanged(shop_id=shop, send_brand_info=False, changed_at=datetime.now(UTC)))
+    r = await h.http.post(f"{h.url}/shops/{shop}/check")
+    summary = r.json()
+    assert summary["ready"] >= 3 and summary["not_ready"] >= 3, summary
+    assert any(p["code"] == "price_missing" and p["products"] >= 3 for p in summary["top_problems"]), summary
+    assert all(f"SUM-{unique}-{i}" not in summary["not_ready_skus"] for i in range(3))
+
