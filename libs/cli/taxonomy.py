@@ -104,6 +104,28 @@ def download_attributes(
         console.print(f"  category {error['category_id']}: {error['error']}")
 
 
+@attributes.command("show")
+def show_attributes(
+    ctx: typer.Context,
+    shop: Annotated[str, typer.Argument(help="TikTok shop id.")],
+    category: Annotated[str, typer.Argument(help="Category id.")],
+) -> None:
+    """A category's attributes (required ones flagged, with their values) and its rules."""
+    st = state(ctx)
+    with reported():
+        body = st.client("catalog").get(f"/shops/{shop}/categories/{category}/attributes")
+    if st.json_output:
+        emit_json(body)
+        return
+    render.table(f"category {category}: attributes", ("id", "name", "type", "required", "values"),
+                 ((a["id"], a["name"], a["type"], "yes" if a["required"] else "",
+                   ", ".join(v["name"] for v in a["values"][:8]) + (" …" if len(a["values"]) > 8 else ""))
+                  for a in body["attributes"]))
+    certs = [c["name"] + (" (required)" if c["required"] else "") for c in body["certifications"]]
+    if certs:
+        console.print("Certifications: " + "; ".join(certs))
+
+
 @brands.command("download")
 def download_brands(
     ctx: typer.Context,

@@ -49,7 +49,8 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
         app.state.wake_taxonomy_jobs = app.state.attribute_jobs.wake
         assert rt.http is not None, "runtime not started"
         app.state.products = Products(pool=rt.db(), http=rt.http, source=rt.source,
-                                      max_children=settings.max_variations)
+                                      max_children=settings.max_variations,
+                                      fetch_timeout_s=settings.media_fetch_timeout_s)
 
     async def upload_loop(rt: ServiceRuntime) -> None:
         await app.state.uploader.run()

@@ -45,3 +45,6 @@ class CatalogSettings(ServiceSettings):
         default=100, ge=1, le=1000,
         description="Variations a matrix parent may have (R39: 100; TikTok allows 300 in some regions).",
     )
+    media_fetch_timeout_s: float = Field(
+        default=10.0, gt=0, description="How long an image URL in a product file may take to answer (fetched once).",
+    )

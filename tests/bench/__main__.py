@@ -1,10 +1,12 @@
-"""``make bench`` / ``python -m tests.bench [--scenario inventory|orders|all] [--orders N] [--skus N] [--no-profile]``.
+"""``make bench`` / ``python -m tests.bench [--scenario inventory|orders|catalog|all] [--orders N] [--skus N] [--products N] [--no-profile]``.
 
 Starts the stack as processes exactly as ``make run`` does (``ttshop dev``) and measures it from the
 outside. *orders*: connects a sandbox shop through the CLI, places N orders in the sandbox, starts a
 range download job and measures the time until all N are on ``orders.downloaded``. *inventory*:
 connects a shop with inventory upload on, lists N SKUs on TikTok (the sandbox), imports them, publishes
 one ``InventoryChanged`` per SKU and then 5 per SKU, and measures until TikTok holds every new quantity.
+*catalog*: loads an N-row XLSX product file through the CLI (rows/s; a re-run that changes nothing) and
+checks the whole catalogue's readiness (products/s), next to openpyxl alone reading the same file.
 Reports per-process peak RSS (VmHWM) and, with py-spy installed, where the measured process (orders,
 catalog) and the sandbox spend their time. Prints only.
 """
@@ -18,13 +20,13 @@ import platform
 import tempfile
 from pathlib import Path
 
-from tests.bench import inventory_scenario, orders_scenario, profiling, report
+from tests.bench import catalog_scenario, inventory_scenario, orders_scenario, profiling, report
 from tests.bench.stack import peak_rss_kib, processes
 from tests.support.devstack import Stack, running_stack
 
 #: The reconciliation poll and settlement import would compete with the job being measured.
 QUIET_LOOPS = {"ORDERS_POLL_INTERVAL_S": "3600", "ORDERS_SETTLEMENT_INTERVAL_S": "3600"}
-SCENARIOS = ("all", "inventory", "orders")
+SCENARIOS = ("all", "inventory", "orders", "catalog")
 
 
 def _rss_table(stack: Stack) -> list[tuple[str, int, int]]:
@@ -60,10 +62,11 @@ class Profiles:
         self._running.clear()
 
 
-async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: bool) -> int:
+async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: bool, products: int) -> int:
     print(f"ttshop benchmark on {platform.node()} ({os.cpu_count()} CPUs, Python {platform.python_version()})")
     orders_run: orders_scenario.OrdersRun | None = None
     inventory_run: inventory_scenario.InventoryRun | None = None
+    catalog_run: catalog_scenario.CatalogRun | None = None
     with running_stack(QUIET_LOOPS) as stack:
         profiles = Profiles(stack, profile)
         try:
@@ -77,6 +80,8 @@ async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: b
                     on_measure_start=lambda: profiles.start("inventory", "catalog", "sandbox"),
                     on_measure_end=profiles.stop,
                 )
+            if scenario in ("all", "catalog"):
+                catalog_run = await catalog_scenario.run(stack, products)
         finally:
             profiles.stop()
         rss = _rss_table(stack)
@@ -84,6 +89,8 @@ async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: b
         report.orders(orders_run)
     if inventory_run is not None:
         report.inventory(inventory_run)
+    if catalog_run is not None:
+        report.catalog(catalog_run)
     report.rss(rss)
     walls = {"orders": orders_run.all_on_topic_s if orders_run else 0.0,
              "inventory": inventory_run.profiled_s if inventory_run else 0.0}
@@ -93,7 +100,8 @@ async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: b
         print("\nprofile: no samples taken")
     if not profile:
         print("\nprofile: off (--no-profile, or py-spy not installed: pip install py-spy)")
-    ok = (orders_run is None or orders_run.distinct == orders) and (inventory_run is None or inventory_run.ok)
+    ok = ((orders_run is None or orders_run.distinct == orders) and (inventory_run is None or inventory_run.ok)
+          and (catalog_run is None or catalog_run.ok))
     return 0 if ok else 1
 
 
@@ -102,6 +110,7 @@ def main() -> None:
     parser.add_argument("--scenario", choices=SCENARIOS, default="all", help="what to measure (default all)")
     parser.add_argument("--orders", type=int, default=5000, help="orders to place and download (default 5000)")
     parser.add_argument("--skus", type=int, default=1000, help="SKUs listed and updated (default 1000)")
+    parser.add_argument("--products", type=int, default=10_000, help="rows of the product file (default 10000)")
     parser.add_argument("--poll-ms", type=int, default=50,
                         help="how often the inventory scenario reads the shop's listings from the sandbox (default 50)")
     parser.add_argument("--no-profile", action="store_true", help="do not attach py-spy to the measured processes")
@@ -109,7 +118,8 @@ def main() -> None:
     if not 1 <= args.skus <= 9000:
         parser.error("--skus must be 1..9000 (quantities are derived from the SKU's index)")
     profile = not args.no_profile and profiling.available()
-    raise SystemExit(asyncio.run(_main(args.scenario, args.orders, args.skus, args.poll_ms / 1000, profile)))
+    raise SystemExit(asyncio.run(_main(args.scenario, args.orders, args.skus, args.poll_ms / 1000, profile,
+                                      args.products)))
 
 
 if __name__ == "__main__":

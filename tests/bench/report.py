@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.bench import inventory_scenario, orders_scenario, profiling
+from tests.bench import catalog_scenario, inventory_scenario, orders_scenario, profiling
 
 ORDERS_TARGET = 1000.0
 
@@ -86,3 +86,21 @@ def profile(name: str, prof: profiling.Profile, wall_s: float) -> None:
     print("  hottest leaf functions:")
     for frame, count in prof.leaves.most_common(12):
         print(f"    {100 * count / prof.samples:5.1f} %  {frame[:110]}")
+
+
+def _rate(count: int, seconds: float, unit: str) -> str:
+    return f"{seconds:8.2f} s ({count / max(seconds, 1e-9):,.0f} {unit}/s)"
+
+
+def catalog(run: catalog_scenario.CatalogRun) -> None:
+    print(f"\ncatalog scenario: a {run.rows:,}-row XLSX product file ({run.file_bytes / 1e6:.1f} MB, 2 images "
+          "shared by every row), one shop")
+    _rows([(f"  setup: {k}", f"{v:8.2f} s") for k, v in run.setup.items()])
+    _rows([
+        ("raw baseline: openpyxl reads the file", _rate(run.rows, run.openpyxl_read_s, "rows")),
+        ("`products upsert` (parse, validate, store, readiness)", _rate(run.rows, run.upsert_s, "rows")),
+        ("  created / refused", f"{run.created} / {run.refused}"),
+        ("same file again (nothing changes)", f"{run.rerun_s:8.2f} s, {run.unchanged_on_rerun} unchanged"),
+        ("`products check --all` (whole catalogue)", _rate(run.rows, run.check_s, "products")),
+        ("  ready / not ready", f"{run.ready} / {run.not_ready} (a quarter of the rows have no price)"),
+    ])

@@ -32,7 +32,8 @@ async def store(pool: asyncpg.Pool, data: bytes) -> StoredMedia:
     return media
 
 
-async def fetch(pool: asyncpg.Pool, http: httpx.AsyncClient, url: str) -> StoredMedia:
+async def fetch(pool: asyncpg.Pool, http: httpx.AsyncClient, url: str, *,
+                timeout_s: float = FETCH_TIMEOUT_S) -> StoredMedia:
     """The media behind ``url``: fetched the first time only; a failure is remembered and raised."""
     async with pool.acquire() as conn:
         known = await repo.source(conn, url)
@@ -41,7 +42,7 @@ async def fetch(pool: asyncpg.Pool, http: httpx.AsyncClient, url: str) -> Stored
             if found is not None:
                 return found
     try:
-        data = await _download(http, url)
+        data = await _download(http, url, timeout_s)
     except MediaUnavailable as exc:
         async with pool.acquire() as conn:
             await repo.save_source(conn, url, sha256=None, error=str(exc))
@@ -52,9 +53,9 @@ async def fetch(pool: asyncpg.Pool, http: httpx.AsyncClient, url: str) -> Stored
     return media
 
 
-async def _download(http: httpx.AsyncClient, url: str) -> bytes:
+async def _download(http: httpx.AsyncClient, url: str, timeout_s: float) -> bytes:
     try:
-        async with http.stream("GET", url, timeout=FETCH_TIMEOUT_S, follow_redirects=True) as response:
+        async with http.stream("GET", url, timeout=timeout_s, follow_redirects=True) as response:
             if response.status_code != 200:
                 raise MediaUnavailable(f"{url} answered HTTP {response.status_code}")
             chunks: list[bytes] = []
@@ -66,6 +67,6 @@ async def _download(http: httpx.AsyncClient, url: str) -> bytes:
                 chunks.append(chunk)
             return b"".join(chunks)
     except httpx.TimeoutException:
-        raise MediaUnavailable(f"{url} did not answer within {FETCH_TIMEOUT_S:.0f} s") from None
+        raise MediaUnavailable(f"{url} did not answer within {timeout_s:g} s") from None
     except httpx.HTTPError as exc:
         raise MediaUnavailable(f"{url} could not be fetched ({type(exc).__name__})") from None

@@ -20,6 +20,7 @@ import structlog
 from libs.common.product_file import COLUMNS, SheetProblem, SheetRow, media_paths, read_rows, write_rows
 from services.catalog.media import repo as media_repo
 from services.catalog.media import service as media
+from services.catalog.media.domain import StoredMedia
 from services.catalog.products import repo
 from services.catalog.products.domain import (
     DocumentRef,
@@ -60,6 +61,9 @@ class Products:
     http: httpx.AsyncClient
     source: str
     max_children: int = 100
+    fetch_timeout_s: float = media.FETCH_TIMEOUT_S
+    #: facts of stored media (content-addressed, so never stale): a 10,000-row file asks once per file
+    _facts: dict[str, StoredMedia] = field(default_factory=dict, repr=False)
 
     async def load_file(self, data: bytes, filename: str, attached: Mapping[str, bytes]) -> LoadReport:
         sheet = read_rows(data, filename)
@@ -74,6 +78,9 @@ class Products:
                 except media.MediaUnavailable as exc:
                     report.problems.append(SheetProblem(None, None, f"{path}: {exc}", None))
         refused_rows = {p.row for p in sheet.problems if p.row is not None}
+        unread = refused_rows - {row.number for row in sheet.rows}  # refused while reading (formula, merged)
+        report.rows += len(unread)
+        report.refused += len(unread)
         parsed = [(row, *parse_row(row)) for row in sheet.rows]
         known = await self._known_media([c.seller_sku for _, c, _ in parsed if c is not None])
         changes: list[tuple[int, ProductChange]] = []
@@ -146,7 +153,8 @@ class Products:
                 if source in stored:
                     return replace(ref, sha256=stored[source])
                 if media.is_url(source):
-                    return replace(ref, sha256=(await media.fetch(self.pool, self.http, source)).sha256)
+                    return replace(ref, sha256=(await media.fetch(self.pool, self.http, source,
+                                                                   timeout_s=self.fetch_timeout_s)).sha256)
                 raise media.MediaUnavailable(f"file {source!r} was not found next to the product file")
             except media.MediaUnavailable as exc:
                 problems.append(SheetProblem(row, column, str(exc), source))
@@ -161,9 +169,42 @@ class Products:
         if isinstance(values.get("documents"), list):
             values["documents"] = [DocumentRef(d.requirement, await one(d.media, "documents"))
                                    for d in values["documents"]]
+        if not problems:
+            problems = await self._unusable(row, values)
         if problems:
             return None, problems
         return ProductChange(change.seller_sku, values), []
+
+    async def _unusable(self, row: int, values: Mapping[str, Any]) -> list[SheetProblem]:
+        """Files that can never be used where they are named: bytes that are no image in an image column,
+        no video in the video column, neither PDF nor image as a document (the extension is not trusted).
+        Size, ratio and pixel limits are the readiness check's (R33, R34), so such a row still loads."""
+        named: list[tuple[str, MediaRef]] = [(c, values[c]) for c in ("main_image", "video")
+                                             if isinstance(values.get(c), MediaRef)]
+        images, documents = values.get("images"), values.get("documents")
+        named += [("images", r) for r in images] if isinstance(images, list) else []
+        named += [("documents", d.media) for d in documents] if isinstance(documents, list) else []
+        missing = sorted({r.sha256 for _, r in named if r.sha256 and r.sha256 not in self._facts})
+        if missing:
+            async with self.pool.acquire() as conn:
+                self._facts.update(await media_repo.facts(conn, missing))
+        found = self._facts
+        problems = []
+        for column, ref in named:
+            facts = found.get(ref.sha256 or "")
+            if facts is None:
+                continue
+            kind = facts.content_type or ""
+            if column in ("main_image", "images") and (facts.error or not facts.is_image):
+                why = facts.error or f"the bytes are {kind or 'of an unknown type'}, not an image"
+                problems.append(SheetProblem(row, column, f"not a usable image: {why}", ref.source))
+            elif column == "video" and not kind.startswith("video/"):
+                problems.append(SheetProblem(row, column, f"not a video: the bytes are {kind or 'of an unknown type'}; "
+                                             "send MP4 or MOV", ref.source))
+            elif column == "documents" and kind != "application/pdf" and (facts.error or not facts.is_image):
+                problems.append(SheetProblem(row, column, "a document must be a PDF or an image; the bytes are "
+                                             f"{kind or 'of an unknown type'}", ref.source))
+        return problems
 
     async def _apply(self, changes: Sequence[ProductChange], report: LoadReport) -> None:
         if not changes:

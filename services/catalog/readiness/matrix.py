@@ -1,5 +1,5 @@
 """R39 variations: a matrix parent with at most ``max_children`` children, each ready, each with a value for
-every sales attribute of the category, no two alike, and with "send matrix image" each with its own image."""
+every sales attribute the matrix varies by, no two alike, and with "send matrix image" each with its own image."""
 
 from __future__ import annotations
 
@@ -39,6 +39,17 @@ def check_matrix(
             message=f"{parent.seller_sku} has {count} variations; a TikTok product takes at most {ctx.max_children}",
             fix=f"split the variations over several parents, at most {ctx.max_children} each",
         )
+    # The matrix's dimensions: the category's sales attributes that any variation uses (a category lists
+    # more, e.g. Color, Size and Material, than one product varies by); every variation needs each.
+    used = {key(name) for child, _ in children for name, value in child.sales_attributes.items() if value.strip()}
+    dimensions = [a for a in ctx.sales_properties if key(a.name) in used or key(a.id) in used]
+    if not dimensions and ctx.sales_properties and len(children) > 1:
+        names = ", ".join(a.name for a in ctx.sales_properties)
+        yield Problem(
+            rule="R39", code="matrix_without_sales_attributes", field="sales_attributes", value=None,
+            message=f"the {len(children)} variations have no sales attribute values, so TikTok cannot tell them apart",
+            fix=f"give each variation values of the category's sales attributes ({names}), e.g. Color=Red",
+        )
     combinations: dict[tuple[tuple[str, str], ...], list[ProductFacts]] = {}
     for child, readiness in children:
         sku = child.seller_sku
@@ -53,7 +64,7 @@ def check_matrix(
                 fix=f"run `ttshop catalog products check {sku}` and fix what it lists",
             )
         given = {key(name) for name, value in child.sales_attributes.items() if value.strip()}
-        for attribute in ctx.sales_properties:
+        for attribute in dimensions:
             if key(attribute.name) not in given and key(attribute.id) not in given:
                 yield Problem(
                     rule="R39", code="child_sales_attribute_missing", field=f"sales_attributes.{attribute.name}",

@@ -10,8 +10,9 @@ from typing import Any
 
 import asyncpg
 
+from libs.common.events import new_event
 from libs.common.events.catalog import ProductReady
-from libs.common.outbox import enqueue_data
+from libs.common.outbox import enqueue_many
 from services.catalog.media import repo as media_repo
 from services.catalog.products import repo as products
 from services.catalog.products.domain import Product, media_of
@@ -89,17 +90,24 @@ async def check(conn: asyncpg.Connection, shop_id: str, skus: Sequence[str] | No
 
 async def record(conn: asyncpg.Connection, shop_id: str, results: Sequence[tuple[Product, Readiness]], *,
                  source: str) -> list[str]:
-    """Store the results; ``ProductReady`` for each product that was not ready before. Returns those SKUs."""
+    """Store the results that differ from the stored ones; ``ProductReady`` for each product that was not
+    ready before. Returns those SKUs."""
     before = await repo.previous(conn, shop_id, [p.seller_sku for p, _ in results])
     now = datetime.now(UTC)
     became: list[str] = []
+    events = []
+    changed: list[repo.Row] = []
     for product, result in results:
-        if result.ready and not before.get(product.seller_sku, False):
-            await enqueue_data(conn, ProductReady(shop_id=shop_id, seller_sku=product.seller_sku,
-                                                  parent_sku=product.parent_sku, ready_at=now), source=source)
+        last = before.get(product.seller_sku)
+        if result.ready and not (last and last[1]):
+            events.append(new_event(ProductReady(shop_id=shop_id, seller_sku=product.seller_sku,
+                                                 parent_sku=product.parent_sku, ready_at=now), source=source))
             became.append(product.seller_sku)
-    await repo.save(conn, shop_id, [(p.seller_sku, r.ready, [problem_json(x) for x in r.problems], p.version)
-                                    for p, r in results])
+        row: repo.Row = (product.seller_sku, result.ready, [problem_json(x) for x in result.problems], product.version)
+        if row != last:
+            changed.append(row)
+    await enqueue_many(conn, events)
+    await repo.save(conn, shop_id, changed)
     return became
 
 

@@ -11,6 +11,7 @@ import openpyxl
 
 from tests.integration.catalog.conftest import Harness
 from tests.support.images import image_bytes
+from tests.support.stack import sandbox
 
 CSV_HEADER = ("sku,title,description,price,currency,enabled,category_id,weight,weight_unit,length,width,height,"
               "dimension_unit,upc,main_image,images,attributes\n")
@@ -95,3 +96,59 @@ async def test_patch_changes_only_the_fields_given_and_null_clears(harness: Harn
     assert r.status_code == 422 and "price" in r.text
     r = await h.http.patch(f"{h.url}/products/{sku}", json={"main_image": f"{h.sandbox_url}/nothing-here.jpg"})
     assert r.status_code == 422 and "404" in r.text
+
+
+async def test_bad_files_and_urls_get_a_message_per_row_and_column(harness: Harness, unique: str) -> None:
+    """A corrupt image, bytes that are no video, a 1 MB description, a URL answering 404 and one that
+    times out are refused row by row with the column and the reason; a PNG named .jpg and a 599×600 image
+    load (the file type comes from the bytes; size rules are the readiness check's, R33)."""
+    h = harness
+    slow = f"/slow-{unique}.jpg"
+    await sandbox(h.http, "POST", f"{h.sandbox_url}/sandbox/faults",
+                  json={"kind": "latency", "latency_ms": 3000, "path": slow, "duration_s": 30})
+    long_description = "x" * 1_000_001
+    csv = ("sku,title,description,main_image,video\n"
+           f"OK-PNG-{unique},PNG named jpg,d,img/really-png.jpg,\n"
+           f"OK-SMALL-{unique},Small,d,img/small.jpg,\n"
+           f"CORRUPT-{unique},Corrupt,d,img/corrupt.jpg,\n"
+           f"NOVIDEO-{unique},No video,d,img/really-png.jpg,vid/clip.mp4\n"
+           f"LONG-{unique},Long,{long_description},img/small.jpg,\n"
+           f"GONE-{unique},Gone,d,{h.sandbox_url}/missing-{unique}.jpg,\n"
+           f"SLOW-{unique},Slow,d,{h.sandbox_url}{slow},\n")
+    media = {"img/really-png.jpg": image_bytes(800, 800, "PNG"), "img/small.jpg": image_bytes(599, 600),
+             "img/corrupt.jpg": b"\xff\xd8\xff" + b"garbage" * 50, "vid/clip.mp4": b"not a video at all"}
+    try:
+        report = await load(h, "bad.csv", csv.encode(), media)
+    finally:
+        await h.http.delete(f"{h.sandbox_url}/sandbox/faults")
+    assert (report["created"], report["refused"]) == (2, 5), report
+    by_row = {(p["row"], p["column"]): p["message"] for p in report["problems"]}
+    assert "not a usable image" in by_row[(4, "main_image")]
+    assert "not a video" in by_row[(5, "video")]
+    assert "1,000,001" in by_row[(6, "description")] or "1000001" in by_row[(6, "description")]
+    assert "404" in by_row[(7, "main_image")]
+    assert "did not answer" in by_row[(8, "main_image")]
+    png = await record(h, f"OK-PNG-{unique}")
+    shown = await h.http.get(f"{h.url}/media/{png['main_image']['sha256']}")
+    assert shown.headers["content-type"] == "image/png"
+
+
+async def test_an_xlsx_with_a_formula_and_empty_rows_loads_the_other_rows(harness: Harness, unique: str) -> None:
+    h = harness
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["SKU", "Title", "Price"])
+    sheet.append([f"X1-{unique}", "First", "1.50"])
+    sheet.append([])
+    sheet.append([f"X2-{unique}", "Second", "=1+1"])
+    sheet.append([f"X3-{unique}", "Third", "3"])
+    sheet.append([f"X4-{unique}", "Fourth", "4"])
+    sheet.delete_rows(sheet.max_row)  # leaves an empty row behind in the used range
+    formula_row = next(c.row for c in sheet["A"] if c.value == f"X2-{unique}")
+    out = io.BytesIO()
+    book.save(out)
+    report = await load(h, "book.xlsx", out.getvalue())
+    assert (report["created"], report["refused"]) == (2, 1), report
+    [problem] = report["problems"]
+    assert problem["row"] == formula_row and problem["column"] == "price" and "formula" in problem["message"]

@@ -159,3 +159,39 @@ async def test_catalogue_check_summarises_ready_and_the_most_common_problems(har
     assert any(p["code"] == "price_missing" and p["products"] >= 3 for p in summary["top_problems"]), summary
     assert all(f"SUM-{unique}-{i}" not in summary["not_ready_skus"] for i in range(3))
 
+
+
+async def test_an_attribute_job_whose_worker_died_is_taken_over_and_resumes_where_it_stopped(
+    harness: Harness, unique: str
+) -> None:
+    """The job was running on a worker that died after 5 of 12 categories (its lease still held, then
+    expired): the service's worker takes it over and downloads only the 7 left, counting each once."""
+    import asyncpg
+
+    h = harness
+    shop = await h.new_shop(region="GB")
+    await download(h, shop)
+    leaves = [c["id"] for c in (await h.http.get(f"{h.url}/shops/{shop}/categories",
+                                                  params={"leaf": "true", "limit": 12})).json()["categories"]]
+    conn = await asyncpg.connect(h.dsn)
+    try:
+        job_id = await conn.fetchval(
+            "INSERT INTO catalog.taxonomy_jobs (id, shop_id, kind, status, total, done, lease_owner, lease_until)"
+            " VALUES (gen_random_uuid(), $1, 'attributes', 'running', 12, 5, gen_random_uuid(),"
+            " now() + interval '1 hour') RETURNING id", shop)
+        await conn.executemany("INSERT INTO catalog.taxonomy_job_items (job_id, category_id, status) VALUES ($1, $2, $3)",
+                               [(job_id, cid, "done" if i < 5 else "pending") for i, cid in enumerate(leaves)])
+        before = {cid: await _served(h, cid) for cid in leaves}
+        await conn.execute("UPDATE catalog.taxonomy_jobs SET lease_until = now() - interval '1 second' WHERE id = $1",
+                           job_id)
+    finally:
+        await conn.close()
+    job = await poll_json(h.http, f"{h.url}/jobs/{job_id}", until=lambda j: j["status"] == "done", timeout_s=60)
+    assert (job["done"], job["failed"], job["total"]) == (12, 0, 12), job
+    fetched = {cid: await _served(h, cid) - before[cid] for cid in leaves}
+    assert [fetched[c] for c in leaves[:5]] == [0] * 5 and [fetched[c] for c in leaves[5:]] == [1] * 7, fetched
+
+
+async def _served(h: Harness, category_id: str) -> int:
+    path = f"/product/202309/categories/{category_id}/attributes"
+    return int((await sandbox(h.http, "GET", f"{h.sandbox_url}/sandbox/requests", params={"path": path}))["total"])

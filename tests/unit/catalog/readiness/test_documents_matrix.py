@@ -125,13 +125,26 @@ def test_a_child_that_is_not_ready_is_named_with_its_problems() -> None:
     assert "price_missing, weight_not_positive, identifier_check_digit_invalid" in p.message
 
 
-def test_every_child_needs_each_sales_attribute_of_the_category() -> None:
+def test_every_child_needs_each_sales_attribute_the_matrix_varies_by() -> None:
     ctx = context()
     kids = judged([child("TEE-RED-M", Color="Red", Size="M"), child("TEE-BLUE", Color="Blue")], ctx)
     result = check_product(parent(), ctx, kids)
     p = the(result, "child_sales_attribute_missing")
     assert (p.child_sku, p.field) == ("TEE-BLUE", "sales_attributes.Size")
     assert codes(result) == ["child_sales_attribute_missing"]
+
+
+def test_a_matrix_may_vary_by_fewer_sales_attributes_than_the_category_lists() -> None:
+    ctx = context()  # the category lists Color and Size
+    kids = judged([child("TEE-RED", Color="Red"), child("TEE-BLUE", Color="Blue")], ctx)
+    assert check_product(parent(), ctx, kids).ready
+
+
+def test_variations_without_any_sales_attribute_cannot_be_told_apart() -> None:
+    ctx = context()
+    kids = judged([child("TEE-A"), child("TEE-B")], ctx)
+    result = check_product(parent(), ctx, kids)
+    assert (the(result, "matrix_without_sales_attributes").rule, result.ready) == ("R39", False)
 
 
 def test_two_children_with_the_same_combination() -> None:
