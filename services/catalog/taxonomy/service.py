@@ -155,6 +155,7 @@ async def download_brands(pool: asyncpg.Pool, tiktok: TaxonomyTikTok, shop_id: s
                           category_ids: list[str] | None = None) -> dict[str, Any]:
     """R35: every brand of the shop, then for each category asked (default: the ones our products use)
     which brands are authorised there."""
+    version = await _version(pool, shop_id)
     brands: list[dict[str, Any]] = []
     async for page in tiktok.brands(shop_id):
         brands.extend(page)
@@ -165,7 +166,7 @@ async def download_brands(pool: asyncpg.Pool, tiktok: TaxonomyTikTok, shop_id: s
     authorized: dict[str, set[str]] = {}
     for category_id in category_ids:
         found: set[str] = set()
-        async for page in tiktok.brands(shop_id, category_id=category_id, authorized_only=True):
+        async for page in tiktok.brands(shop_id, category_id=category_id, authorized_only=True, version=version):
             found |= {str(b["id"]) for b in page if b.get("authorized_status", "AUTHORIZED") == "AUTHORIZED"}
         authorized[category_id] = found
     async with pool.acquire() as conn, conn.transaction():

@@ -35,11 +35,13 @@ class TaxonomyTikTok:
             params={"category_version": version} if version else None,
         )
 
-    async def brands(self, shop_id: str, *, category_id: str | None = None,
-                     authorized_only: bool = False) -> AsyncIterator[list[dict[str, Any]]]:
+    async def brands(self, shop_id: str, *, category_id: str | None = None, authorized_only: bool = False,
+                     version: str | None = None) -> AsyncIterator[list[dict[str, Any]]]:
         params: dict[str, Any] = {}
         if category_id:
             params["category_id"] = category_id
+            if version:
+                params["category_version"] = version
         if authorized_only:
             params["is_authorized"] = "true"
         async for page in self._client.paginate("GET", BRANDS, items_key="brands", shop_id=shop_id,

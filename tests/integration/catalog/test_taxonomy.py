@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import openpyxl
+from pydantic import SecretStr
 
 from libs.common.events.shops import ShopSettingsChanged
 from services.catalog.readiness.identifiers import gs1_check_digit
@@ -195,3 +196,53 @@ async def test_an_attribute_job_whose_worker_died_is_taken_over_and_resumes_wher
 async def _served(h: Harness, category_id: str) -> int:
     path = f"/product/202309/categories/{category_id}/attributes"
     return int((await sandbox(h.http, "GET", f"{h.sandbox_url}/sandbox/requests", params={"path": path}))["total"])
+
+
+async def test_brands_download_with_their_authorisation_decides_the_brand_sent(harness: Harness, unique: str) -> None:
+    """R35: brands downloaded for the category our product uses; an authorised brand is the one sent, one
+    not authorised there is a problem, and with "send brand info" off no brand is checked or sent."""
+    h = harness
+    shop, tee, attrs = await _ready_shop(h)
+    sku = f"BRAND-{unique}"
+    square = await _media(h, image_bytes(800, 800))
+    body = {"title": "T", "description": "d", "price": "5", "currency": "USD", "category_id": tee["id"],
+            "main_image": square, "images": [square], "weight": "1", "weight_unit": "KILOGRAM", "length": "1",
+            "width": "1", "height": "1", "dimension_unit": "CENTIMETER", "attributes": _required_values(attrs)}
+    assert (await h.http.put(f"{h.url}/products/{sku}", json=body)).status_code == 200
+    r = await h.http.post(f"{h.url}/shops/{shop}/brands/download", json={})
+    assert r.status_code == 200, r.text
+    counts = r.json()
+    assert counts["brands"] >= 10 and tee["id"] in counts["categories"], counts
+
+    authorised = await _tiktok_brands(h, shop, tee["id"], authorized=True)
+    unauthorised = [b for b in await _tiktok_brands(h, shop, tee["id"], authorized=False)
+                    if b["id"] not in {a["id"] for a in authorised}]
+    assert authorised and unauthorised
+
+    async def check(brand: str) -> dict[str, Any]:
+        assert (await h.http.patch(f"{h.url}/products/{sku}", json={"brand": brand})).status_code == 200
+        return (await h.http.post(f"{h.url}/products/{sku}/check", params={"shop": shop})).json()  # type: ignore[no-any-return]
+
+    good = await check(authorised[0]["name"])
+    assert good["ready"] and good["brand_to_send"] == authorised[0]["id"], good
+    bad = await check(unauthorised[0]["id"])
+    assert [p["code"] for p in bad["problems"]] == ["brand_not_authorised"], bad
+    await h.publish(ShopSettingsChanged(shop_id=shop, send_brand_info=False, changed_at=datetime.now(UTC)))
+    await h.wait_db("SELECT send_brand_info FROM catalog.shops WHERE shop_id = $1", shop, until=lambda v: v is False)
+    off = (await h.http.post(f"{h.url}/products/{sku}/check", params={"shop": shop})).json()
+    assert off["ready"] and off["brand_to_send"] is None, off
+
+
+async def _tiktok_brands(h: Harness, shop: str, category_id: str, *, authorized: bool) -> list[dict[str, Any]]:
+    """The brands as TikTok lists them for the category (read straight from the sandbox, signed)."""
+    from libs.common.settings import SANDBOX_APP_KEY, SANDBOX_APP_SECRET
+    from libs.common.tiktok.client import TikTokClient
+
+    client = TikTokClient(http=h.http, base_url=h.sandbox_url, app_key=SANDBOX_APP_KEY,
+                          app_secret=SecretStr(SANDBOX_APP_SECRET), tokens=h.tokens, limiter=None)
+    found: list[dict[str, Any]] = []
+    async for page in client.paginate("GET", "/product/202309/brands", items_key="brands", shop_id=shop,
+                                      params={"category_id": category_id, "is_authorized": str(authorized).lower(),
+                                              "category_version": "v2"}):
+        found.extend(page)
+    return found
