@@ -89,13 +89,10 @@ class AdminClient:
             base_url=self.base_url, transport=transport, headers=headers, timeout=timeout_s
         )
 
-    def request(
-        self, method: str, path: str, *, json_body: Any = None, params: Mapping[str, Any] | None = None
-    ) -> Any:
-        """Send one request; return the decoded JSON body (None for an empty body)."""
-        clean = {k: v for k, v in (params or {}).items() if v is not None}
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One HTTP exchange; a service that cannot be reached or does not answer is a :class:`CliError`."""
         try:
-            response = self._http.request(method, path, json=json_body, params=clean or None)
+            return self._http.request(method, path, **kwargs)
         except httpx.ConnectError as exc:
             raise CliError(
                 f"{self.service} service not reachable at {self.base_url} — is `ttshop dev` running?",
@@ -106,41 +103,35 @@ class AdminClient:
                 f"{self.service} service at {self.base_url} did not answer in time ({type(exc).__name__})",
                 EXIT_UNREACHABLE,
             ) from exc
-        return decode_response(self.service, response)
+
+    def request(
+        self, method: str, path: str, *, json_body: Any = None, params: Mapping[str, Any] | None = None
+    ) -> Any:
+        """Send one request; return the decoded JSON body (None for an empty body)."""
+        clean = {k: v for k, v in (params or {}).items() if v is not None}
+        return decode_response(self.service, self._send(method, path, json=json_body, params=clean or None))
 
     def get(self, path: str, **params: Any) -> Any:
         return self.request("GET", path, params=params)
-
-    def upload(self, path: str, files: list[tuple[str, tuple[str, bytes]]]) -> Any:
-        """A multipart POST (a product file and the media it names); the decoded JSON answer."""
-        try:
-            response = self._http.post(path, files=files, timeout=max(self._http.timeout.read or 30.0, 600.0))
-        except httpx.ConnectError as exc:
-            raise CliError(
-                f"{self.service} service not reachable at {self.base_url} — is `ttshop dev` running?",
-                EXIT_UNREACHABLE,
-            ) from exc
-        return decode_response(self.service, response)
-
-    def download(self, path: str, **params: Any) -> bytes:
-        """A file the service writes (an export): its bytes, or the service's error."""
-        clean = {k: v for k, v in params.items() if v is not None}
-        try:
-            response = self._http.get(path, params=clean or None)
-        except httpx.ConnectError as exc:
-            raise CliError(
-                f"{self.service} service not reachable at {self.base_url} — is `ttshop dev` running?",
-                EXIT_UNREACHABLE,
-            ) from exc
-        if not response.is_success:
-            decode_response(self.service, response)  # raises the service's error
-        return response.content
 
     def post(self, path: str, body: Any = None) -> Any:
         return self.request("POST", path, json_body=body if body is not None else {})
 
     def patch(self, path: str, body: Any) -> Any:
         return self.request("PATCH", path, json_body=body)
+
+    def upload(self, path: str, files: list[tuple[str, tuple[str, bytes]]]) -> Any:
+        """A multipart POST (a product file and the media it names); the decoded JSON answer."""
+        timeout = max(self._http.timeout.read or 30.0, 600.0)  # a big catalogue takes a while
+        return decode_response(self.service, self._send("POST", path, files=files, timeout=timeout))
+
+    def download(self, path: str, **params: Any) -> bytes:
+        """A file the service writes (an export): its bytes, or the service's error."""
+        clean = {k: v for k, v in params.items() if v is not None}
+        response = self._send("GET", path, params=clean or None)
+        if not response.is_success:
+            decode_response(self.service, response)  # raises the service's error
+        return response.content
 
 
 def decode_response(service: str, response: httpx.Response) -> Any:

@@ -3,12 +3,16 @@ their readiness for a shop (R32-R37). Registered on the `products` group in ``ca
 
 from __future__ import annotations
 
+import html
+import io
+import re
+import zipfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from libs.common.product_file import media_paths, read_rows
+from libs.common.product_file import is_url
 
 from . import render
 from .client import CliError, console, emit_json, reported, state
@@ -26,12 +30,8 @@ def upsert(
         if not file.is_file():
             raise CliError(f"{file}: no such file")
         data = file.read_bytes()
-        sheet = read_rows(data, file.name)
-        parts: list[tuple[str, tuple[str, bytes]]] = []
-        for path in sorted(media_paths(sheet.rows)):
-            local = (file.parent / path)
-            if local.is_file():
-                parts.append(("media_files", (path, local.read_bytes())))
+        parts = [("media_files", (path, (file.parent / path).read_bytes()))
+                 for path in sorted(referenced_files(data, file))]
         body = st.client("catalog").upload("/products/load", [("file", (file.name, data)), *parts])
     if st.json_output:
         emit_json(body)
@@ -42,6 +42,38 @@ def upsert(
     _problems(body.get("problems") or [])
     if body["refused"]:
         raise typer.Exit(1)
+
+
+_TEXT_CELL = re.compile(rb"<t[^>]*>([^<]*)</t>")
+_SEPARATORS = re.compile(r"[|;=,\t\r\n\"]")
+
+
+def referenced_files(data: bytes, sheet: Path) -> set[str]:
+    """Files next to ``sheet`` that its cells name (images, video, documents), without parsing the
+    sheet: every text in it is split at the file format's separators and kept if it is an existing
+    file inside the sheet's folder. The service reads the sheet itself and uses what it needs."""
+    if sheet.suffix.lower() == ".xlsx":
+        texts: list[str] = []
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as book:
+                for name in book.namelist():
+                    if name.endswith(".xml") and ("sharedStrings" in name or name.startswith("xl/worksheets/")):
+                        texts += [html.unescape(t.decode("utf-8", "replace")) for t in _TEXT_CELL.findall(book.read(name))]
+        except zipfile.BadZipFile:
+            return set()  # the service says what is wrong with the file
+    else:
+        texts = [data.decode("utf-8", "replace")]
+    folder = sheet.parent.resolve()
+    found: set[str] = set()
+    for text in texts:
+        for token in _SEPARATORS.split(text):
+            token = token.strip()
+            if not token or is_url(token) or token in found or len(token) > 1000:
+                continue
+            local = (folder / token).resolve()
+            if local.is_relative_to(folder) and local.is_file():
+                found.add(token)
+    return found
 
 
 def _problems(problems: list[dict[str, Any]]) -> None:

@@ -81,7 +81,10 @@ async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: b
                     on_measure_end=profiles.stop,
                 )
             if scenario in ("all", "catalog"):
-                catalog_run = await catalog_scenario.run(stack, products)
+                catalog_run = await catalog_scenario.run(
+                    stack, products, on_measure_start=lambda: profiles.start("catalog", "catalog"),
+                    on_measure_end=profiles.stop,
+                )
         finally:
             profiles.stop()
         rss = _rss_table(stack)
@@ -93,7 +96,8 @@ async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: b
         report.catalog(catalog_run)
     report.rss(rss)
     walls = {"orders": orders_run.all_on_topic_s if orders_run else 0.0,
-             "inventory": inventory_run.profiled_s if inventory_run else 0.0}
+             "inventory": inventory_run.profiled_s if inventory_run else 0.0,
+             "catalog": catalog_run.upsert_s + catalog_run.rerun_s if catalog_run else 0.0}
     for name, prof, measured in profiles.done:
         report.profile(f"{name} ({measured} scenario)", prof, walls.get(measured, 0.0))
     if profile and not profiles.done:

@@ -9,6 +9,7 @@ import io
 import json
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,7 +64,8 @@ def _workbook(rows: int, category_id: str, attributes: str) -> bytes:
     return out.getvalue()
 
 
-async def run(stack: Stack, rows: int) -> CatalogRun:
+async def run(stack: Stack, rows: int, *, on_measure_start: Callable[[], None] = lambda: None,
+              on_measure_end: Callable[[], None] = lambda: None) -> CatalogRun:
     result = CatalogRun(rows)
     t = time.monotonic()
     async with httpx.AsyncClient(timeout=60) as http:
@@ -93,6 +95,7 @@ async def run(stack: Stack, rows: int) -> CatalogRun:
     sum(1 for _ in sheet.iter_rows(values_only=True))
     result.openpyxl_read_s = time.monotonic() - t
 
+    on_measure_start()
     t = time.monotonic()
     first = json.loads(stack.ttshop("--json", "catalog", "products", "upsert", str(path), timeout=1800).stdout)
     result.upsert_s = time.monotonic() - t
@@ -100,6 +103,7 @@ async def run(stack: Stack, rows: int) -> CatalogRun:
     t = time.monotonic()
     again = json.loads(stack.ttshop("--json", "catalog", "products", "upsert", str(path), timeout=1800).stdout)
     result.rerun_s = time.monotonic() - t
+    on_measure_end()
     result.unchanged_on_rerun = again["unchanged"]
 
     t = time.monotonic()

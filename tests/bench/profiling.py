@@ -39,7 +39,7 @@ CATALOG_STEPS: Steps = (
     ("upload worker: claim due rows", "claim_due (services/catalog/sync/repo.py"),
     ("upload of one row (worker task)", "ListingUploader._upload ("),
     ("  gate check + TikTok call", "ListingUploader._attempt ("),
-    ("    TikTok inventory/update (sign + HTTP)", "CatalogTikTok.update_inventory ("),
+    ("    TikTok inventory/update (sign + HTTP)", "SyncTikTok.update_inventory ("),
     ("  record outcome + ListingUpdated", "ListingUploader._record ("),
     ("outbox relay (publish)", "OutboxRelay."),
     ("asyncpg (anywhere)", "asyncpg/"),
@@ -47,6 +47,19 @@ CATALOG_STEPS: Steps = (
     ("  BEGIN / COMMIT", "Transaction.__a"),
     ("socket send (loopback write, anywhere)", "_SelectorSocketTransport.write ("),
     ("logging (structlog, anywhere)", "structlog/"),
+    ("JSON encode/decode (anywhere)", "json/"),
+)
+#: The catalog while a product file loads (twice: new, then unchanged).
+CATALOG_LOAD_STEPS: Steps = (
+    ("load a product file (request)", "Products.load_file ("),
+    ("  read the sheet (openpyxl + cells)", "read_rows (libs/common/product_file.py"),
+    ("  parse and validate rows", "parse_row (services/catalog/products/sheet.py"),
+    ("  resolve media per row", "Products._resolve ("),
+    ("  apply in one transaction", "Products._apply ("),
+    ("    save records", "save_records (services/catalog/products/repo.py"),
+    ("    readiness of the changed products", "recheck (services/catalog/readiness/service.py"),
+    ("      the rules", "check_product (services/catalog/readiness/rules.py"),
+    ("asyncpg (anywhere)", "asyncpg/"),
     ("JSON encode/decode (anywhere)", "json/"),
 )
 #: The sandbox while the inventory scenario runs: the bench's own poll vs the calls it serves.
@@ -61,6 +74,7 @@ STEPS: dict[tuple[str, str], Steps] = {
     ("orders", "orders"): ORDERS_STEPS,
     ("inventory", "catalog"): CATALOG_STEPS,
     ("inventory", "sandbox"): SANDBOX_INVENTORY_STEPS,
+    ("catalog", "catalog"): CATALOG_LOAD_STEPS,
 }
 RATE_HZ = 200
 

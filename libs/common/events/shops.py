@@ -22,6 +22,18 @@ def _switch(default: bool, what: str) -> Any:
     )
 
 
+def _token_generation() -> Any:
+    return Field(
+        default=None,
+        ge=0,
+        description=(
+            "Auth's counter of the shop's access tokens, raised on every connect, reconnect and refresh. "
+            "A consumer holding a token of a lower generation drops it and asks auth again."
+        ),
+        examples=[3],
+    )
+
+
 class ShopSwitches(Part):
     """The per-shop switches of SELLER_RULES R5, as the auth service holds them."""
 
@@ -70,15 +82,7 @@ class ShopConnected(EventData):
     )
     seller_base_region: str | None = Field(default=None, description="Seller base region.", examples=["US"])
     status: ShopStatus = Field(default="active", description="Connection status.", examples=["active"])
-    token_generation: int | None = Field(
-        default=None,
-        ge=0,
-        description=(
-            "Auth's counter of the shop's access tokens, raised on every connect, reconnect and refresh. "
-            "A consumer holding a token of a lower generation drops it and asks auth again."
-        ),
-        examples=[3],
-    )
+    token_generation: int | None = _token_generation()
     connected_at: Timestamp = Field(
         description="When the shop was connected.", examples=["2024-05-01T12:00:00Z"]
     )
@@ -105,15 +109,7 @@ class ShopSettingsChanged(ShopSwitches, EventData):
         description="Why the status is not active, in words an operator can act on.",
         examples=[None, "refresh token expired: reconnect the shop with a new auth code"],
     )
-    token_generation: int | None = Field(
-        default=None,
-        ge=0,
-        description=(
-            "Auth's counter of the shop's access tokens, raised on every connect, reconnect and refresh. "
-            "A consumer holding a token of a lower generation drops it and asks auth again."
-        ),
-        examples=[3],
-    )
+    token_generation: int | None = _token_generation()
     changed_at: Timestamp = Field(description="When the change was made.", examples=["2024-05-01T12:00:00Z"])
 
 

@@ -80,3 +80,25 @@ def test_attributes_download_follows_the_job_and_jobs_show_finds_it_in_the_catal
     assert shown.exit_code == 0 and "attributes download" in flat(shown.stdout)
     none = invoke(["catalog", "attributes", "download", "S1"], api)
     assert none.exit_code == 1 and "exactly one of" in flat(none.stderr)
+
+
+def test_upsert_of_an_xlsx_sends_the_files_its_cells_name_but_nothing_outside_its_folder(tmp_path: Path) -> None:
+    import openpyxl
+
+    folder = tmp_path / "shop"
+    (folder / "img").mkdir(parents=True)
+    (folder / "img" / "a.png").write_bytes(b"png bytes")
+    (tmp_path / "secret.txt").write_text("not for the service")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["sku", "main_image", "documents"])
+    sheet.append(["A", "img/a.png", "Certificate=../secret.txt"])
+    book.save(folder / "p.xlsx")
+    body = {"rows": 1, "created": 1, "updated": 0, "unchanged": 0, "refused": 0, "became_ready": [], "problems": []}
+    api = FakeApi(lambda r: httpx.Response(200, json=body))
+    result = invoke(["catalog", "products", "upsert", str(folder / "p.xlsx")], api)
+    assert result.exit_code == 0, result.output
+    content = api.requests[0].content
+    assert b'filename="img/a.png"' in content and b"png bytes" in content
+    assert b"not for the service" not in content
