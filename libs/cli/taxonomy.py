@@ -144,3 +144,5 @@ def download_brands(
         return
     per = ", ".join(f"{cid}: {n} authorised" for cid, n in (body.get("categories") or {}).items())
     console.print(f"Shop {shop}: {body['brands']} brands" + (f"; {per}" if per else "") + ".")
+    for category_id, error in (body.get("refused") or {}).items():
+        console.print(f"  category {category_id}: {error}")

@@ -121,3 +121,27 @@ async def family(conn: asyncpg.Connection, skus: Sequence[str]) -> list[Product]
         f"SELECT {_RECORD} FROM products WHERE seller_sku = ANY($1::text[]) OR parent_sku = ANY($1::text[])"
         " OR seller_sku IN (SELECT parent_sku FROM products WHERE seller_sku = ANY($1::text[]))", list(skus))
     return [_record(r) for r in rows]
+
+
+async def stored_media(conn: asyncpg.Connection, skus: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Per SKU, source -> SHA-256 of every file its record points at (read in SQL: no record decoded)."""
+    rows = await conn.fetch(
+        """
+        SELECT p.seller_sku, x.m ->> 'source' AS source, x.m ->> 'sha256' AS sha256
+        FROM products p, LATERAL (
+            SELECT p.record -> 'main_image' AS m
+            UNION ALL SELECT p.record -> 'video'
+            UNION ALL SELECT jsonb_array_elements(CASE WHEN jsonb_typeof(p.record -> 'images') = 'array'
+                                                       THEN p.record -> 'images' ELSE '[]'::jsonb END)
+            UNION ALL SELECT d -> 'media' FROM jsonb_array_elements(
+                CASE WHEN jsonb_typeof(p.record -> 'documents') = 'array' THEN p.record -> 'documents'
+                     ELSE '[]'::jsonb END) d
+        ) x
+        WHERE p.seller_sku = ANY($1::text[]) AND jsonb_typeof(x.m) = 'object' AND x.m ->> 'sha256' IS NOT NULL
+        """,
+        list(skus),
+    )
+    found: dict[str, dict[str, str]] = {}
+    for r in rows:
+        found.setdefault(r["seller_sku"], {})[r["source"]] = r["sha256"]
+    return found

@@ -28,7 +28,6 @@ from services.catalog.products.domain import (
     Product,
     ProductChange,
     apply_change,
-    media_of,
 )
 from services.catalog.products.sheet import parse_row, product_to_row
 from services.catalog.readiness import service as readiness
@@ -128,8 +127,7 @@ class Products:
         """Per SKU, the sources its stored record already has bytes for: the same path again (an export
         loaded back, a re-run) needs no file, and the record stays unchanged."""
         async with self.pool.acquire() as conn:
-            records = await repo.records(conn, sorted(set(skus)))
-        return {p.seller_sku: {r.source: r.sha256 for r in media_of(p) if r.sha256} for p in records}
+            return await repo.stored_media(conn, sorted(set(skus)))
 
     async def _current(self, seller_sku: str) -> Product:
         async with self.pool.acquire() as conn:
@@ -225,8 +223,8 @@ class Products:
                 saved.append(after)
             await repo.save_records(conn, saved)
             if saved:
-                report.became_ready = await readiness.recheck(
-                    conn, [p.seller_sku for p in saved], max_children=self.max_children, source=self.source)
+                report.became_ready = await readiness.recheck(conn, saved, max_children=self.max_children,
+                                                              source=self.source)
         log.info("products saved", created=report.created, updated=report.updated, unchanged=report.unchanged,
                  refused=report.refused, became_ready=len(report.became_ready))
 

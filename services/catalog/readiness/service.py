@@ -54,16 +54,16 @@ async def load_taxonomy(conn: asyncpg.Connection, shop_id: str, *, max_children:
 
 
 async def check(conn: asyncpg.Connection, shop_id: str, skus: Sequence[str] | None = None, *,
-                max_children: int) -> list[tuple[Product, Readiness]]:
-    """Readiness of ``skus`` (default: every product) for the shop; a matrix parent is checked with its
-    children, each child with what it inherits from the parent."""
+                max_children: int, given: Sequence[Product] = ()) -> list[tuple[Product, Readiness]]:
+    """Readiness of ``skus`` (default: every product; ``given``: these records, already in hand) for the
+    shop; a matrix parent is checked with its children, each child with what it inherits from the parent."""
     tax = await load_taxonomy(conn, shop_id, max_children=max_children)
-    chosen = await products.records(conn, skus)
+    chosen = list(given) if given else await products.records(conn, skus)
     by_sku = {p.seller_sku: p for p in chosen}
-    wanted_parents = {p.parent_sku for p in chosen if p.parent_sku} | {p.seller_sku for p in chosen}
-    family = await products.family(conn, sorted(wanted_parents))
-    for p in family:
-        by_sku.setdefault(p.seller_sku, p)
+    parents = {p.parent_sku for p in chosen if p.parent_sku}
+    if skus is not None or given:  # the whole catalogue has every parent and child already
+        for p in await products.family(conn, sorted(parents | set(by_sku))):
+            by_sku.setdefault(p.seller_sku, p)
     children: dict[str, list[Product]] = {}
     for p in by_sku.values():
         if p.parent_sku:
@@ -111,14 +111,16 @@ async def record(conn: asyncpg.Connection, shop_id: str, results: Sequence[tuple
     return became
 
 
-async def recheck(conn: asyncpg.Connection, skus: Sequence[str], *, max_children: int, source: str) -> list[str]:
-    """After products changed: check them (and their parents) for every active shop, in the caller's
-    transaction; ProductReady for those that became ready."""
-    parents = [p.parent_sku for p in await products.records(conn, skus) if p.parent_sku]
-    targets = sorted(set(skus) | set(parents))
+async def recheck(conn: asyncpg.Connection, changed: Sequence[Product], *, max_children: int,
+                  source: str) -> list[str]:
+    """After products changed: check them (and the parents of changed children) for every active shop,
+    in the caller's transaction; ProductReady for those that became ready."""
+    known = {p.seller_sku for p in changed}
+    missing_parents = sorted({p.parent_sku for p in changed if p.parent_sku and p.parent_sku not in known})
+    targets = [*changed, *await products.records(conn, missing_parents)] if missing_parents else list(changed)
     became: list[str] = []
     for shop_id in await repo.active_shops(conn):
-        results = await check(conn, shop_id, targets, max_children=max_children)
+        results = await check(conn, shop_id, max_children=max_children, given=targets)
         became += await record(conn, shop_id, results, source=source)
     return became
 

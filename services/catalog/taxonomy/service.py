@@ -161,17 +161,26 @@ async def download_brands(pool: asyncpg.Pool, tiktok: TaxonomyTikTok, shop_id: s
         brands.extend(page)
     async with pool.acquire() as conn, conn.transaction():
         await repo.save_brands(conn, shop_id, brands)
-        if category_ids is None:
-            category_ids = await repo.used_category_ids(conn, shop_id)
+        if category_ids is None:  # the ones our products use that this shop's tree has
+            tree = await repo.categories(conn, shop_id)
+            category_ids = [c for c in await repo.used_category_ids(conn, shop_id) if c in tree]
     authorized: dict[str, set[str]] = {}
+    refused: dict[str, str] = {}
     for category_id in category_ids:
         found: set[str] = set()
-        async for page in tiktok.brands(shop_id, category_id=category_id, authorized_only=True, version=version):
-            found |= {str(b["id"]) for b in page if b.get("authorized_status", "AUTHORIZED") == "AUTHORIZED"}
+        try:
+            async for page in tiktok.brands(shop_id, category_id=category_id, authorized_only=True, version=version):
+                found |= {str(b["id"]) for b in page if b.get("authorized_status", "AUTHORIZED") == "AUTHORIZED"}
+        except TikTokError as exc:
+            if exc.transient:
+                raise
+            refused[category_id] = f"TikTok refused ({exc.code}): {exc.message}"
+            continue
         authorized[category_id] = found
     async with pool.acquire() as conn, conn.transaction():
         for category_id, ids in authorized.items():
             await repo.save_authorizations(conn, shop_id, category_id, ids)
-    log.info("brands downloaded", shop_id=shop_id, brands=len(brands), categories=len(category_ids))
+    log.info("brands downloaded", shop_id=shop_id, brands=len(brands), categories=len(authorized),
+             refused=len(refused))
     return {"shop_id": shop_id, "brands": len(brands),
-            "categories": {c: len(ids) for c, ids in authorized.items()}}
+            "categories": {c: len(ids) for c, ids in authorized.items()}, "refused": refused}
