@@ -52,7 +52,7 @@ def show_product(ctx: typer.Context, sku: str = typer.Argument(..., help="Our se
     if st.json_output:
         emit_json(body)
         return
-    render.key_values(f"SKU {sku}", body, skip=("listings", "links", "record"))
+    render.key_values(f"SKU {sku}", body, skip=("listings", "links", "record", "readiness"))
     record = body.get("record") or {}
     shown = {k: v for k, v in record.items() if v not in (None, "", [], {}) and k not in ("seller_sku", "version")}
     if shown:
@@ -65,6 +65,10 @@ def show_product(ctx: typer.Context, sku: str = typer.Argument(..., help="Our se
           render.pick(r, "parent_product_id"), render.pick(r, "matched_by"))
          for r in render.items(body, "listings")),
     )
+    render.table("Readiness per shop (R32-R37; `products check SKU --shop SHOP` for the problems)",
+                 ("shop", "ready", "problems", "checked version", "checked at"),
+                 ((r["shop_id"], "yes" if r["ready"] else "no", r["problems"], r["checked_version"], r["checked_at"])
+                  for r in render.items(body, "readiness")))
 
 
 def _show(ctx: typer.Context, sku: str, path: str, level: str) -> None:

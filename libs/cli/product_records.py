@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import io
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -63,16 +64,16 @@ def referenced_files(data: bytes, sheet: Path) -> set[str]:
             return set()  # the service says what is wrong with the file
     else:
         texts = [data.decode("utf-8", "replace")]
-    folder = sheet.parent.resolve()
+    folder = os.path.realpath(sheet.parent)
+    tokens = {token.strip() for text in texts for token in _SEPARATORS.split(text)}
     found: set[str] = set()
-    for text in texts:
-        for token in _SEPARATORS.split(text):
-            token = token.strip()
-            if not token or is_url(token) or token in found or len(token) > 1000:
-                continue
-            local = (folder / token).resolve()
-            if local.is_relative_to(folder) and local.is_file():
-                found.add(token)
+    for token in tokens:
+        # a file name has an extension; titles, prices and ids are never looked up on disk
+        if not token or "." not in token or len(token) > 1000 or is_url(token):
+            continue
+        local = os.path.realpath(os.path.join(folder, token))
+        if local.startswith(folder + os.sep) and os.path.isfile(local):
+            found.add(token)
     return found
 
 

@@ -15,6 +15,7 @@ from services.catalog.media import service as media
 from services.catalog.products import repo
 from services.catalog.products.domain import to_json
 from services.catalog.products.service import SHA_PREFIX, LoadReport, Products
+from services.catalog.readiness import repo as readiness_repo
 from services.catalog.readiness import service as readiness
 from services.catalog.readiness.rules import summarise
 
@@ -144,6 +145,7 @@ async def _product(request: Request, seller_sku: str) -> dict[str, Any]:
             raise ApiError(404, "product_not_found", f"SKU {seller_sku!r} is not known to the catalog")
         links = await repo.links_of(conn, seller_sku)
         listings = await listing_repo.listings_of(conn, seller_sku)
+        checked = await readiness_repo.of_sku(conn, seller_sku)
     return {
         "seller_sku": seller_sku,
         "title": product.title,
@@ -156,6 +158,9 @@ async def _product(request: Request, seller_sku: str) -> dict[str, Any]:
                       "seller_sku": r["seller_sku"], "title": r["title"], "status": r["status"],
                       "parent_product_id": r["parent_product_id"], "matched_by": r["matched_by"],
                       "imported_at": r["imported_at"].isoformat()} for r in listings],
+        "readiness": [{"shop_id": r["shop_id"], "ready": r["ready"], "problems": len(r["problems"]),
+                       "checked_version": r["product_version"], "checked_at": r["checked_at"].isoformat()}
+                      for r in checked],
     }
 
 

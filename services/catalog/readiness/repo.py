@@ -43,3 +43,9 @@ async def save(conn: asyncpg.Connection, shop_id: str, rows: Sequence[Row]) -> N
 
 async def active_shops(conn: asyncpg.Connection) -> list[str]:
     return [r["shop_id"] for r in await conn.fetch("SELECT shop_id FROM shops WHERE status = 'active' ORDER BY shop_id")]
+
+
+async def of_sku(conn: asyncpg.Connection, seller_sku: str) -> list[asyncpg.Record]:
+    return list(await conn.fetch(
+        "SELECT shop_id, ready, problems, product_version, checked_at FROM readiness WHERE seller_sku = $1"
+        " ORDER BY shop_id", seller_sku))
