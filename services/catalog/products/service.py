@@ -37,6 +37,18 @@ log = structlog.get_logger(__name__)
 SHA_PREFIX = "sha256:"
 
 
+SHOP_CATEGORIES = "shop_categories"
+
+
+def _shop_categories_problem(value: Any) -> SheetProblem | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and k and isinstance(v, str) and v.isdigit() for k, v in value.items()):
+        return SheetProblem(None, SHOP_CATEGORIES, "must be an object shop id -> category id (digits)", str(value)[:80])
+    return None
+
+
 @dataclass
 class LoadReport:
     rows: int = 0
@@ -104,7 +116,13 @@ class Products:
 
     async def save(self, seller_sku: str, body: Mapping[str, Any], *, whole: bool) -> tuple[Product, LoadReport]:
         """``PUT`` (``whole``: fields left out are cleared) or ``PATCH`` (only the fields given; null clears)
-        of one record, in the product file's JSON form."""
+        of one record, in the product file's JSON form, plus ``shop_categories`` (shop id -> category id,
+        for a shop whose tree needs another category than ``category_id``)."""
+        body = dict(body)
+        shop_categories = body.pop(SHOP_CATEGORIES, None)
+        bad = _shop_categories_problem(shop_categories)
+        if bad is not None:
+            return await self._current(seller_sku), LoadReport(rows=1, refused=1, problems=[bad])
         unknown = sorted(set(body) - set(COLUMNS))
         if unknown:
             problem = SheetProblem(None, unknown[0], f"unknown field(s) {', '.join(unknown)}; known: "
@@ -120,6 +138,8 @@ class Products:
         if change is None or problems:
             report.refused, report.problems = 1, problems
             return await self._current(seller_sku), report
+        if shop_categories is not None or whole:
+            change = ProductChange(change.seller_sku, {**change.values, SHOP_CATEGORIES: dict(shop_categories or {})})
         await self._apply([change], report)
         return await self._current(seller_sku), report
 

@@ -152,3 +152,16 @@ async def test_an_xlsx_with_a_formula_and_empty_rows_loads_the_other_rows(harnes
     assert (report["created"], report["refused"]) == (2, 1), report
     [problem] = report["problems"]
     assert problem["row"] == formula_row and problem["column"] == "price" and "formula" in problem["message"]
+
+
+async def test_a_shop_may_need_another_category_than_the_product_s_own(harness: Harness, unique: str) -> None:
+    h = harness
+    sku = f"SHOPCAT-{unique}"
+    r = await h.http.put(f"{h.url}/products/{sku}", json={"category_id": "601226",
+                                                          "shop_categories": {"7400001": "1000123"}})
+    assert r.status_code == 200, r.text
+    assert r.json()["record"]["shop_categories"] == {"7400001": "1000123"}
+    r = await h.http.patch(f"{h.url}/products/{sku}", json={"title": "kept"})
+    assert r.json()["record"]["shop_categories"] == {"7400001": "1000123"}
+    r = await h.http.patch(f"{h.url}/products/{sku}", json={"shop_categories": {"7400001": "tees"}})
+    assert r.status_code == 422 and "shop_categories" in r.text
