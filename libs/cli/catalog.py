@@ -19,6 +19,7 @@ app.add_typer(prices, name="prices")
 products.command("upsert")(product_records.upsert)
 products.command("export")(product_records.export)
 products.command("check")(product_records.check)
+products.command("post")(product_records.post)
 app.add_typer(taxonomy.categories, name="categories")
 app.add_typer(taxonomy.attributes, name="attributes")
 app.add_typer(taxonomy.brands, name="brands")
@@ -52,7 +53,7 @@ def show_product(ctx: typer.Context, sku: str = typer.Argument(..., help="Our se
     if st.json_output:
         emit_json(body)
         return
-    render.key_values(f"SKU {sku}", body, skip=("listings", "links", "record", "readiness"))
+    render.key_values(f"SKU {sku}", body, skip=("listings", "links", "record", "readiness", "postings"))
     record = body.get("record") or {}
     shown = {k: v for k, v in record.items() if v not in (None, "", [], {}) and k not in ("seller_sku", "version")}
     if shown:
@@ -65,10 +66,36 @@ def show_product(ctx: typer.Context, sku: str = typer.Argument(..., help="Our se
           render.pick(r, "parent_product_id"), render.pick(r, "matched_by"))
          for r in render.items(body, "listings")),
     )
+    for p in render.items(body, "postings"):
+        console.print(f"Shop {p['shop_id']}: {listing_state(p)}", soft_wrap=True)
     render.table("Readiness per shop (R32-R37; `products check SKU --shop SHOP` for the problems)",
                  ("shop", "ready", "problems", "checked version", "checked at"),
                  ((r["shop_id"], "yes" if r["ready"] else "no", r["problems"], r["checked_version"], r["checked_at"])
                   for r in render.items(body, "readiness")))
+
+
+#: TikTok's listing statuses in plain words (R43).
+STATUS_WORDS = {
+    "PENDING": "in TikTok's review", "ACTIVATE": "live on TikTok", "FAILED": "rejected by TikTok's review",
+    "SELLER_DEACTIVATED": "deactivated by the seller", "PLATFORM_DEACTIVATED": "suspended by TikTok",
+    "FREEZE": "frozen by TikTok", "DELETED": "deleted", "DRAFT": "a draft on TikTok",
+}
+
+
+def listing_state(p: dict[str, Any]) -> str:
+    if p.get("state") == "failed":
+        errors = "; ".join(f"{e.get('code')}: {e.get('message')}" + (f" — {e['fix']}" if e.get("fix") else "")
+                           for e in p.get("errors") or [])
+        return f"not posted: TikTok refused it ({errors})"
+    if p.get("state") == "posting":
+        return "being posted (a retry answers the same TikTok product)"
+    words = STATUS_WORDS.get(str(p.get("tiktok_status")), str(p.get("tiktok_status")))
+    text = f"TikTok product {p.get('product_id')}, {words}"
+    for r in p.get("audit_failed_reasons") or []:
+        text += f"; {r.get('position') or 'product'}: {', '.join(r.get('reasons') or [])}"
+        if r.get("suggestions"):
+            text += f" (suggested: {', '.join(r['suggestions'])})"
+    return text
 
 
 def _show(ctx: typer.Context, sku: str, path: str, level: str) -> None:

@@ -137,3 +137,26 @@ def check(
                  ((p["rule"], (f"{p['child_sku']}: " if p.get("child_sku") else "") + p["field"], p["message"],
                    p.get("value") or "", p["fix"]) for p in body["problems"]))
     raise typer.Exit(1)
+
+
+def post(
+    ctx: typer.Context,
+    sku: Annotated[str, typer.Argument(help="Our seller SKU (a matrix parent posts its children with it).")],
+    shop: Annotated[str, typer.Option("--shop", help="TikTok shop id to post to.")],
+) -> None:
+    """Post a ready product to TikTok: readiness, media, TikTok's listing check, then one create (R38, R45)."""
+    st = state(ctx)
+    with reported():
+        body = st.client("catalog").post(f"/shops/{shop}/products/{sku}/post")
+    if st.json_output:
+        emit_json(body)
+        return
+    if body["state"] == "posted":
+        skus = ", ".join(f"{k}={v}" for k, v in (body.get("sku_ids") or {}).items())
+        console.print(f"{sku} posted to shop {shop}: TikTok product {body['product_id']} ({skus}); "
+                      f"TikTok status {body.get('tiktok_status') or 'PENDING'} (in review until TikTok decides).")
+        return
+    console.print(f"{sku} was not posted to shop {shop}: TikTok refused it.")
+    render.table(None, ("code", "problem", "what to do"),
+                 ((e.get("code"), e.get("message"), e.get("fix") or "") for e in body.get("errors") or []))
+    raise typer.Exit(1)

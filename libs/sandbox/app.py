@@ -23,7 +23,9 @@ from libs.sandbox import (
     media_routes,
     order_routes,
     orders_ext,
+    product_review,
     product_routes,
+    product_write_routes,
     review_routes,
     taxonomy_routes,
     tracking_routes,
@@ -52,11 +54,13 @@ def create_app(
     state.add_order_listener(poster.order_changed)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(running: FastAPI) -> AsyncIterator[None]:
         await poster.start()
+        await running.state.auto_review.start()
         try:
             yield
         finally:
+            await running.state.auto_review.aclose()
             await poster.aclose()
 
     app = FastAPI(title="TikTok Shop sandbox", version="202309", lifespan=lifespan)
@@ -71,6 +75,8 @@ def create_app(
     media_routes.install(app, state)  # image and file uploads (multipart)
     listing_routes.install(app, state)  # products/listing_check
     review_routes.install(app, state)  # control: review outcome, suspension, daily listing limit (webhook type 5)
+    product_write_routes.install(app, state)  # products create / PUT / partial_edit (after product_routes)
+    product_review.install(app)  # reviews ending after review_delay_s (middleware + tick; webhook type 5)
     _add_error_handlers(app)
     for module in (auth_routes, api_routes, order_routes, control_routes):
         app.include_router(module.router)

@@ -1,6 +1,6 @@
-"""Validation of a create-product body, shared by ``POST products/listing_check`` and (later)
-``POST products``: :func:`check_create_body` returns every failure at once (never the first one only)
-and changes nothing. Product-level rules live here; SKUs and the package in ``listing_skus.py``;
+"""Validation of a create-product body, shared by ``POST products/listing_check`` and product create /
+edit (``product_listing.py``): :func:`check_create_body` returns every failure at once (never the first
+one only) and changes nothing. Product-level rules live here; SKUs and the package in ``listing_skus.py``;
 codes in ``listing_base.py``.
 
 Main images (TikTok's listing rules): 1–9 uris uploaded by this seller with ``use_case=MAIN_IMAGE``,

@@ -47,7 +47,7 @@ class Shop:
     warehouses: list[Warehouse] = field(default_factory=list)
     #: event_type -> webhook address registered with PUT /event/202309/webhooks
     webhooks: dict[str, str] = field(default_factory=dict)
-    #: products the shop may list per day (POST /sandbox/shops/{id}/listing-limit); None = no limit
+    #: products the shop may list per day (POST /sandbox/shops/{id}/listing-limit); None = settings.listing_limit_per_day
     listing_limit_per_day: int | None = None
 
     def to_wire(self) -> dict[str, object]:

@@ -1,5 +1,6 @@
 """Product endpoints of the API host (search, get, inventory and price update) and the control
-calls that create listings and show them as TikTok holds them. Rules and error codes: ``products.py``.
+calls that create listings and show them as TikTok holds them. Rules and error codes: ``products.py``;
+create and edit through the API: ``product_write_routes.py``.
 
 Wired by :func:`install` from :func:`libs.sandbox.app.create_app`.
 """
@@ -16,7 +17,9 @@ from pydantic import BaseModel, Field
 from libs.sandbox import errors as e
 from libs.sandbox.errors import SandboxError, envelope
 from libs.sandbox.pagination import paginate
-from libs.sandbox.products import ACTIVE, NewSku, Product, ProductBook
+from libs.sandbox.product_listing import ListingDesk
+from libs.sandbox.product_model import ACTIVE, NewSku, Product
+from libs.sandbox.products import ProductBook
 from libs.sandbox.security import ShopCtx, get_state
 from libs.sandbox.state import SandboxState
 
@@ -25,7 +28,7 @@ control = APIRouter(prefix="/sandbox", tags=["sandbox control"])
 
 
 def install(app: FastAPI, state: SandboxState) -> None:
-    app.state.products = ProductBook(state.ids, state.clock)
+    app.state.products = ProductBook(state.ids, state.clock, review_delay_s=state.settings.review_delay_s)
     app.include_router(router)
     app.include_router(control)
 
@@ -124,8 +127,12 @@ async def create_product(shop_id: str, body: NewProductIn, request: Request) -> 
 
 @control.get("/shops/{shop_id}/products")
 async def shop_products(shop_id: str, request: Request) -> JSONResponse:
-    """Listings as TikTok holds them: ``products[{id, title, status, audit{status}, audit_failed_reasons[],
-    skus[{id, seller_sku, inventory[], price}]}]`` and the shop's ``listing_limit_per_day``."""
+    """Listings as TikTok holds them: ``products[]`` in the GET shape (title, description, category, brand,
+    images, SKUs with sales attributes, sku images, identifier, inventory and price, status, ``audit``,
+    ``audit_failed_reasons``) plus ``shop_id``, ``suspended_reason``, ``idempotency_key``, ``review_due``
+    and ``live`` (the last approved version, or null); the shop's ``listing_limit_per_day`` (the
+    effective one) and ``listed_today``."""
     shop = _shop_or_404(request, shop_id)
-    return envelope({"products": [p.to_wire() for p in _book(request).of_shop(shop_id)],
-                     "listing_limit_per_day": shop.listing_limit_per_day})
+    desk: ListingDesk = request.app.state.listings
+    return envelope({"products": [p.control_wire() for p in _book(request).of_shop(shop_id)],
+                     "listing_limit_per_day": desk.daily_limit(shop), "listed_today": desk.listed_today(shop)})

@@ -15,7 +15,8 @@ from pydantic import BaseModel, Field
 
 from libs.sandbox import errors as e
 from libs.sandbox.errors import SandboxError, envelope
-from libs.sandbox.products import Product, ProductBook
+from libs.sandbox.product_model import Product
+from libs.sandbox.products import ProductBook
 from libs.sandbox.security import get_state
 from libs.sandbox.state import SandboxState
 from libs.sandbox.webhooks import WebhookPoster
@@ -89,7 +90,7 @@ async def impose_status(product_id: str, body: PlatformStatusIn, request: Reques
 
 @control.post("/shops/{shop_id}/listing-limit")
 async def listing_limit(shop_id: str, body: ListingLimitIn, request: Request) -> JSONResponse:
-    """How many products the shop may list per day (12052093 past it, enforced by product create)."""
+    """How many products the shop may create per UTC day through the API (12052093 past it)."""
     shop = get_state(request).shop(shop_id)
     if shop is None:
         raise SandboxError(e.PARAM_INVALID, f"shop {shop_id} does not exist", http_status=404)

@@ -37,4 +37,11 @@ class SandboxSettings(BaseSettings):
     max_skus_per_product: int = Field(
         default=100, ge=1, le=1000, description="SKUs a listing may have (TikTok allows 300 in some regions)."
     )
+    listing_limit_per_day: int = Field(
+        default=1000, ge=0, description="Products a shop may create per UTC day unless set per shop (12052093 past it)."
+    )
+    review_delay_s: float | None = Field(
+        default=2.0, description="Seconds until a listing created or edited through the API is approved by itself; "
+        "negative (or None): only POST /sandbox/products/{id}/review ends a review.",
+    )
     log_level: str = "INFO"

@@ -11,6 +11,11 @@ from libs.common.tiktok.service_client import service_tiktok_client
 from libs.common.tiktok.tokens import TokenProvider
 from services.catalog.importing import api as importing_api
 from services.catalog.importing.tiktok import ImportTikTok
+from services.catalog.posting import api as posting_api
+from services.catalog.posting import webhooks as posting_webhooks
+from services.catalog.posting.review import ReviewWorker
+from services.catalog.posting.service import Poster
+from services.catalog.posting.tiktok import PostingTikTok
 from services.catalog.products import api as products_api
 from services.catalog.products.service import Products
 from services.catalog.settings import CatalogSettings
@@ -35,6 +40,8 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
     app.include_router(importing_api.router)
     app.include_router(products_api.router)
     app.include_router(taxonomy_api.router)
+    app.include_router(posting_api.router)
+    app.include_router(posting_webhooks.router)
 
     async def start_tiktok(rt: ServiceRuntime) -> None:
         client = service_tiktok_client(rt, tokens=tokens)
@@ -51,12 +58,22 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
         app.state.products = Products(pool=rt.db(), http=rt.http, source=rt.source,
                                       max_children=settings.max_variations,
                                       fetch_timeout_s=settings.media_fetch_timeout_s)
+        posting = PostingTikTok(client)
+        app.state.poster = Poster(pool=rt.db(), tiktok=posting, default_warehouse=app.state.uploader.default_warehouse,
+                                  source=rt.source, max_children=settings.max_variations, wake_relay=rt.wake_relay,
+                                  webhook_address=settings.webhook_address())
+        app.state.review = ReviewWorker(pool=rt.db(), tiktok=posting, source=rt.source, poll_s=settings.review_poll_s,
+                                        reconcile_s=settings.review_reconcile_s, wake_relay=rt.wake_relay)
+        app.state.wake_review = app.state.review.wake
 
     async def upload_loop(rt: ServiceRuntime) -> None:
         await app.state.uploader.run()
 
     async def attribute_job_loop(rt: ServiceRuntime) -> None:
         await app.state.attribute_jobs.run()
+
+    async def review_loop(rt: ServiceRuntime) -> None:
+        await app.state.review.run()
 
     def wake_uploader() -> None:
         """An applied stock/price change may have queued an upload: look when it falls due, not at the next poll."""
@@ -68,4 +85,5 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
     runtime.on_after_commit(wake_uploader)
     runtime.add_loop("listing-uploader", upload_loop)
     runtime.add_loop("attribute-jobs", attribute_job_loop)
+    runtime.add_loop("listing-review", review_loop)
     return app

@@ -48,3 +48,18 @@ class CatalogSettings(ServiceSettings):
     media_fetch_timeout_s: float = Field(
         default=10.0, gt=0, description="How long an image URL in a product file may take to answer (fetched once).",
     )
+    public_webhook_url: str | None = Field(
+        default=None,
+        description="Where TikTok sends PRODUCT_STATUS_CHANGE for posted products (registered per shop at the first "
+        "post); default this service's own /webhooks/tiktok; empty: not registered (the review poll still runs).",
+    )
+    review_poll_s: float = Field(default=5.0, gt=0, description="Idle wait of the review worker (webhooks wake it).")
+    review_reconcile_s: float = Field(
+        default=300.0, gt=0, description="How often TikTok is asked which posted products changed (lost webhooks).",
+    )
+
+    def webhook_address(self) -> str | None:
+        """The address to register, or None when registration is off (empty, or no fixed port)."""
+        if self.public_webhook_url is not None:
+            return self.public_webhook_url.strip() or None
+        return f"http://{self.host}:{self.port}/webhooks/tiktok" if self.port else None

@@ -88,6 +88,10 @@ class ListingError(Part):
     field: str | None = Field(
         default=None, description="The product field concerned, when known.", examples=["category_id", None]
     )
+    fix: str | None = Field(
+        default=None, description="What the seller can do about it.",
+        examples=["pick a leaf category (`ttshop catalog categories list SHOP --leaf`)", None],
+    )
 
 
 class ListingFailed(EventData):
@@ -143,6 +147,17 @@ class ListingUpdated(EventData):
     )
     currency: Currency | None = Field(
         default=None, description="Currency of `price`.", examples=[None, "USD"]
+    )
+    status: str | None = Field(
+        default=None,
+        description="TikTok's listing status when it changed (R43): PENDING (in review), ACTIVATE, FAILED, "
+        "SELLER_DEACTIVATED, PLATFORM_DEACTIVATED, FREEZE, DELETED.",
+        examples=[None, "ACTIVATE", "FAILED"],
+    )
+    audit_failed_reasons: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="With FAILED: TikTok's reasons per field (position, reasons, suggestions).",
+        examples=[[], [{"position": "title", "reasons": ["contains a prohibited word"], "suggestions": ["remove it"]}]],
     )
     updated_at: Timestamp = Field(
         description="When TikTok accepted the update.", examples=["2024-05-01T12:00:00Z"]

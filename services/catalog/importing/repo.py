@@ -80,3 +80,30 @@ async def listing_status(conn: asyncpg.Connection, shop_id: str, product_id: str
     return value
 
 
+
+
+async def add_posted(conn: asyncpg.Connection, shop_id: str, *, product_id: str, title: str, status: str,
+                     skus: dict[str, str], parent_sku: str | None) -> None:
+    """A product we posted is a listing of ours at once (before any import): its SKUs receive stock and
+    price changes once TikTok activates it (R40). ``skus``: our seller SKU -> TikTok SKU id."""
+    rows = [(shop_id, product_id, sku_id, sku, title, status, None, sku, "posted") for sku, sku_id in skus.items()]
+    if parent_sku is not None:
+        rows.append((shop_id, product_id, "", parent_sku, title, status, None, parent_sku, "posted"))
+    await conn.executemany(
+        """
+        INSERT INTO listings (shop_id, product_id, sku_id, seller_sku, title, status, parent_product_id, our_sku,
+                              matched_by)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (shop_id, product_id, sku_id) DO UPDATE SET seller_sku = EXCLUDED.seller_sku,
+            title = EXCLUDED.title, status = EXCLUDED.status, our_sku = EXCLUDED.our_sku, imported_at = now()
+        """,
+        rows,
+    )
+    for sku, sku_id in skus.items():
+        await products.link_product(conn, shop_id=shop_id, seller_sku=sku, product_id=product_id,
+                                    sku_id=sku_id or None, source="posted")
+
+
+async def set_listing_status(conn: asyncpg.Connection, shop_id: str, product_id: str, status: str) -> None:
+    await conn.execute("UPDATE listings SET status = $3 WHERE shop_id = $1 AND product_id = $2",
+                       shop_id, product_id, status)

@@ -100,7 +100,7 @@ class ListingUploader(DrainWorker):
             return Outcome(UploadStatus.SKIPPED, reason)
         try:
             if upload.kind == Kind.INVENTORY:
-                warehouse_id = upload.warehouse_id or await self._default_warehouse(upload.shop_id)
+                warehouse_id = upload.warehouse_id or await self.default_warehouse(upload.shop_id)
                 assert upload.quantity is not None
                 await self._tiktok.update_inventory(shop_id=upload.shop_id, product_id=upload.product_id,
                                                     sku_id=upload.sku_id, warehouse_id=warehouse_id,
@@ -127,7 +127,7 @@ class ListingUploader(DrainWorker):
             return Outcome(UploadStatus.FAILED, f"TikTok refused the {upload.kind.value} update ({exc.code}): "
                            f"{exc.message}", str(exc.code), called=True)
 
-    async def _default_warehouse(self, shop_id: str) -> str:
+    async def default_warehouse(self, shop_id: str) -> str:
         """The shop's default warehouse, cached; a shop without one is asked again after a short while."""
         s = self._settings
         async with self._pool.acquire() as conn:

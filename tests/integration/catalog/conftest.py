@@ -100,6 +100,50 @@ class Harness:
         return await wait_db(self.dsn, sql, *args, until=until, timeout_s=timeout_s)
 
 
+# --- taxonomy and readiness helpers (shared by the taxonomy, readiness and posting tests) ----------------
+
+async def download(h: Harness, shop: str) -> dict[str, Any]:
+    r = await h.http.post(f"{h.url}/shops/{shop}/categories/download")
+    assert r.status_code == 200, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+async def leaf(h: Harness, shop: str, search: str) -> dict[str, Any]:
+    r = await h.http.get(f"{h.url}/shops/{shop}/categories", params={"search": search, "leaf": "true"})
+    assert r.status_code == 200, r.text
+    found = [c for c in r.json()["categories"] if c["permission"] == "AVAILABLE"]
+    assert found, f"no available leaf matching {search!r}"
+    return found[0]  # type: ignore[no-any-return]
+
+
+async def attributes_job(h: Harness, shop: str, **scope: Any) -> dict[str, Any]:
+    r = await h.http.post(f"{h.url}/shops/{shop}/attributes/download", json=scope)
+    assert r.status_code == 202, r.text
+    return await poll_json(h.http, f"{h.url}/jobs/{r.json()['id']}", until=lambda j: j["status"] in ("done", "failed"),
+                           timeout_s=120)
+
+
+async def ready_shop(h: Harness, region: str = "US") -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
+    """A shop with its tree and the T-shirts leaf's attributes downloaded: (shop, the leaf, its attributes)."""
+    shop = await h.new_shop(region=region)
+    await download(h, shop)
+    tee = await leaf(h, shop, "T-shirts")
+    await attributes_job(h, shop, category_id=tee["id"])
+    attrs = (await h.http.get(f"{h.url}/shops/{shop}/categories/{tee['id']}/attributes")).json()["attributes"]
+    return shop, tee, attrs
+
+
+def required_values(attrs: list[dict[str, Any]]) -> dict[str, list[str]]:
+    return {a["name"]: [a["values"][0]["name"] if a["values"] else "Custom"]
+            for a in attrs if a["required"] and a["type"] == "PRODUCT_PROPERTY"}
+
+
+async def upload_media(h: Harness, data: bytes) -> str:
+    r = await h.http.post(f"{h.url}/media", files={"file": ("x", data)})
+    assert r.status_code == 201, r.text
+    return str(r.json()["ref"])
+
+
 def shop_row(body: dict[str, Any], shop_id: str) -> dict[str, Any] | None:
     return next((s for s in body.get("shops", []) if s["shop_id"] == shop_id), None)
 
@@ -116,7 +160,7 @@ def catalog_settings(catalog_dsn: str, kafka_bootstrap: str, sandbox_url: str, i
                           internal_token=internal_token),
         port=0, upload_poll_s=UPLOAD_POLL_S, upload_coalesce_s=COALESCE_S, upload_backoff_initial_s=0.2,
         upload_backoff_max_s=0.5, no_warehouse_recheck_s=0.0, import_page_size=2,
-        media_fetch_timeout_s=1.0,
+        media_fetch_timeout_s=1.0, review_poll_s=0.2, review_reconcile_s=0.5,
     )
 
 

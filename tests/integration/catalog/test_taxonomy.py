@@ -12,31 +12,18 @@ from pydantic import SecretStr
 
 from libs.common.events.shops import ShopSettingsChanged
 from services.catalog.readiness.identifiers import gs1_check_digit
-from tests.integration.catalog.conftest import Harness
+from tests.integration.catalog.conftest import (
+    Harness,
+    attributes_job,
+    download,
+    leaf,
+    ready_shop,
+    required_values,
+    upload_media,
+)
 from tests.support.images import image_bytes
 from tests.support.stack import collect, sandbox
 from tests.support.waiting import poll_json
-
-
-async def download(h: Harness, shop: str) -> dict[str, Any]:
-    r = await h.http.post(f"{h.url}/shops/{shop}/categories/download")
-    assert r.status_code == 200, r.text
-    return r.json()  # type: ignore[no-any-return]
-
-
-async def leaf(h: Harness, shop: str, search: str) -> dict[str, Any]:
-    r = await h.http.get(f"{h.url}/shops/{shop}/categories", params={"search": search, "leaf": "true"})
-    assert r.status_code == 200, r.text
-    found = [c for c in r.json()["categories"] if c["permission"] == "AVAILABLE"]
-    assert found, f"no available leaf matching {search!r}"
-    return found[0]  # type: ignore[no-any-return]
-
-
-async def attributes_job(h: Harness, shop: str, **scope: Any) -> dict[str, Any]:
-    r = await h.http.post(f"{h.url}/shops/{shop}/attributes/download", json=scope)
-    assert r.status_code == 202, r.text
-    return await poll_json(h.http, f"{h.url}/jobs/{r.json()['id']}", until=lambda j: j["status"] in ("done", "failed"),
-                           timeout_s=120)
 
 
 async def test_category_tree_downloaded_listed_exported_and_a_redownload_reports_changes(
@@ -85,30 +72,10 @@ async def test_attributes_of_one_category_and_of_every_leaf_download_as_jobs(har
     assert every["failed"] == 0, every["errors"]
 
 
-async def _ready_shop(h: Harness) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
-    shop = await h.new_shop(region="US")
-    await download(h, shop)
-    tee = await leaf(h, shop, "T-shirts")
-    await attributes_job(h, shop, category_id=tee["id"])
-    attrs = (await h.http.get(f"{h.url}/shops/{shop}/categories/{tee['id']}/attributes")).json()["attributes"]
-    return shop, tee, attrs
-
-
-def _required_values(attrs: list[dict[str, Any]]) -> dict[str, list[str]]:
-    return {a["name"]: [a["values"][0]["name"] if a["values"] else "Custom"]
-            for a in attrs if a["required"] and a["type"] == "PRODUCT_PROPERTY"}
-
-
-async def _media(h: Harness, data: bytes) -> str:
-    r = await h.http.post(f"{h.url}/media", files={"file": ("x", data)})
-    assert r.status_code == 201, r.text
-    return str(r.json()["ref"])
-
-
 async def test_seven_problems_reported_at_once_then_product_ready_published_once(harness: Harness, unique: str) -> None:
     h = harness
-    shop, tee, attrs = await _ready_shop(h)
-    square, oblong = await _media(h, image_bytes(800, 800)), await _media(h, image_bytes(1200, 800))
+    shop, tee, attrs = await ready_shop(h)
+    square, oblong = await upload_media(h, image_bytes(800, 800)), await upload_media(h, image_bytes(1200, 800))
     sku = f"READY-{unique}"
     body = f"{int(unique, 16) % 10**11:011d}"  # a UPC no other test's product has (R36: one code, one SKU)
     upc = body + str(gs1_check_digit(body))
@@ -127,7 +94,7 @@ async def test_seven_problems_reported_at_once_then_product_ready_published_once
     assert len(result["problems"]) >= 7 and all(p["rule"] and p["fix"] for p in result["problems"])
 
     fixed = {"enabled": "true", "price": "19.90", "main_image": square, "upc": upc, "weight": "0.2",
-             "weight_unit": "KILOGRAM", "attributes": _required_values(attrs)}
+             "weight_unit": "KILOGRAM", "attributes": required_values(attrs)}
     r = await h.http.patch(f"{h.url}/products/{sku}", json=fixed)
     assert r.status_code == 200, r.text
     assert r.json()["became_ready"] == [sku], r.json()
@@ -145,11 +112,11 @@ async def test_seven_problems_reported_at_once_then_product_ready_published_once
 
 async def test_catalogue_check_summarises_ready_and_the_most_common_problems(harness: Harness, unique: str) -> None:
     h = harness
-    shop, tee, attrs = await _ready_shop(h)
-    square = await _media(h, image_bytes(800, 800))
+    shop, tee, attrs = await ready_shop(h)
+    square = await upload_media(h, image_bytes(800, 800))
     good = {"title": "T", "description": "d", "price": "5", "currency": "USD", "category_id": tee["id"],
             "main_image": square, "images": [square], "weight": "1", "weight_unit": "KILOGRAM", "length": "1",
-            "width": "1", "height": "1", "dimension_unit": "CENTIMETER", "attributes": _required_values(attrs)}
+            "width": "1", "height": "1", "dimension_unit": "CENTIMETER", "attributes": required_values(attrs)}
     for i in range(3):
         assert (await h.http.put(f"{h.url}/products/SUM-{unique}-{i}", json=good)).status_code == 200
         assert (await h.http.put(f"{h.url}/products/SUMBAD-{unique}-{i}", json={**good, "price": None})).status_code == 200
@@ -202,12 +169,12 @@ async def test_brands_download_with_their_authorisation_decides_the_brand_sent(h
     """R35: brands downloaded for the category our product uses; an authorised brand is the one sent, one
     not authorised there is a problem, and with "send brand info" off no brand is checked or sent."""
     h = harness
-    shop, tee, attrs = await _ready_shop(h)
+    shop, tee, attrs = await ready_shop(h)
     sku = f"BRAND-{unique}"
-    square = await _media(h, image_bytes(800, 800))
+    square = await upload_media(h, image_bytes(800, 800))
     body = {"title": "T", "description": "d", "price": "5", "currency": "USD", "category_id": tee["id"],
             "main_image": square, "images": [square], "weight": "1", "weight_unit": "KILOGRAM", "length": "1",
-            "width": "1", "height": "1", "dimension_unit": "CENTIMETER", "attributes": _required_values(attrs)}
+            "width": "1", "height": "1", "dimension_unit": "CENTIMETER", "attributes": required_values(attrs)}
     assert (await h.http.put(f"{h.url}/products/{sku}", json=body)).status_code == 200
     r = await h.http.post(f"{h.url}/shops/{shop}/brands/download", json={})
     assert r.status_code == 200, r.text

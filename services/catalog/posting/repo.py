@@ -1,0 +1,138 @@
+"""SQL for posting: files already on TikTok per shop, and each post's state and TikTok's ids."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+
+async def uploaded(conn: asyncpg.Connection, shop_id: str, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """(sha256, use_case) -> TikTok's uri / file id, for those already uploaded to the shop."""
+    rows = await conn.fetch(
+        "SELECT sha256, use_case, ref FROM posted_media WHERE shop_id = $1 AND (sha256, use_case) IN"
+        " (SELECT * FROM unnest($2::text[], $3::text[]))",
+        shop_id, [k[0] for k in keys], [k[1] for k in keys])
+    return {(r["sha256"], r["use_case"]): r["ref"] for r in rows}
+
+
+async def save_upload(conn: asyncpg.Connection, shop_id: str, sha256: str, use_case: str, ref: str,
+                      url: str | None) -> None:
+    await conn.execute(
+        "INSERT INTO posted_media (shop_id, sha256, use_case, ref, url) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (shop_id, sha256, use_case) DO UPDATE SET ref = EXCLUDED.ref, url = EXCLUDED.url",
+        shop_id, sha256, use_case, ref, url)
+
+
+async def get(conn: asyncpg.Connection, shop_id: str, seller_sku: str, *, for_update: bool = False) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT * FROM postings WHERE shop_id = $1 AND seller_sku = $2" + (" FOR UPDATE" if for_update else ""),
+        shop_id, seller_sku)
+    return row
+
+
+async def of_sku(conn: asyncpg.Connection, seller_sku: str) -> list[asyncpg.Record]:
+    return list(await conn.fetch("SELECT * FROM postings WHERE seller_sku = $1 ORDER BY shop_id", seller_sku))
+
+
+async def start(conn: asyncpg.Connection, shop_id: str, seller_sku: str, *, key: str, version: int) -> None:
+    """Record the post about to be sent (committed before the create call)."""
+    await conn.execute(
+        """
+        INSERT INTO postings (shop_id, seller_sku, state, idempotency_key, posting_version)
+        VALUES ($1, $2, 'posting', $3, $4)
+        ON CONFLICT (shop_id, seller_sku) DO UPDATE SET state = 'posting', idempotency_key = $3,
+            posting_version = $4, errors = '[]', updated_at = now()
+        """,
+        shop_id, seller_sku, key, version)
+
+
+async def posted(conn: asyncpg.Connection, shop_id: str, seller_sku: str, *, product_id: str,
+                 sku_ids: dict[str, str], status: str) -> None:
+    await conn.execute(
+        "UPDATE postings SET state = 'posted', product_id = $3, sku_ids = $4, tiktok_status = $5, errors = '[]',"
+        " posted_at = now(), updated_at = now() WHERE shop_id = $1 AND seller_sku = $2",
+        shop_id, seller_sku, product_id, sku_ids, status)
+
+
+async def failed(conn: asyncpg.Connection, shop_id: str, seller_sku: str, errors: list[dict[str, Any]]) -> None:
+    """The post was refused (nothing was created): the key is dropped, so a fixed record posts afresh."""
+    await conn.execute(
+        """
+        INSERT INTO postings (shop_id, seller_sku, state, errors) VALUES ($1, $2, 'failed', $3)
+        ON CONFLICT (shop_id, seller_sku) DO UPDATE SET state = 'failed', idempotency_key = NULL,
+            posting_version = NULL, errors = $3, updated_at = now()
+        """,
+        shop_id, seller_sku, errors)
+
+
+async def by_product(conn: asyncpg.Connection, shop_id: str, product_id: str) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT * FROM postings WHERE shop_id = $1 AND product_id = $2 FOR UPDATE", shop_id, product_id)
+    return row
+
+
+async def set_status(conn: asyncpg.Connection, shop_id: str, product_id: str, *, status: str,
+                     reasons: list[dict[str, Any]]) -> bool:
+    """TikTok's review state of a posted product; False when it is the one already stored."""
+    result: str = await conn.execute(
+        "UPDATE postings SET tiktok_status = $3, audit_failed_reasons = $4, updated_at = now()"
+        " WHERE shop_id = $1 AND product_id = $2 AND (tiktok_status IS DISTINCT FROM $3"
+        " OR audit_failed_reasons IS DISTINCT FROM $4::jsonb)",
+        shop_id, product_id, status, reasons)
+    return result.endswith("1")
+
+
+# --- review: products whose state must be read from TikTok, and the reconciliation poll ---------------
+
+
+async def due_check(conn: asyncpg.Connection, shop_id: str, product_id: str) -> None:
+    await conn.execute(
+        "INSERT INTO review_checks (shop_id, product_id) VALUES ($1, $2)"
+        " ON CONFLICT (shop_id, product_id) DO UPDATE SET due_at = now()", shop_id, product_id)
+
+
+async def claim_checks(conn: asyncpg.Connection, *, limit: int, lease_s: float) -> list[asyncpg.Record]:
+    """Due checks, reserved for ``lease_s`` (a crashed worker's reservation simply runs out)."""
+    return list(await conn.fetch(
+        "UPDATE review_checks SET due_at = now() + make_interval(secs => $2), attempts = attempts + 1"
+        " WHERE (shop_id, product_id) IN (SELECT shop_id, product_id FROM review_checks WHERE due_at <= now()"
+        " ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING shop_id, product_id, attempts",
+        limit, lease_s))
+
+
+async def done_check(conn: asyncpg.Connection, shop_id: str, product_id: str) -> None:
+    await conn.execute("DELETE FROM review_checks WHERE shop_id = $1 AND product_id = $2", shop_id, product_id)
+
+
+async def retry_check(conn: asyncpg.Connection, shop_id: str, product_id: str, *, delay_s: float, error: str) -> None:
+    await conn.execute(
+        "UPDATE review_checks SET due_at = now() + make_interval(secs => $3), last_error = $4"
+        " WHERE shop_id = $1 AND product_id = $2", shop_id, product_id, delay_s, error)
+
+
+async def next_check_in_s(conn: asyncpg.Connection) -> float | None:
+    value = await conn.fetchval("SELECT extract(epoch FROM min(due_at) - now()) FROM review_checks")
+    return None if value is None else float(value)
+
+
+async def shops_with_postings(conn: asyncpg.Connection) -> list[str]:
+    rows = await conn.fetch("SELECT DISTINCT shop_id FROM postings WHERE product_id IS NOT NULL ORDER BY shop_id")
+    return [r["shop_id"] for r in rows]
+
+
+async def watermark(conn: asyncpg.Connection, shop_id: str, initial: int) -> asyncpg.Record:
+    await conn.execute("INSERT INTO review_watermarks (shop_id, update_time_ge) VALUES ($1, $2)"
+                       " ON CONFLICT DO NOTHING", shop_id, initial)
+    row: asyncpg.Record = await conn.fetchrow("SELECT * FROM review_watermarks WHERE shop_id = $1", shop_id)
+    return row
+
+
+async def save_watermark(conn: asyncpg.Connection, shop_id: str, update_time_ge: int) -> None:
+    await conn.execute("UPDATE review_watermarks SET update_time_ge = greatest(update_time_ge, $2), polled_at = now()"
+                       " WHERE shop_id = $1", shop_id, update_time_ge)
+
+
+async def webhook_registered(conn: asyncpg.Connection, shop_id: str) -> None:
+    await conn.execute("UPDATE review_watermarks SET webhook_registered = true WHERE shop_id = $1", shop_id)

@@ -1,0 +1,155 @@
+"""Posting to TikTok (R38, R39, R45) against the sandbox: a ready product becomes one TikTok product with
+its images (each uploaded once per shop), identifier and SKUs; posting again makes no second one; TikTok's
+listing check refusals come back with its codes and nothing is created; a product that is not ready is
+refused before any TikTok call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.catalog.readiness.identifiers import gs1_check_digit
+from tests.integration.catalog.conftest import Harness, ready_shop, required_values, upload_media
+from tests.support.images import image_bytes
+from tests.support.stack import collect, sandbox
+
+
+def _upc(unique: str, salt: int = 0) -> str:
+    body = f"{(int(unique, 16) + salt) % 10**11:011d}"
+    return body + str(gs1_check_digit(body))
+
+
+async def _tiktok_products(h: Harness, shop: str) -> list[dict[str, Any]]:
+    return list((await sandbox(h.http, "GET", f"{h.sandbox_url}/sandbox/shops/{shop}/products"))["products"])
+
+
+async def _served(h: Harness, path: str) -> int:
+    return int((await sandbox(h.http, "GET", f"{h.sandbox_url}/sandbox/requests", params={"path": path}))["total"])
+
+
+async def _ready_product(h: Harness, unique: str, tee: dict[str, Any], attrs: list[dict[str, Any]], sku: str,
+                         **extra: Any) -> dict[str, Any]:
+    main, back = await upload_media(h, image_bytes(800, 800)), await upload_media(h, image_bytes(900, 900, "PNG"))
+    body = {"title": f"Organic cotton tee {unique} in a soft jersey", "description": "<p>Soft organic tee</p>",
+            "price": "19.90", "currency": "USD", "category_id": tee["id"], "main_image": main, "images": [back],
+            "weight": "0.25", "weight_unit": "KILOGRAM", "length": "30", "width": "20", "height": "3",
+            "dimension_unit": "CENTIMETER", "upc": _upc(unique), "attributes": required_values(attrs), **extra}
+    r = await h.http.put(f"{h.url}/products/{sku}", json=body)
+    assert r.status_code == 200, r.text
+    return body
+
+
+async def test_a_ready_product_is_posted_once_with_its_images_and_identifier(harness: Harness, unique: str) -> None:
+    h = harness
+    shop, tee, attrs = await ready_shop(h)
+    sku = f"POST-{unique}"
+    await _ready_product(h, unique, tee, attrs, sku)
+    uploads_before = await _served(h, "/product/202309/images/upload")
+    r = await h.http.post(f"{h.url}/shops/{shop}/products/{sku}/post")
+    assert r.status_code == 200, r.text
+    posted = r.json()
+    assert posted["state"] == "posted" and posted["product_id"] and posted["sku_ids"].get(sku), posted
+    [product] = [p for p in await _tiktok_products(h, shop) if p["id"] == posted["product_id"]]
+    assert product["status"] == "PENDING" and unique in product["title"]
+    [tiktok_sku] = product["skus"]
+    assert tiktok_sku["seller_sku"] == sku and tiktok_sku["id"] == posted["sku_ids"][sku]
+    assert (tiktok_sku.get("identifier_code") or {}).get("code") == _upc(unique), tiktok_sku
+    assert len(product.get("main_images") or []) == 2, product
+    assert not product.get("brand"), product  # no brand given: none sent
+    assert await _served(h, "/product/202309/images/upload") - uploads_before == 2
+
+    again = await h.http.post(f"{h.url}/shops/{shop}/products/{sku}/post")
+    assert again.status_code == 409 and posted["product_id"] in again.text
+    assert len([p for p in await _tiktok_products(h, shop) if unique in p["title"]]) == 1
+
+    other = f"POST2-{unique}"  # the same two images: already on TikTok for this shop, not sent again
+    await _ready_product(h, unique, tee, attrs, other, upc=_upc(unique, 1))
+    assert (await h.http.post(f"{h.url}/shops/{shop}/products/{other}/post")).status_code == 200
+    assert await _served(h, "/product/202309/images/upload") - uploads_before == 2
+    events = await collect(h.kafka_bootstrap, "catalog.listing-changed", count=2, timeout_s=20,
+                           predicate=lambda e: e["type"] == "ListingPosted" and e["data"]["seller_sku"] == sku)
+    assert len(events) == 1 and events[0]["data"]["product_id"] == posted["product_id"]
+
+
+async def test_a_product_that_is_not_ready_is_refused_before_any_tiktok_call(harness: Harness, unique: str) -> None:
+    h = harness
+    shop, tee, attrs = await ready_shop(h)
+    sku = f"NOTREADY-{unique}"
+    await _ready_product(h, unique, tee, attrs, sku, price=None)
+    creates, checks = await _served(h, "/product/202309/products"), await _served(h, "/product/202309/products/listing")
+    r = await h.http.post(f"{h.url}/shops/{shop}/products/{sku}/post")
+    assert r.status_code == 409 and "price" in r.text and "R32" in r.text
+    assert await _served(h, "/product/202309/products") == creates
+    assert await _served(h, "/product/202309/products/listing") == checks
+
+
+async def test_tiktoks_listing_check_refusal_is_reported_with_its_code_and_nothing_is_created(
+    harness: Harness, unique: str
+) -> None:
+    """Chinese characters in a title pass our rules but not TikTok's."""
+    h = harness
+    shop, tee, attrs = await ready_shop(h)
+    sku = f"HANZI-{unique}"
+    title = f"Organic cotton T恤 {unique} in a soft jersey"
+    await _ready_product(h, unique, tee, attrs, sku, title=title)
+    r = await h.http.post(f"{h.url}/shops/{shop}/products/{sku}/post")
+    assert r.status_code == 200, r.text
+    result = r.json()
+    assert result["state"] == "failed" and result["product_id"] is None
+    assert any("title" in e["message"].lower() and e["fix"] for e in result["errors"]), result
+    assert not [p for p in await _tiktok_products(h, shop) if p.get("title") == title]
+    failed = await collect(h.kafka_bootstrap, "catalog.listing-changed", count=1, timeout_s=20,
+                           predicate=lambda e: e["type"] == "ListingFailed" and e["data"]["seller_sku"] == sku)
+    assert failed and failed[0]["data"]["errors"][0]["code"] == result["errors"][0]["code"]
+
+
+async def _posting(h: Harness, sku: str) -> dict[str, Any]:
+    r = await h.http.get(f"{h.url}/products/{sku}")
+    return next(iter(r.json().get("postings") or []), {})  # type: ignore[no-any-return]
+
+
+async def test_tiktoks_review_is_followed_by_webhook_and_by_the_reconciliation_poll(harness: Harness, unique: str) -> None:
+    """R43: TikTok's decision reaches the catalog from a signed type-5 webhook or, when that is lost, from
+    the poll; each change is stored and published once as ListingUpdated; the listing then takes stock."""
+    import hashlib
+    import hmac
+    import json
+
+    from libs.common.settings import SANDBOX_APP_KEY, SANDBOX_APP_SECRET
+    from tests.support.waiting import until
+
+    h = harness
+    shop, tee, attrs = await ready_shop(h)
+    approved, rejected = f"REVIEW-OK-{unique}", f"REVIEW-NO-{unique}"
+    await _ready_product(h, unique, tee, attrs, approved)
+    await _ready_product(h, unique, tee, attrs, rejected, upc=_upc(unique, 7))
+    ids = {}
+    for sku in (approved, rejected):
+        r = await h.http.post(f"{h.url}/shops/{shop}/products/{sku}/post")
+        assert r.status_code == 200 and r.json()["state"] == "posted", r.text
+        ids[sku] = r.json()["product_id"]
+
+    # a lost webhook: TikTok approves, nothing is sent to us; the poll finds it
+    await sandbox(h.http, "POST", f"{h.sandbox_url}/sandbox/products/{ids[approved]}/review", json={"decision": "approve"})
+
+    async def state(sku: str, status: str) -> dict[str, Any] | None:
+        found = await _posting(h, sku)
+        return found if found.get("tiktok_status") == status else None
+
+    await until(lambda: state(approved, "ACTIVATE"), timeout_s=30, what="approval seen by the poll")
+
+    # a webhook: TikTok rejects with reasons; the signed notification makes the catalog read it back
+    await sandbox(h.http, "POST", f"{h.sandbox_url}/sandbox/products/{ids[rejected]}/review",
+                  json={"decision": "reject", "reasons": ["title contains a prohibited word"]})
+    body = json.dumps({"type": 5, "tts_notification_id": f"n-{unique}", "shop_id": shop, "timestamp": 0,
+                       "data": {"product_id": ids[rejected], "status": "FAILED"}}).encode()
+    sign = hmac.new(SANDBOX_APP_SECRET.encode(), SANDBOX_APP_KEY.encode() + body, hashlib.sha256).hexdigest()
+    assert (await h.http.post(f"{h.url}/webhooks/tiktok", content=body, headers={"Authorization": "bad"})).status_code == 401
+    r = await h.http.post(f"{h.url}/webhooks/tiktok", content=body, headers={"Authorization": sign})
+    assert r.status_code == 200 and r.json()["outcome"] == "queued"
+    failed = await until(lambda: state(rejected, "FAILED"), timeout_s=30, what="rejection seen")
+    assert "prohibited" in json.dumps(failed["audit_failed_reasons"])
+
+    events = await collect(h.kafka_bootstrap, "catalog.listing-changed", count=10, timeout_s=8, predicate=lambda e: (
+        e["type"] == "ListingUpdated" and e["data"]["seller_sku"] in (approved, rejected)))
+    statuses = sorted((e["data"]["seller_sku"], e["data"]["status"]) for e in events)
+    assert statuses == sorted([(approved, "ACTIVATE"), (rejected, "FAILED")]), statuses
