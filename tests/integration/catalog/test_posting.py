@@ -153,3 +153,74 @@ async def test_tiktoks_review_is_followed_by_webhook_and_by_the_reconciliation_p
         e["type"] == "ListingUpdated" and e["data"]["seller_sku"] in (approved, rejected)))
     statuses = sorted((e["data"]["seller_sku"], e["data"]["status"]) for e in events)
     assert statuses == sorted([(approved, "ACTIVATE"), (rejected, "FAILED")]), statuses
+
+
+async def test_a_matrix_of_three_variations_with_matrix_images_and_no_brand_is_one_tiktok_product(
+    harness: Harness, unique: str
+) -> None:
+    """R39, R35, R36: the parent and its 3 children are one product with one SKU each, the children's
+    colours as sales attributes and each child's own image as its SKU image; with brand info off no brand
+    is sent; each SKU carries its own identifier."""
+    from datetime import UTC, datetime
+
+    from libs.common.events.shops import ShopSettingsChanged
+
+    h = harness
+    shop, tee, attrs = await ready_shop(h)
+    await h.publish(ShopSettingsChanged(shop_id=shop, send_brand_info=False, send_matrix_image=True,
+                                        changed_at=datetime.now(UTC)))
+    await h.wait_db("SELECT send_matrix_image FROM catalog.shops WHERE shop_id = $1", shop, until=lambda v: v is True)
+    parent = f"MATRIX-{unique}"
+    body = await _ready_product(h, unique, tee, attrs, parent, upc=None, price=None, brand="Acme")
+    colours = ("Red", "Blue", "Green")
+    for i, colour in enumerate(colours):
+        image = await upload_media(h, image_bytes(800, 800, color=(40 * i, 100, 200)))
+        r = await h.http.put(f"{h.url}/products/{parent}-{colour}", json={
+            "parent_sku": parent, "price": f"{19 + i}.90", "currency": "USD", "upc": _upc(unique, 10 + i),
+            "sales_attributes": {"Color": colour}, "main_image": image, "enabled": "true"})
+        assert r.status_code == 200, r.text
+    check = (await h.http.post(f"{h.url}/products/{parent}/check", params={"shop": shop})).json()
+    assert check["ready"], check["problems"]
+    uploads = await _served(h, "/product/202309/images/upload")
+    r = await h.http.post(f"{h.url}/shops/{shop}/products/{parent}/post")
+    assert r.status_code == 200 and r.json()["state"] == "posted", r.text
+    posted = r.json()
+    assert set(posted["sku_ids"]) == {f"{parent}-{c}" for c in colours}
+    [product] = [p for p in await _tiktok_products(h, shop) if p["id"] == posted["product_id"]]
+    assert not product.get("brand") and body["title"] == product["title"]
+    by_sku = {s["seller_sku"]: s for s in product["skus"]}
+    assert set(by_sku) == set(posted["sku_ids"])
+    for i, colour in enumerate(colours):
+        sku = by_sku[f"{parent}-{colour}"]
+        [sales] = sku["sales_attributes"]
+        assert sales.get("value_name", "").lower() == colour.lower() or sales.get("value_id"), sales
+        assert sales.get("sku_img", {}).get("uri"), sales  # matrix image on
+        assert sku["identifier_code"]["code"] == _upc(unique, 10 + i)
+    assert await _served(h, "/product/202309/images/upload") - uploads == 2 + 3  # main + gallery, 3 SKU images
+
+
+async def test_a_crash_between_tiktoks_answer_and_storing_it_posts_one_product(
+    harness: Harness, unique: str, monkeypatch: Any
+) -> None:
+    """The catalog fails right after TikTok created the product (before the id is stored): posting again
+    sends the same idempotency key and TikTok answers the same product; there is one listing."""
+    from services.catalog.posting import repo as posting_repo
+
+    h = harness
+    shop, tee, attrs = await ready_shop(h)
+    sku = f"CRASH-{unique}"
+    await _ready_product(h, unique, tee, attrs, sku)
+    real = posting_repo.posted
+
+    async def crash(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionResetError("the catalog died here")
+
+    monkeypatch.setattr(posting_repo, "posted", crash)
+    r = await h.http.post(f"{h.url}/shops/{shop}/products/{sku}/post")
+    assert r.status_code == 500
+    assert [p for p in await _tiktok_products(h, shop) if unique in p["title"]]  # TikTok has it
+    monkeypatch.setattr(posting_repo, "posted", real)
+    r = await h.http.post(f"{h.url}/shops/{shop}/products/{sku}/post")
+    assert r.status_code == 200 and r.json()["state"] == "posted", r.text
+    mine = [p for p in await _tiktok_products(h, shop) if unique in p["title"]]
+    assert len(mine) == 1 and mine[0]["id"] == r.json()["product_id"]
