@@ -23,9 +23,12 @@ def job_status(job: dict[str, Any]) -> str:
 
 
 def job_line(job: dict[str, Any]) -> str:
-    if "total" in job:  # a catalog job: items (categories) done of total
+    if "total" in job:  # a catalog job: items (categories, products) done of total
         line = (f"job {render.pick(job, 'id')}: {job_status(job)} — {render.pick(job, 'kind', default='job')}: "
                 f"{job.get('done', 0)} of {job.get('total', 0)} done, {job.get('failed', 0)} failed")
+        if "posted" in job:
+            line += (f"; {job['posted']} posted ({job.get('in_review', 0)} in review, {job.get('live', 0)} live, "
+                     f"{job.get('rejected', 0)} rejected), {job.get('waiting', 0)} waiting")
         error = job.get("error")
         return line + (f" — {render.text(error)}" if error else "")
     orders = render.pick(job, "orders_done", "orders_seen", default=0)

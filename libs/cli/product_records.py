@@ -17,6 +17,7 @@ from libs.common.product_file import is_url
 
 from . import render
 from .client import CliError, console, emit_json, reported, state
+from .jobs import job_line, wait_for_job
 
 MAX_PROBLEMS_SHOWN = 200
 
@@ -141,19 +142,40 @@ def check(
 
 def post(
     ctx: typer.Context,
-    sku: Annotated[str, typer.Argument(help="Our seller SKU (a matrix parent posts its children with it).")],
-    shop: Annotated[str, typer.Option("--shop", help="TikTok shop id to post to.")],
+    sku: Annotated[str | None, typer.Argument(help="Our seller SKU (a matrix parent posts its children with it).")] = None,
+    shop: Annotated[str, typer.Option("--shop", help="TikTok shop id to post to.")] = "",
+    all_ready: Annotated[bool, typer.Option("--all-ready", help="Every ready product not yet on TikTok: a job.")] = False,
+    skus: Annotated[Path | None, typer.Option("--skus", metavar="FILE", help="A file of SKUs, one per line: a job.")] = None,
+    wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Follow a bulk job until it finishes.")] = True,
+    timeout_s: Annotated[float, typer.Option("--timeout", help="Seconds to follow a bulk job.")] = 3600.0,
 ) -> None:
-    """Post a ready product to TikTok: readiness, media, TikTok's listing check, then one create (R38, R45)."""
+    """Post a ready product to TikTok (readiness, media, TikTok's listing check, then one create: R38, R45),
+    or many at once as one queued job (R44) that pauses at TikTok's daily limit and resumes by itself."""
     st = state(ctx)
     with reported():
-        body = st.client("catalog").post(f"/shops/{shop}/products/{sku}/post")
+        if not shop:
+            raise CliError("--shop SHOP is required")
+        if sum((sku is not None, all_ready, skus is not None)) != 1:
+            raise CliError("give a SKU, --all-ready or --skus FILE (exactly one)")
+        client = st.client("catalog")
+        if sku is not None:
+            body = client.post(f"/shops/{shop}/products/{sku}/post")
+        else:
+            listed = [] if skus is None else [line.strip() for line in skus.read_text().splitlines() if line.strip()]
+            body = client.post(f"/shops/{shop}/posts", {"all_ready": all_ready, "skus": listed})
+            if wait:
+                body = wait_for_job(client, str(body["id"]), timeout_s=timeout_s)
     if st.json_output:
         emit_json(body)
         return
+    if sku is None:
+        console.print(job_line(body))
+        for e in body.get("errors") or []:
+            console.print(f"  {e['seller_sku']}: {e['error']}", soft_wrap=True)
+        return
     if body["state"] == "posted":
-        skus = ", ".join(f"{k}={v}" for k, v in (body.get("sku_ids") or {}).items())
-        console.print(f"{sku} posted to shop {shop}: TikTok product {body['product_id']} ({skus}); "
+        ids = ", ".join(f"{k}={v}" for k, v in (body.get("sku_ids") or {}).items())
+        console.print(f"{sku} posted to shop {shop}: TikTok product {body['product_id']} ({ids}); "
                       f"TikTok status {body.get('tiktok_status') or 'PENDING'} (in review until TikTok decides).")
         return
     console.print(f"{sku} was not posted to shop {shop}: TikTok refused it.")

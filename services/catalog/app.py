@@ -13,6 +13,7 @@ from services.catalog.importing import api as importing_api
 from services.catalog.importing.tiktok import ImportTikTok
 from services.catalog.posting import api as posting_api
 from services.catalog.posting import webhooks as posting_webhooks
+from services.catalog.posting.jobs import PostJobs
 from services.catalog.posting.review import ReviewWorker
 from services.catalog.posting.service import Poster
 from services.catalog.posting.tiktok import PostingTikTok
@@ -65,6 +66,10 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
         app.state.review = ReviewWorker(pool=rt.db(), tiktok=posting, source=rt.source, poll_s=settings.review_poll_s,
                                         reconcile_s=settings.review_reconcile_s, wake_relay=rt.wake_relay)
         app.state.wake_review = app.state.review.wake
+        app.state.post_jobs = PostJobs(pool=rt.db(), poster=app.state.poster, poll_s=settings.job_poll_s,
+                                       lease_s=settings.job_lease_s, concurrency=settings.post_concurrency,
+                                       limit_wait_s=settings.listing_limit_wait_s or None)
+        app.state.wake_post_jobs = app.state.post_jobs.wake
 
     async def upload_loop(rt: ServiceRuntime) -> None:
         await app.state.uploader.run()
@@ -74,6 +79,9 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
 
     async def review_loop(rt: ServiceRuntime) -> None:
         await app.state.review.run()
+
+    async def post_job_loop(rt: ServiceRuntime) -> None:
+        await app.state.post_jobs.run()
 
     def wake_uploader() -> None:
         """An applied stock/price change may have queued an upload: look when it falls due, not at the next poll."""
@@ -86,4 +94,5 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
     runtime.add_loop("listing-uploader", upload_loop)
     runtime.add_loop("attribute-jobs", attribute_job_loop)
     runtime.add_loop("listing-review", review_loop)
+    runtime.add_loop("post-jobs", post_job_loop)
     return app

@@ -58,6 +58,15 @@ class CatalogSettings(ServiceSettings):
         default=300.0, gt=0, description="How often TikTok is asked which posted products changed (lost webhooks).",
     )
 
+    post_concurrency: int = Field(
+        default=4, ge=1, le=32, description="Products a bulk post job works on at once (rate limits still apply).",
+    )
+    listing_limit_wait_s: float = Field(
+        default=0.0, ge=0,
+        description="How long a bulk post paused by TikTok's daily listing limit waits; 0: until just after the "
+        "next UTC midnight.",
+    )
+
     def webhook_address(self) -> str | None:
         """The address to register, or None when registration is off (empty, or no fixed port)."""
         if self.public_webhook_url is not None:

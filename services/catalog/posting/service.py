@@ -42,12 +42,22 @@ log = structlog.get_logger(__name__)
 PENDING = "PENDING"
 
 
+#: TikTok's daily listing limit for the shop (new shops list ~100 products a day).
+DAILY_LISTING_LIMIT = 12052093
+
+
 class PostRefused(Exception):
     """Nothing was sent to TikTok: ``problems`` say why (not ready, unknown, already posted)."""
 
-    def __init__(self, message: str, problems: list[dict[str, Any]] | None = None, status: int = 409) -> None:
+    def __init__(self, message: str, problems: list[dict[str, Any]] | None = None, status: int = 409, *,
+                 already_posted: bool = False) -> None:
         super().__init__(message)
         self.message, self.problems, self.status = message, problems or [], status
+        self.already_posted = already_posted
+
+
+class ListingLimitReached(Exception):
+    """TikTok's daily listing limit (12052093): nothing was created; the same post goes through later."""
 
 
 @dataclass
@@ -81,6 +91,9 @@ class Poster:
         except TikTokError as exc:
             if exc.transient:
                 raise  # the post stays in flight with its key: a retry answers the same product
+            if exc.code == DAILY_LISTING_LIMIT:
+                raise ListingLimitReached(f"TikTok's daily listing limit for shop {shop_id} is reached "
+                                          f"({exc.code}: {exc.message}); {hint(exc.code)}") from exc
             return await self._failed(shop_id, parent, [ListingError(
                 code=str(exc.code), message=exc.message, field=None, fix=hint(exc.code))])
         result = await self._posted(shop_id, parent, children, answer)
@@ -114,7 +127,7 @@ class Poster:
             done = await repo.get(conn, shop_id, seller_sku)
             if done is not None and done["product_id"]:
                 raise PostRefused(f"{seller_sku} is already TikTok product {done['product_id']} on shop {shop_id}; "
-                                  "use `ttshop catalog products update`")
+                                  "use `ttshop catalog products update`", already_posted=True)
             children = await products.children_of(conn, seller_sku)
             try:
                 results = await readiness.check(conn, shop_id, [seller_sku, *(c.seller_sku for c in children)],

@@ -14,6 +14,8 @@ from pydantic import BaseModel, Field
 from libs.common.spreadsheet import UnsupportedFormat, format_of, write_table
 from libs.common.tiktok.tokens import AUTHORIZATION_PROBLEMS, TokenServiceRejected
 from libs.common.web import ApiError
+from services.catalog.posting import jobs_repo
+from services.catalog.posting.jobs import job_view
 from services.catalog.taxonomy import repo, service
 from services.catalog.taxonomy.domain import EXPORT_COLUMNS, Attribute, export_rows, full_paths, matches
 from services.catalog.taxonomy.tiktok import TaxonomyTikTok
@@ -136,8 +138,11 @@ async def get_job(request: Request, job_id: str) -> dict[str, Any]:
         raise ApiError(400, "invalid_job_id", f"job id must be a UUID, got {job_id!r}") from None
     async with _pool(request).acquire() as conn:
         job = await repo.get_job(conn, key)
-        if job is None:
-            raise ApiError(404, "job_not_found", f"no catalog job {job_id}")
+        if job is None:  # a bulk post job (posting feature)
+            post = await jobs_repo.get(conn, key)
+            if post is None:
+                raise ApiError(404, "job_not_found", f"no catalog job {job_id}")
+            return job_view(post, await jobs_repo.counts(conn, key), await jobs_repo.errors(conn, key))
         errors = await repo.job_errors(conn, key)
     return _job(job, errors)
 

@@ -160,7 +160,8 @@ def catalog_settings(catalog_dsn: str, kafka_bootstrap: str, sandbox_url: str, i
                           internal_token=internal_token),
         port=0, upload_poll_s=UPLOAD_POLL_S, upload_coalesce_s=COALESCE_S, upload_backoff_initial_s=0.2,
         upload_backoff_max_s=0.5, no_warehouse_recheck_s=0.0, import_page_size=2,
-        media_fetch_timeout_s=1.0, review_poll_s=0.2, review_reconcile_s=0.5,
+        media_fetch_timeout_s=1.0, review_poll_s=0.2, review_reconcile_s=0.5, listing_limit_wait_s=0.5,
+        job_poll_s=0.2,
     )
 
 

@@ -224,3 +224,30 @@ async def test_a_crash_between_tiktoks_answer_and_storing_it_posts_one_product(
     assert r.status_code == 200 and r.json()["state"] == "posted", r.text
     mine = [p for p in await _tiktok_products(h, shop) if unique in p["title"]]
     assert len(mine) == 1 and mine[0]["id"] == r.json()["product_id"]
+
+
+async def test_a_bulk_post_pauses_at_tiktoks_daily_limit_and_resumes_by_itself(harness: Harness, unique: str) -> None:
+    """R44: `--all-ready` is one job; at TikTok's daily listing limit (12052093) it pauses and says so,
+    and when TikTok allows more it resumes by itself; every product is posted exactly once."""
+    from tests.support.waiting import poll_json
+
+    h = harness
+    shop, tee, attrs = await ready_shop(h)
+    skus = [f"BULK-{unique}-{i}" for i in range(3)]
+    for i, sku in enumerate(skus):
+        await _ready_product(h, unique, tee, attrs, sku, upc=_upc(unique, 20 + i), title=f"Bulk tee {i} {unique} soft")
+    await sandbox(h.http, "POST", f"{h.sandbox_url}/sandbox/shops/{shop}/listing-limit", json={"per_day": 2})
+    r = await h.http.post(f"{h.url}/shops/{shop}/posts", json={"all_ready": True})
+    assert r.status_code == 202, r.text
+    job_id = r.json()["id"]
+    assert r.json()["total"] == 3
+    paused = await poll_json(h.http, f"{h.url}/jobs/{job_id}", timeout_s=60,
+                             until=lambda j: j["status"] == "paused" and j["posted"] == 2)
+    assert "daily listing limit" in paused["error"] and paused["waiting"] == 1, paused
+    await sandbox(h.http, "POST", f"{h.sandbox_url}/sandbox/shops/{shop}/listing-limit", json={"per_day": 10})
+    done = await poll_json(h.http, f"{h.url}/jobs/{job_id}", timeout_s=60, until=lambda j: j["status"] == "done")
+    assert (done["posted"], done["failed"], done["waiting"]) == (3, 0, 0), done
+    titles = [p["title"] for p in await _tiktok_products(h, shop) if unique in p["title"]]
+    assert sorted(titles) == sorted(f"Bulk tee {i} {unique} soft" for i in range(3))
+    again = await h.http.post(f"{h.url}/shops/{shop}/posts", json={"all_ready": True})
+    assert again.status_code == 409  # nothing left: everything ready is on TikTok

@@ -1,0 +1,106 @@
+"""SQL for bulk post jobs (R44): the job, its items, leases, and the products a job would post."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import asyncpg
+
+_JOB = "id, shop_id, status, total, error, created_at, updated_at, finished_at"
+
+
+async def create(conn: asyncpg.Connection, shop_id: str, skus: Sequence[str]) -> asyncpg.Record:
+    job_id = uuid.uuid4()
+    row: asyncpg.Record = await conn.fetchrow(
+        f"INSERT INTO post_jobs (id, shop_id, total) VALUES ($1, $2, $3) RETURNING {_JOB}", job_id, shop_id, len(skus))
+    await conn.copy_records_to_table("post_job_items", records=[(job_id, s) for s in skus],
+                                     columns=["job_id", "seller_sku"])
+    return row
+
+
+async def ready_unposted(conn: asyncpg.Connection, shop_id: str) -> list[str]:
+    """Products (not variations) ready for the shop at their last check and not yet on TikTok there."""
+    rows = await conn.fetch(
+        """
+        SELECT r.seller_sku FROM readiness r JOIN products p ON p.seller_sku = r.seller_sku
+        WHERE r.shop_id = $1 AND r.ready AND p.parent_sku IS NULL AND NOT EXISTS (
+            SELECT 1 FROM postings x WHERE x.shop_id = r.shop_id AND x.seller_sku = r.seller_sku
+              AND x.product_id IS NOT NULL)
+        ORDER BY r.seller_sku
+        """, shop_id)
+    return [r["seller_sku"] for r in rows]
+
+
+async def get(conn: asyncpg.Connection, job_id: uuid.UUID) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow(f"SELECT {_JOB} FROM post_jobs WHERE id = $1", job_id)
+    return row
+
+
+async def counts(conn: asyncpg.Connection, job_id: uuid.UUID) -> dict[str, int]:
+    """Items per outcome; posted ones split by TikTok's review state (in review / live / rejected)."""
+    rows = await conn.fetch(
+        """
+        SELECT i.status, coalesce(x.tiktok_status, '') AS tiktok_status, count(*) AS n
+        FROM post_job_items i JOIN post_jobs j ON j.id = i.job_id
+        LEFT JOIN postings x ON x.shop_id = j.shop_id AND x.seller_sku = i.seller_sku
+        WHERE i.job_id = $1 GROUP BY 1, 2
+        """, job_id)
+    out = {"posted": 0, "failed": 0, "waiting": 0, "in_review": 0, "live": 0, "rejected": 0}
+    for r in rows:
+        if r["status"] == "pending":
+            out["waiting"] += r["n"]
+        elif r["status"] == "failed":
+            out["failed"] += r["n"]
+        else:
+            out["posted"] += r["n"]
+            key = {"ACTIVATE": "live", "FAILED": "rejected"}.get(r["tiktok_status"], "in_review")
+            out[key] += r["n"]
+    return out
+
+
+async def errors(conn: asyncpg.Connection, job_id: uuid.UUID, limit: int = 20) -> list[asyncpg.Record]:
+    return list(await conn.fetch(
+        "SELECT seller_sku, error FROM post_job_items WHERE job_id = $1 AND status = 'failed' ORDER BY seller_sku"
+        " LIMIT $2", job_id, limit))
+
+
+async def claim(conn: asyncpg.Connection, *, owner: uuid.UUID, lease_s: float) -> asyncpg.Record | None:
+    """The oldest job that is queued, paused past its wait, or running with an expired lease (crashed)."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "UPDATE post_jobs SET status = 'running', lease_owner = $1, lease_until = now() + make_interval(secs => $2),"
+        " updated_at = now(), error = CASE WHEN status = 'paused' THEN 'resumed after: ' || error ELSE error END"
+        " WHERE id = (SELECT id FROM post_jobs WHERE status = 'queued'"
+        "   OR (status IN ('running', 'paused') AND lease_until < now()) ORDER BY created_at LIMIT 1"
+        "   FOR UPDATE SKIP LOCKED)"
+        f" RETURNING {_JOB}", owner, lease_s)
+    return row
+
+
+async def pending(conn: asyncpg.Connection, job_id: uuid.UUID, limit: int) -> list[str]:
+    rows = await conn.fetch("SELECT seller_sku FROM post_job_items WHERE job_id = $1 AND status = 'pending'"
+                            " ORDER BY seller_sku LIMIT $2", job_id, limit)
+    return [r["seller_sku"] for r in rows]
+
+
+async def finish_item(conn: asyncpg.Connection, job_id: uuid.UUID, owner: uuid.UUID, seller_sku: str, *,
+                      error: str | None, lease_s: float) -> bool:
+    """Record one product's outcome and extend the lease; False when another worker took the job over."""
+    await conn.execute("UPDATE post_job_items SET status = $3, error = $4 WHERE job_id = $1 AND seller_sku = $2"
+                       " AND status = 'pending'", job_id, seller_sku, "failed" if error else "posted", error)
+    result: str = await conn.execute(
+        "UPDATE post_jobs SET lease_until = now() + make_interval(secs => $3), updated_at = now()"
+        " WHERE id = $1 AND lease_owner = $2", job_id, owner, lease_s)
+    return result.endswith("1")
+
+
+async def pause(conn: asyncpg.Connection, job_id: uuid.UUID, owner: uuid.UUID, *, until_s: float, why: str) -> None:
+    await conn.execute(
+        "UPDATE post_jobs SET status = 'paused', error = $4, lease_until = now() + make_interval(secs => $3),"
+        " updated_at = now() WHERE id = $1 AND lease_owner = $2", job_id, owner, until_s, why)
+
+
+async def finish(conn: asyncpg.Connection, job_id: uuid.UUID, owner: uuid.UUID) -> None:
+    await conn.execute(
+        "UPDATE post_jobs SET status = 'done', finished_at = now(), updated_at = now(), lease_owner = NULL,"
+        " lease_until = NULL WHERE id = $1 AND lease_owner = $2", job_id, owner)
