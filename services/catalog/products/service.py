@@ -57,7 +57,7 @@ class LoadReport:
     unchanged: int = 0
     refused: int = 0
     problems: list[SheetProblem] = field(default_factory=list)
-    became_ready: list[str] = field(default_factory=list)
+    became_ready: list[dict[str, str]] = field(default_factory=list)  # {shop_id, seller_sku}
 
     def as_dict(self) -> dict[str, Any]:
         return {"rows": self.rows, "created": self.created, "updated": self.updated, "unchanged": self.unchanged,

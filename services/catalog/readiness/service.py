@@ -112,16 +112,17 @@ async def record(conn: asyncpg.Connection, shop_id: str, results: Sequence[tuple
 
 
 async def recheck(conn: asyncpg.Connection, changed: Sequence[Product], *, max_children: int,
-                  source: str) -> list[str]:
+                  source: str) -> list[dict[str, str]]:
     """After products changed: check them (and the parents of changed children) for every active shop,
-    in the caller's transaction; ProductReady for those that became ready."""
+    in the caller's transaction; ProductReady for those that became ready ({shop_id, seller_sku} each)."""
     known = {p.seller_sku for p in changed}
     missing_parents = sorted({p.parent_sku for p in changed if p.parent_sku and p.parent_sku not in known})
     targets = [*changed, *await products.records(conn, missing_parents)] if missing_parents else list(changed)
-    became: list[str] = []
+    became: list[dict[str, str]] = []
     for shop_id in await repo.active_shops(conn):
         results = await check(conn, shop_id, max_children=max_children, given=targets)
-        became += await record(conn, shop_id, results, source=source)
+        became += [{"shop_id": shop_id, "seller_sku": sku} for sku in await record(conn, shop_id, results,
+                                                                                   source=source)]
     return became
 
 
