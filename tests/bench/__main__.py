@@ -7,6 +7,7 @@ connects a shop with inventory upload on, lists N SKUs on TikTok (the sandbox), 
 one ``InventoryChanged`` per SKU and then 5 per SKU, and measures until TikTok holds every new quantity.
 *catalog*: loads an N-row XLSX product file through the CLI (rows/s; a re-run that changes nothing) and
 checks the whole catalogue's readiness (products/s), next to openpyxl alone reading the same file.
+*posting*: one bulk post job of N ready products with 3 images each, against the ideal its rate limits allow.
 Reports per-process peak RSS (VmHWM) and, with py-spy installed, where the measured process (orders,
 catalog) and the sandbox spend their time. Prints only.
 """
@@ -20,13 +21,20 @@ import platform
 import tempfile
 from pathlib import Path
 
-from tests.bench import catalog_scenario, inventory_scenario, orders_scenario, profiling, report
+from tests.bench import (
+    catalog_scenario,
+    inventory_scenario,
+    orders_scenario,
+    posting_scenario,
+    profiling,
+    report,
+)
 from tests.bench.stack import peak_rss_kib, processes
 from tests.support.devstack import Stack, running_stack
 
 #: The reconciliation poll and settlement import would compete with the job being measured.
 QUIET_LOOPS = {"ORDERS_POLL_INTERVAL_S": "3600", "ORDERS_SETTLEMENT_INTERVAL_S": "3600"}
-SCENARIOS = ("all", "inventory", "orders", "catalog")
+SCENARIOS = ("all", "inventory", "orders", "catalog", "posting")
 
 
 def _rss_table(stack: Stack) -> list[tuple[str, int, int]]:
@@ -62,11 +70,13 @@ class Profiles:
         self._running.clear()
 
 
-async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: bool, products: int) -> int:
+async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: bool, products: int,
+                posts: int) -> int:
     print(f"ttshop benchmark on {platform.node()} ({os.cpu_count()} CPUs, Python {platform.python_version()})")
     orders_run: orders_scenario.OrdersRun | None = None
     inventory_run: inventory_scenario.InventoryRun | None = None
     catalog_run: catalog_scenario.CatalogRun | None = None
+    posting_run: posting_scenario.PostingRun | None = None
     with running_stack(QUIET_LOOPS) as stack:
         profiles = Profiles(stack, profile)
         try:
@@ -85,6 +95,8 @@ async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: b
                     stack, products, on_measure_start=lambda: profiles.start("catalog", "catalog"),
                     on_measure_end=profiles.stop,
                 )
+            if scenario in ("all", "posting"):
+                posting_run = await posting_scenario.run(stack, posts)
         finally:
             profiles.stop()
         rss = _rss_table(stack)
@@ -94,6 +106,8 @@ async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: b
         report.inventory(inventory_run)
     if catalog_run is not None:
         report.catalog(catalog_run)
+    if posting_run is not None:
+        report.posting(posting_run)
     report.rss(rss)
     walls = {"orders": orders_run.all_on_topic_s if orders_run else 0.0,
              "inventory": inventory_run.profiled_s if inventory_run else 0.0,
@@ -105,7 +119,7 @@ async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: b
     if not profile:
         print("\nprofile: off (--no-profile, or py-spy not installed: pip install py-spy)")
     ok = ((orders_run is None or orders_run.distinct == orders) and (inventory_run is None or inventory_run.ok)
-          and (catalog_run is None or catalog_run.ok))
+          and (catalog_run is None or catalog_run.ok) and (posting_run is None or posting_run.ok))
     return 0 if ok else 1
 
 
@@ -115,6 +129,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=5000, help="orders to place and download (default 5000)")
     parser.add_argument("--skus", type=int, default=1000, help="SKUs listed and updated (default 1000)")
     parser.add_argument("--products", type=int, default=10_000, help="rows of the product file (default 10000)")
+    parser.add_argument("--posts", type=int, default=1000, help="products in the bulk post (default 1000)")
     parser.add_argument("--poll-ms", type=int, default=50,
                         help="how often the inventory scenario reads the shop's listings from the sandbox (default 50)")
     parser.add_argument("--no-profile", action="store_true", help="do not attach py-spy to the measured processes")
@@ -123,7 +138,7 @@ def main() -> None:
         parser.error("--skus must be 1..9000 (quantities are derived from the SKU's index)")
     profile = not args.no_profile and profiling.available()
     raise SystemExit(asyncio.run(_main(args.scenario, args.orders, args.skus, args.poll_ms / 1000, profile,
-                                      args.products)))
+                                      args.products, args.posts)))
 
 
 if __name__ == "__main__":

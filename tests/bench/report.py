@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.bench import catalog_scenario, inventory_scenario, orders_scenario, profiling
+from tests.bench import catalog_scenario, inventory_scenario, orders_scenario, posting_scenario, profiling
 
 ORDERS_TARGET = 1000.0
 
@@ -103,4 +103,17 @@ def catalog(run: catalog_scenario.CatalogRun) -> None:
         ("same file again (nothing changes)", f"{run.rerun_s:8.2f} s, {run.unchanged_on_rerun} unchanged"),
         ("`products check --all` (whole catalogue)", _rate(run.rows, run.check_s, "products")),
         ("  ready / not ready", f"{run.ready} / {run.not_ready} (a quarter of the rows have no price)"),
+    ])
+
+
+def posting(run: posting_scenario.PostingRun) -> None:
+    print(f"\nposting scenario: one bulk post job of {run.products} ready products, 3 different images each, one shop")
+    _rows([(f"  setup: {k}", f"{v:8.2f} s") for k, v in run.setup.items()])
+    ratio = run.job_s / run.ideal_s if run.ideal_s else 0.0
+    _rows([
+        ("job (`products post --all-ready`) until done", _rate(run.products, run.job_s, "products")),
+        ("  posted / failed", f"{run.posted} / {run.failed}"),
+        ("  TikTok calls: image uploads / listing checks / creates", f"{run.uploads} / {run.checks} / {run.creates}"),
+        ("ideal (largest endpoint ÷ 50 QPS, endpoints side by side)", f"{run.ideal_s:8.2f} s"),
+        ("job time ÷ ideal (target ≤ 1.3)", f"{ratio:8.2f}"),
     ])

@@ -1,0 +1,109 @@
+"""Bulk post scenario of ``make bench``: N ready products with 3 images each (all different) loaded
+through the CLI, then one `ttshop catalog products post --all-ready` job to one shop, measured until the
+job is done. The ideal is set by TikTok's rate limits, each endpoint run side by side: uploads ÷ 50 QPS
+and creates ÷ 50 QPS (and listing checks ÷ 50 QPS); the figure is the job's time against the largest."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.bench.shop import connect_shop
+from tests.support.devstack import Stack
+from tests.support.images import image_bytes
+
+QPS = 50.0
+COLUMNS = ("sku", "title", "description", "price", "currency", "enabled", "category_id", "weight", "weight_unit",
+           "length", "width", "height", "dimension_unit", "upc", "main_image", "images", "attributes")
+
+
+@dataclass
+class PostingRun:
+    products: int
+    images_per_product: int = 3
+    job_s: float = 0.0
+    posted: int = 0
+    failed: int = 0
+    uploads: int = 0
+    creates: int = 0
+    checks: int = 0
+    setup: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ideal_s(self) -> float:
+        return max(self.uploads, self.creates, self.checks) / QPS
+
+    @property
+    def ok(self) -> bool:
+        return self.posted == self.products and self.creates == self.products
+
+
+def _upc(n: int) -> str:
+    body = f"{n:011d}"
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return body + str((10 - total % 10) % 10)
+
+
+async def _served(http: httpx.AsyncClient, sandbox: str, path: str) -> int:
+    answer = (await http.get(f"{sandbox}/sandbox/requests", params={"path": path})).json()
+    return int(answer["data"]["total"])
+
+
+async def run(stack: Stack, products: int) -> PostingRun:
+    result = PostingRun(products)
+    sandbox = stack.url("sandbox")
+    t = time.monotonic()
+    async with httpx.AsyncClient(timeout=60) as http:
+        shop_id = await connect_shop(stack, http)
+        stack.ttshop("catalog", "categories", "download", shop_id, timeout=300)
+        listed = json.loads(stack.ttshop("--json", "catalog", "categories", "list", shop_id, "--search", "T-shirts",
+                                         "--leaf").stdout)
+        category = next(c for c in listed["categories"] if c["permission"] == "AVAILABLE")
+        stack.ttshop("catalog", "attributes", "download", shop_id, "--category", category["id"], timeout=300)
+        attrs = json.loads(stack.ttshop("--json", "catalog", "attributes", "show", shop_id, category["id"]).stdout)
+        required = "; ".join(f"{a['name']}={a['values'][0]['name'] if a['values'] else 'Custom'}"
+                             for a in attrs["attributes"] if a["required"] and a["type"] == "PRODUCT_PROPERTY")
+        folder = Path(tempfile.mkdtemp(prefix="ttshop-bench-post-"))
+        (folder / "img").mkdir()
+        lines = [",".join(COLUMNS)]
+        for i in range(products):
+            names = [f"img/p{i}-{k}.jpg" for k in range(3)]
+            for k, name in enumerate(names):
+                (folder / name).write_bytes(image_bytes(640, 640, color=(i % 256, (i // 256) % 256, 40 * k)))
+            lines.append(",".join((f"POST-{i:05d}", f"Bench organic cotton tee number {i:05d}", "Soft organic tee",
+                                   "19.90", "USD", "true", category["id"], "0.25", "KILOGRAM", "30", "20", "3",
+                                   "CENTIMETER", _upc(20_000_000 + i), names[0], "|".join(names[1:]),
+                                   f'"{required}"')))
+        (folder / "products.csv").write_text("\n".join(lines) + "\n")
+        result.setup["shop, taxonomy (CLI)"] = time.monotonic() - t
+        t = time.monotonic()
+        loaded = json.loads(stack.ttshop("--json", "catalog", "products", "upsert", str(folder / "products.csv"),
+                                         timeout=1800).stdout)
+        result.setup[f"load {products} products with {3 * products} images (CLI)"] = time.monotonic() - t
+        if loaded["created"] != products:
+            raise RuntimeError(f"load: {loaded['created']} of {products} created: {loaded['problems'][:3]}")
+        before = {p: await _served(http, sandbox, p) for p in (
+            "/product/202309/images/upload", "/product/202309/products/listing_check")}
+        creates_before = await _creates(http, sandbox)
+        t = time.monotonic()
+        job = json.loads(stack.ttshop("--json", "catalog", "products", "post", "--shop", shop_id, "--all-ready",
+                                      "--timeout", "3600", timeout=3700).stdout)
+        result.job_s = time.monotonic() - t
+        result.posted, result.failed = job.get("posted", 0), job.get("failed", 0)
+        result.uploads = await _served(http, sandbox, "/product/202309/images/upload") - before[
+            "/product/202309/images/upload"]
+        result.checks = await _served(http, sandbox, "/product/202309/products/listing_check") - before[
+            "/product/202309/products/listing_check"]
+        result.creates = await _creates(http, sandbox) - creates_before
+    return result
+
+
+async def _creates(http: httpx.AsyncClient, sandbox: str) -> int:
+    """Calls of exactly POST /product/202309/products (the prefix also matches search, updates …)."""
+    counts = (await http.get(f"{sandbox}/sandbox/requests", params={"path": "/product/202309/products"})).json()
+    return int(counts["data"]["counts"].get("/product/202309/products", 0))
