@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response, UploadFile
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from libs.common.spreadsheet import UnsupportedFormat
 from libs.common.web import ApiError
@@ -75,12 +76,21 @@ async def get_product(request: Request, seller_sku: str) -> dict[str, Any]:
     return await _product(request, seller_sku)
 
 
+#: Files one product-file load may carry (a catalogue's images); Starlette's default is 1,000.
+MAX_LOAD_FILES = 50_000
+
+
 @router.post("/products/load")
-async def load_products(request: Request, file: UploadFile, media_files: list[UploadFile] | None = None) -> dict[str, Any]:
-    """A product file (CSV, XLSX or JSON) and the files its rows name by relative path (each part's file
-    name is the path as written in the sheet). Bad rows are reported; the good ones load."""
-    attached = {f.filename or "": await f.read() for f in media_files or []}
-    report = await _products(request).load_file(await file.read(), file.filename or "products.csv", attached)
+async def load_products(request: Request) -> dict[str, Any]:
+    """A product file (CSV, XLSX or JSON) as the multipart part ``file`` and the files its rows name by
+    relative path as parts ``media_files`` (each part's file name is the path as written in the sheet).
+    Bad rows are reported; the good ones load."""
+    form = await request.form(max_files=MAX_LOAD_FILES, max_fields=100)
+    sheet = form.get("file")
+    if not isinstance(sheet, StarletteUpload):
+        raise ApiError(422, "invalid_request", "the product file must be sent as the multipart part 'file'")
+    attached = {f.filename or "": await f.read() for f in form.getlist("media_files") if isinstance(f, StarletteUpload)}
+    report = await _products(request).load_file(await sheet.read(), sheet.filename or "products.csv", attached)
     return report.as_dict()
 
 
