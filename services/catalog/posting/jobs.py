@@ -7,6 +7,7 @@ listing limit is reached it pauses, says so in its status, and resumes by itself
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,9 +20,13 @@ from libs.common.tiktok.tokens import ShopNotAuthorized
 from libs.common.worker import DrainWorker
 from services.catalog.posting import jobs_repo
 from services.catalog.posting.service import ListingLimitReached, Poster, PostRefused
+from services.catalog.readiness.facts import ShopTaxonomy
 
 log = structlog.get_logger(__name__)
 
+#: One snapshot of the shop's taxonomy (categories, attributes, brands, identifiers in use) serves the
+#: readiness checks of a job's posts for this long, instead of being read for every product.
+TAXONOMY_TTL_S = 30.0
 #: A paused job looks again this often when TikTok gave no time (transient trouble, not authorised).
 RETRY_S = 60.0
 
@@ -48,10 +53,13 @@ class PostJobs(DrainWorker):
         job_id, shop_id = job["id"], job["shop_id"]
         bound = log.bind(job_id=str(job_id), shop_id=shop_id)
         gate = asyncio.Semaphore(self.concurrency)
+        snapshot: list[Any] = []  # [loaded_at, taxonomy]: the shop's taxonomy, read again every TAXONOMY_TTL_S
 
         async def one(sku: str) -> bool:
             async with gate:
-                return await self._post(job_id, shop_id, sku)
+                if not snapshot or time.monotonic() - snapshot[0] > TAXONOMY_TTL_S:
+                    snapshot[:] = [time.monotonic(), await self.poster.taxonomy(shop_id)]
+                return await self._post(job_id, shop_id, sku, snapshot[1])
 
         try:
             while True:
@@ -83,10 +91,10 @@ class PostJobs(DrainWorker):
             await jobs_repo.pause(conn, job_id, self.owner, until_s=wait_s, why=why)
         log.warning("post job paused", job_id=str(job_id), reason=why)
 
-    async def _post(self, job_id: uuid.UUID, shop_id: str, sku: str) -> bool:
+    async def _post(self, job_id: uuid.UUID, shop_id: str, sku: str, taxonomy: ShopTaxonomy) -> bool:
         error: str | None
         try:
-            view = await self.poster.post(shop_id, sku)
+            view = await self.poster.post(shop_id, sku, taxonomy=taxonomy)
             error = None if view["state"] == "posted" else "; ".join(
                 f"{e.get('code')}: {e.get('message')}" for e in view.get("errors") or []) or "TikTok refused it"
         except PostRefused as exc:

@@ -31,6 +31,7 @@ from services.catalog.posting.tiktok import PostingTikTok
 from services.catalog.products import repo as products
 from services.catalog.products.domain import Product, category_for
 from services.catalog.readiness import service as readiness
+from services.catalog.readiness.facts import ShopTaxonomy
 from services.catalog.shops import repo as shops
 from services.catalog.sync import repo as levels
 from services.catalog.sync.worker import NoDefaultWarehouse
@@ -70,8 +71,9 @@ class Poster:
     wake_relay: Callable[[], None] = lambda: None
     webhook_address: str | None = None
 
-    async def post(self, shop_id: str, seller_sku: str) -> dict[str, Any]:
-        parent, children, ctx = await self._prepare(shop_id, seller_sku)
+    async def post(self, shop_id: str, seller_sku: str, *, taxonomy: ShopTaxonomy | None = None) -> dict[str, Any]:
+        """``taxonomy``: the shop's taxonomy already loaded (a bulk job shares one snapshot between posts)."""
+        parent, children, ctx = await self._prepare(shop_id, seller_sku, snapshot=taxonomy)
         body = create_body(parent, children, ctx)
         check = await self.tiktok.listing_check(shop_id, body)
         if str(check.get("check_result", "PASS")).upper() != "PASS":
@@ -117,7 +119,15 @@ class Poster:
         async with self.pool.acquire() as conn:
             await repo.webhook_registered(conn, shop_id)
 
-    async def _prepare(self, shop_id: str, seller_sku: str) -> tuple[Product, list[Product], BodyContext]:
+    async def taxonomy(self, shop_id: str) -> ShopTaxonomy:
+        async with self.pool.acquire() as conn:
+            try:
+                return await readiness.load_taxonomy(conn, shop_id, max_children=self.max_children)
+            except readiness.ShopUnknown as exc:
+                raise PostRefused(str(exc)) from exc
+
+    async def _prepare(self, shop_id: str, seller_sku: str, *,
+                       snapshot: ShopTaxonomy | None) -> tuple[Product, list[Product], BodyContext]:
         async with self.pool.acquire() as conn:
             parent = await products.get_record(conn, seller_sku)
             if parent is None:
@@ -131,7 +141,7 @@ class Poster:
             children = await products.children_of(conn, seller_sku)
             try:
                 results = await readiness.check(conn, shop_id, [seller_sku, *(c.seller_sku for c in children)],
-                                                max_children=self.max_children)
+                                                max_children=self.max_children, taxonomy=snapshot)
             except readiness.ShopUnknown as exc:
                 raise PostRefused(str(exc)) from exc
             by_sku = {p.seller_sku: r for p, r in results}

@@ -54,10 +54,12 @@ async def load_taxonomy(conn: asyncpg.Connection, shop_id: str, *, max_children:
 
 
 async def check(conn: asyncpg.Connection, shop_id: str, skus: Sequence[str] | None = None, *,
-                max_children: int, given: Sequence[Product] = ()) -> list[tuple[Product, Readiness]]:
+                max_children: int, given: Sequence[Product] = (),
+                taxonomy: ShopTaxonomy | None = None) -> list[tuple[Product, Readiness]]:
     """Readiness of ``skus`` (default: every product; ``given``: these records, already in hand) for the
-    shop; a matrix parent is checked with its children, each child with what it inherits from the parent."""
-    tax = await load_taxonomy(conn, shop_id, max_children=max_children)
+    shop; a matrix parent is checked with its children, each child with what it inherits from the parent.
+    ``taxonomy``: the shop's, already loaded (a bulk post checks many products against one snapshot)."""
+    tax = taxonomy or await load_taxonomy(conn, shop_id, max_children=max_children)
     chosen = list(given) if given else await products.records(conn, skus)
     by_sku = {p.seller_sku: p for p in chosen}
     parents = {p.parent_sku for p in chosen if p.parent_sku}
