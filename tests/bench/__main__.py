@@ -96,7 +96,10 @@ async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: b
                     on_measure_end=profiles.stop,
                 )
             if scenario in ("all", "posting"):
-                posting_run = await posting_scenario.run(stack, posts)
+                posting_run = await posting_scenario.run(
+                    stack, posts, on_measure_start=lambda: profiles.start("posting", "catalog", "sandbox"),
+                    on_measure_end=profiles.stop,
+                )
         finally:
             profiles.stop()
         rss = _rss_table(stack)
@@ -111,7 +114,8 @@ async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: b
     report.rss(rss)
     walls = {"orders": orders_run.all_on_topic_s if orders_run else 0.0,
              "inventory": inventory_run.profiled_s if inventory_run else 0.0,
-             "catalog": catalog_run.upsert_s + catalog_run.rerun_s if catalog_run else 0.0}
+             "catalog": catalog_run.upsert_s + catalog_run.rerun_s if catalog_run else 0.0,
+             "posting": posting_run.job_s if posting_run else 0.0}
     for name, prof, measured in profiles.done:
         report.profile(f"{name} ({measured} scenario)", prof, walls.get(measured, 0.0))
     if profile and not profiles.done:

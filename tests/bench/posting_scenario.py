@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,7 +55,8 @@ async def _served(http: httpx.AsyncClient, sandbox: str, path: str) -> int:
     return int(answer["data"]["total"])
 
 
-async def run(stack: Stack, products: int) -> PostingRun:
+async def run(stack: Stack, products: int, *, on_measure_start: Callable[[], None] = lambda: None,
+              on_measure_end: Callable[[], None] = lambda: None) -> PostingRun:
     result = PostingRun(products)
     sandbox = stack.url("sandbox")
     t = time.monotonic()
@@ -90,10 +92,12 @@ async def run(stack: Stack, products: int) -> PostingRun:
         before = {p: await _served(http, sandbox, p) for p in (
             "/product/202309/images/upload", "/product/202309/products/listing_check")}
         creates_before = await _creates(http, sandbox)
+        on_measure_start()
         t = time.monotonic()
         job = json.loads(stack.ttshop("--json", "catalog", "products", "post", "--shop", shop_id, "--all-ready",
                                       "--timeout", "3600", timeout=3700).stdout)
         result.job_s = time.monotonic() - t
+        on_measure_end()
         result.posted, result.failed = job.get("posted", 0), job.get("failed", 0)
         result.uploads = await _served(http, sandbox, "/product/202309/images/upload") - before[
             "/product/202309/images/upload"]

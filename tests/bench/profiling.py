@@ -62,6 +62,17 @@ CATALOG_LOAD_STEPS: Steps = (
     ("asyncpg (anywhere)", "asyncpg/"),
     ("JSON encode/decode (anywhere)", "json/"),
 )
+#: The catalog while a bulk post job runs.
+CATALOG_POST_STEPS: Steps = (
+    ("one product's post", "Poster.post ("),
+    ("  readiness, records, media list", "Poster._prepare ("),
+    ("    readiness check", "check (services/catalog/readiness/service.py"),
+    ("  uploads (images, files)", "Poster._upload ("),
+    ("  store the answer + events", "Poster._posted ("),
+    ("TikTok calls (sign + HTTP, anywhere)", "TikTokClient._attempt ("),
+    ("asyncpg (anywhere)", "asyncpg/"),
+    ("JSON encode/decode (anywhere)", "json/"),
+)
 #: The sandbox while the inventory scenario runs: the bench's own poll vs the calls it serves.
 SANDBOX_INVENTORY_STEPS: Steps = (
     ("bench poll: GET /sandbox/shops/{id}/products", "shop_products (libs/sandbox/product_routes.py"),
@@ -75,6 +86,7 @@ STEPS: dict[tuple[str, str], Steps] = {
     ("inventory", "catalog"): CATALOG_STEPS,
     ("inventory", "sandbox"): SANDBOX_INVENTORY_STEPS,
     ("catalog", "catalog"): CATALOG_LOAD_STEPS,
+    ("posting", "catalog"): CATALOG_POST_STEPS,
 }
 RATE_HZ = 200
 
