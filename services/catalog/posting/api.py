@@ -38,7 +38,9 @@ async def post_product(request: Request, shop_id: str, seller_sku: str) -> dict[
                        "(`--all-ready`), which waits by itself") from exc
     except AUTHORIZATION_PROBLEMS as exc:
         raise ApiError(409, "shop_not_authorized", f"{exc}; reconnect the shop (`ttshop shops connect`)") from exc
-    except TikTokError as exc:  # transient: nothing lost, the post keeps its idempotency key
+    except TikTokError as exc:  # transient (the post keeps its idempotency key), or TikTok refused a call
+        if not exc.transient:
+            raise ApiError(502, f"tiktok_{exc.code}", f"TikTok refused ({exc.code}: {exc.message})") from exc
         raise ApiError(503, f"tiktok_{exc.code}", f"TikTok did not answer ({exc.code}: {exc.message}); post "
                        "again: the same product is answered, never a second one") from exc
 

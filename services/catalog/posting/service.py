@@ -73,7 +73,16 @@ class Poster:
 
     async def post(self, shop_id: str, seller_sku: str, *, taxonomy: ShopTaxonomy | None = None) -> dict[str, Any]:
         """``taxonomy``: the shop's taxonomy already loaded (a bulk job shares one snapshot between posts)."""
-        parent, children, ctx = await self._prepare(shop_id, seller_sku, snapshot=taxonomy)
+        try:
+            parent, children, ctx = await self._prepare(shop_id, seller_sku, snapshot=taxonomy)
+        except TikTokError as exc:  # an upload TikTok refused (bad file): nothing was created
+            if exc.transient:
+                raise
+            async with self.pool.acquire() as conn:
+                record = await products.get_record(conn, seller_sku)
+            assert record is not None  # _prepare refuses unknown SKUs before any upload
+            return await self._failed(shop_id, record, [ListingError(
+                code=str(exc.code), message=f"a file was refused: {exc.message}", field="media", fix=hint(exc.code))])
         body = create_body(parent, children, ctx)
         check = await self.tiktok.listing_check(shop_id, body)
         if str(check.get("check_result", "PASS")).upper() != "PASS":
