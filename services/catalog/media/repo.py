@@ -28,11 +28,6 @@ async def facts(conn: asyncpg.Connection, hashes: Sequence[str]) -> dict[str, St
     return {r["sha256"]: StoredMedia(**dict(r)) for r in rows}
 
 
-async def all_facts(conn: asyncpg.Connection) -> dict[str, StoredMedia]:
-    rows = await conn.fetch("SELECT sha256, size_bytes, content_type, image_format, width, height, error FROM media")
-    return {r["sha256"]: StoredMedia(**dict(r)) for r in rows}
-
-
 async def data_of(conn: asyncpg.Connection, sha256: str) -> bytes | None:
     value: bytes | None = await conn.fetchval("SELECT data FROM media WHERE sha256 = $1", sha256)
     return value

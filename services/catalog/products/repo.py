@@ -15,18 +15,6 @@ async def ensure_product(conn: asyncpg.Connection, seller_sku: str) -> None:
     await conn.execute("INSERT INTO products (seller_sku) VALUES ($1) ON CONFLICT DO NOTHING", seller_sku)
 
 
-async def upsert_product(conn: asyncpg.Connection, seller_sku: str, *, title: str | None,
-                         parent_sku: str | None) -> None:
-    await conn.execute(
-        """
-        INSERT INTO products (seller_sku, title, parent_sku) VALUES ($1, $2, $3)
-        ON CONFLICT (seller_sku) DO UPDATE SET title = coalesce($2, products.title),
-            parent_sku = coalesce($3, products.parent_sku), updated_at = now()
-        """,
-        seller_sku, title, parent_sku,
-    )
-
-
 async def get_product(conn: asyncpg.Connection, seller_sku: str) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT * FROM products WHERE seller_sku = $1", seller_sku)
 

@@ -4,7 +4,7 @@ variation child inherits from its parent), the facts of its media, and the shop'
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from services.catalog.media.domain import StoredMedia
 from services.catalog.products.domain import MediaRef, Product, category_for
@@ -121,7 +121,3 @@ class ShopTaxonomy:
         brand_id, name = found
         authorized = self.authorizations.get((category_id or "", brand_id), False)
         return BrandFacts(brand_id, name, authorized)
-
-
-def field_names() -> tuple[str, ...]:
-    return tuple(f.name for f in fields(Product))

@@ -124,10 +124,6 @@ async def save_authorizations(conn: asyncpg.Connection, shop_id: str, category_i
     )
 
 
-async def brands_count(conn: asyncpg.Connection, shop_id: str) -> int:
-    return int(await conn.fetchval("SELECT count(*) FROM brands WHERE shop_id = $1", shop_id))
-
-
 async def brand_rows(conn: asyncpg.Connection, shop_id: str) -> list[asyncpg.Record]:
     return list(await conn.fetch("SELECT brand_id, name, brand_status FROM brands WHERE shop_id = $1", shop_id))
 
@@ -218,5 +214,3 @@ async def release_job(conn: asyncpg.Connection, job_id: uuid.UUID, owner: uuid.U
     await conn.execute(
         "UPDATE taxonomy_jobs SET lease_until = now() + make_interval(secs => $3), error = $4, updated_at = now()"
         " WHERE id = $1 AND lease_owner = $2", job_id, owner, retry_in_s, error)
-
-
