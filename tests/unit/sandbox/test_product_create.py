@@ -3,13 +3,13 @@ the daily listing limit, and the review that ends by itself after ``review_delay
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from libs.sandbox.listing_base import MAIN_IMAGE_UNKNOWN, MEDIA_REFERENCE_INVALID, TITLE_INVALID
 from libs.sandbox.product_listing import LISTING_LIMIT_REACHED
 from libs.sandbox.products import PRICE_INVALID, PRODUCT_STATE_INVALID
 from libs.sandbox.settings import DAY_S
+from tests.support.waiting import until
 from tests.unit.sandbox.conftest import Sandbox, make_settings, open_sandbox
 from tests.unit.sandbox.listing_helpers import good_tshirt_body, listing_check, upload_image
 from tests.unit.sandbox.product_helpers import (
@@ -188,10 +188,9 @@ async def test_the_background_tick_ends_a_due_review_without_any_request() -> No
         await register(box, clock, shop)
         answer = await create(box, clock, shop, await good_tshirt_body(box, shop))
         clock.now += 1
-        for _ in range(200):  # until the tick (every 0.5 s) delivered it; no call to the sandbox meanwhile
-            if box.captured:
-                break
-            await asyncio.sleep(0.05)
+
+        await until(lambda sandbox=box: _delivered(sandbox), timeout_s=10,  # the tick (every 0.5 s) sends it
+                    what="the review ended by the background tick")
         [event] = await events(box)
         assert event["data"]["product_id"] == answer["product_id"] and event["data"]["status"] == "ACTIVATE"
 
@@ -213,3 +212,8 @@ async def test_without_a_delay_only_the_control_call_ends_the_review() -> None:
         ]
         [event] = await events(box)
         assert event["data"]["status"] == "FAILED" and event["data"]["product_id"] == pid
+
+
+async def _delivered(box: Sandbox) -> bool:
+    """A webhook was sent (no call to the sandbox is made while waiting)."""
+    return bool(box.captured)
