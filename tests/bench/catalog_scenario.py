@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import openpyxl
 
-from tests.bench.shop import connect_shop
+from tests.bench.shop import listing_shop, upc
 from tests.support.devstack import Stack
 from tests.support.images import image_bytes
 
@@ -44,11 +44,6 @@ class CatalogRun:
         return self.created == self.rows and self.unchanged_on_rerun == self.rows and self.refused == 0
 
 
-def _upc(n: int) -> str:
-    body = f"{n:011d}"
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return body + str((10 - total % 10) % 10)
-
 
 def _workbook(rows: int, category_id: str, attributes: str) -> bytes:
     book = openpyxl.Workbook(write_only=True)
@@ -58,7 +53,7 @@ def _workbook(rows: int, category_id: str, attributes: str) -> bytes:
         ready = i % 4 != 0  # a quarter lack a price: the check has something to report
         sheet.append([f"BENCH-{i:05d}", "", f"Bench tee {i}", f"<p>Soft organic tee number {i}</p>",
                       "19.90" if ready else "", "USD", "true", category_id, "0.25", "KILOGRAM", "30", "20", "3",
-                      "CENTIMETER", _upc(10_000_000 + i), "img/front.jpg", "img/back.jpg", attributes])
+                      "CENTIMETER", upc(10_000_000 + i), "img/front.jpg", "img/back.jpg", attributes])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -69,22 +64,14 @@ async def run(stack: Stack, rows: int, *, on_measure_start: Callable[[], None] =
     result = CatalogRun(rows)
     t = time.monotonic()
     async with httpx.AsyncClient(timeout=60) as http:
-        shop_id = await connect_shop(stack, http)
-    stack.ttshop("catalog", "categories", "download", shop_id, timeout=300)
-    listed = json.loads(stack.ttshop("--json", "catalog", "categories", "list", shop_id, "--search", "T-shirts",
-                                     "--leaf").stdout)
-    category = next(c for c in listed["categories"] if c["permission"] == "AVAILABLE")
-    stack.ttshop("catalog", "attributes", "download", shop_id, "--category", category["id"], timeout=300)
-    attrs = json.loads(stack.ttshop("--json", "catalog", "attributes", "show", shop_id, category["id"]).stdout)
-    required = "; ".join(f"{a['name']}={a['values'][0]['name'] if a['values'] else 'Custom'}"
-                         for a in attrs["attributes"] if a["required"] and a["type"] == "PRODUCT_PROPERTY")
+        shop_id, category_id, required = await listing_shop(stack, http)
     result.setup["shop, categories, attributes (CLI)"] = time.monotonic() - t
 
     folder = Path(tempfile.mkdtemp(prefix="ttshop-bench-catalog-"))
     (folder / "img").mkdir()
     (folder / "img" / "front.jpg").write_bytes(image_bytes(800, 800))
     (folder / "img" / "back.jpg").write_bytes(image_bytes(900, 900, "PNG"))
-    data = _workbook(rows, category["id"], required)
+    data = _workbook(rows, category_id, required)
     path = folder / "products.xlsx"
     path.write_bytes(data)
     result.file_bytes = len(data)

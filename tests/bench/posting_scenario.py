@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.bench.shop import connect_shop
+from tests.bench.shop import listing_shop, upc
 from tests.support.devstack import Stack
 from tests.support.images import image_bytes
 
@@ -44,11 +44,6 @@ class PostingRun:
         return self.posted == self.products and self.creates == self.products
 
 
-def _upc(n: int) -> str:
-    body = f"{n:011d}"
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return body + str((10 - total % 10) % 10)
-
 
 async def _served(http: httpx.AsyncClient, sandbox: str, path: str) -> int:
     answer = (await http.get(f"{sandbox}/sandbox/requests", params={"path": path})).json()
@@ -61,15 +56,7 @@ async def run(stack: Stack, products: int, *, on_measure_start: Callable[[], Non
     sandbox = stack.url("sandbox")
     t = time.monotonic()
     async with httpx.AsyncClient(timeout=60) as http:
-        shop_id = await connect_shop(stack, http)
-        stack.ttshop("catalog", "categories", "download", shop_id, timeout=300)
-        listed = json.loads(stack.ttshop("--json", "catalog", "categories", "list", shop_id, "--search", "T-shirts",
-                                         "--leaf").stdout)
-        category = next(c for c in listed["categories"] if c["permission"] == "AVAILABLE")
-        stack.ttshop("catalog", "attributes", "download", shop_id, "--category", category["id"], timeout=300)
-        attrs = json.loads(stack.ttshop("--json", "catalog", "attributes", "show", shop_id, category["id"]).stdout)
-        required = "; ".join(f"{a['name']}={a['values'][0]['name'] if a['values'] else 'Custom'}"
-                             for a in attrs["attributes"] if a["required"] and a["type"] == "PRODUCT_PROPERTY")
+        shop_id, category_id, required = await listing_shop(stack, http)
         folder = Path(tempfile.mkdtemp(prefix="ttshop-bench-post-"))
         (folder / "img").mkdir()
         lines = [",".join(COLUMNS)]
@@ -78,8 +65,8 @@ async def run(stack: Stack, products: int, *, on_measure_start: Callable[[], Non
             for k, name in enumerate(names):
                 (folder / name).write_bytes(image_bytes(640, 640, color=(i % 256, (i // 256) % 256, 40 * k)))
             lines.append(",".join((f"POST-{i:05d}", f"Bench organic cotton tee number {i:05d}", "Soft organic tee",
-                                   "19.90", "USD", "true", category["id"], "0.25", "KILOGRAM", "30", "20", "3",
-                                   "CENTIMETER", _upc(20_000_000 + i), names[0], "|".join(names[1:]),
+                                   "19.90", "USD", "true", category_id, "0.25", "KILOGRAM", "30", "20", "3",
+                                   "CENTIMETER", upc(20_000_000 + i), names[0], "|".join(names[1:]),
                                    f'"{required}"')))
         (folder / "products.csv").write_text("\n".join(lines) + "\n")
         result.setup["shop, taxonomy (CLI)"] = time.monotonic() - t

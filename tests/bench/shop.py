@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 import httpx
 
+from services.catalog.readiness.identifiers import gs1_check_digit
 from tests.support.devstack import Stack
 
 
@@ -37,3 +39,24 @@ async def connect_shop(stack: Stack, http: httpx.AsyncClient, *switches: str) ->
 def admin_headers(stack: Stack) -> dict[str, str]:
     token = stack.values.get("ADMIN_API_TOKEN") or stack.values.get("INTERNAL_API_TOKEN") or ""
     return {"Authorization": f"Bearer {token}"}
+
+
+async def listing_shop(stack: Stack, http: httpx.AsyncClient) -> tuple[str, str, str]:
+    """A shop connected through the CLI with its categories and the T-shirts leaf's attributes downloaded:
+    (shop id, that leaf's id, its required attributes as a product-file ``attributes`` cell)."""
+    shop_id = await connect_shop(stack, http)
+    stack.ttshop("catalog", "categories", "download", shop_id, timeout=300)
+    listed = json.loads(stack.ttshop("--json", "catalog", "categories", "list", shop_id, "--search", "T-shirts",
+                                     "--leaf").stdout)
+    category = next(c for c in listed["categories"] if c["permission"] == "AVAILABLE")
+    stack.ttshop("catalog", "attributes", "download", shop_id, "--category", category["id"], timeout=300)
+    attrs = json.loads(stack.ttshop("--json", "catalog", "attributes", "show", shop_id, category["id"]).stdout)
+    required = "; ".join(f"{a['name']}={a['values'][0]['name'] if a['values'] else 'Custom'}"
+                         for a in attrs["attributes"] if a["required"] and a["type"] == "PRODUCT_PROPERTY")
+    return shop_id, str(category["id"]), required
+
+
+def upc(n: int) -> str:
+    """A valid UPC-12 (GS1 check digit) made from ``n``."""
+    body = f"{n:011d}"
+    return body + str(gs1_check_digit(body))
