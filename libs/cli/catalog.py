@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from . import product_records, render, taxonomy
+from . import product_posting, product_records, render, taxonomy
 from .client import console, emit_json, reported, state
 
 app = typer.Typer(help="Products, listings, inventory and price (catalog service).", no_args_is_help=True)
@@ -19,7 +19,8 @@ app.add_typer(prices, name="prices")
 products.command("upsert")(product_records.upsert)
 products.command("export")(product_records.export)
 products.command("check")(product_records.check)
-products.command("post")(product_records.post)
+products.command("post")(product_posting.post)
+products.command("update")(product_posting.update)
 app.add_typer(taxonomy.categories, name="categories")
 app.add_typer(taxonomy.attributes, name="attributes")
 app.add_typer(taxonomy.brands, name="brands")
@@ -91,6 +92,14 @@ def listing_state(p: dict[str, Any]) -> str:
         return "being posted (a retry answers the same TikTok product)"
     words = STATUS_WORDS.get(str(p.get("tiktok_status")), str(p.get("tiktok_status")))
     text = f"TikTok product {p.get('product_id')}, {words}"
+    if p.get("live") and p.get("tiktok_status") != "ACTIVATE":
+        text += " (the approved version stays on sale meanwhile)"
+    if p.get("errors"):
+        text += "; the last update was refused: " + "; ".join(f"{e.get('code')}: {e.get('message')}"
+                                                            for e in p["errors"])
+    if p.get("posted_version") is not None and p.get("record_version", 0) > p["posted_version"]:
+        text += (f"; the record (version {p['record_version']}) changed since version {p['posted_version']} was sent:"
+                 " `ttshop catalog products update --partial` sends it")
     for r in p.get("audit_failed_reasons") or []:
         text += f"; {r.get('position') or 'product'}: {', '.join(r.get('reasons') or [])}"
         if r.get("suggestions"):

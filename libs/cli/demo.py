@@ -1,8 +1,12 @@
-"""`ttshop demo`: a scripted walk through the running stack, the way a seller and a WMS would use it.
+"""`ttshop demo`: a scripted walk through the running stack, the way a seller, a WMS and an ERP would use it.
 
-Creates a sandbox seller, connects the shop, turns on order download and tracking upload, places
-three orders on the sandbox, reads them from ``orders.downloaded`` like a WMS, publishes a
+Act one, orders: creates a sandbox seller, connects the shop, turns on order download and tracking upload,
+places three orders on the sandbox, reads them from ``orders.downloaded`` like a WMS, publishes a
 ``ShipmentCreated`` for one of them and waits until the tracking number reaches "TikTok".
+
+Act two, a listing (``demo_listing.py``): downloads the shop's categories and a leaf's attributes, loads a
+one-product file, checks readiness, posts it, approves TikTok's review on the sandbox, turns on inventory
+upload and publishes an ``InventoryChanged``, printing how long the quantity takes to show on "TikTok".
 """
 
 from __future__ import annotations
@@ -51,10 +55,12 @@ class Http:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
 
-    async def admin(self, service: str, method: str, path: str, body: Any = None) -> Any:
+    async def admin(self, service: str, method: str, path: str, body: Any = None, *,
+                    files: list[tuple[str, tuple[str, bytes]]] | None = None) -> Any:
+        """One admin call; ``files`` makes it a multipart POST (a product file and its media)."""
         url = devenv.service_url(service) + path
         try:
-            response = await self.client.request(method, url, json=body)
+            response = await self.client.request(method, url, json=body, files=files)
         except httpx.ConnectError as exc:
             raise CliError(f"{service} service not reachable at {devenv.service_url(service)} — "
                            "is `ttshop dev` running?", 2) from exc
@@ -80,8 +86,8 @@ def _contains(value: Any, needle: str) -> bool:
 async def run_demo(timeout_s: float) -> None:
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-    bootstrap = devenv.lookup("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
-    token = devenv.lookup("INTERNAL_API_TOKEN")
+    bootstrap = devenv.lookup("KAFKA_BOOTSTRAP_SERVERS") or "127.0.0.1:9092"
+    token = devenv.lookup("ADMIN_API_TOKEN") or devenv.lookup("INTERNAL_API_TOKEN")  # as the other commands
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     tax_id = f"DEMO-{uuid.uuid4().hex[:8].upper()}"
     async with httpx.AsyncClient(timeout=30, headers=headers) as client:
@@ -91,7 +97,8 @@ async def run_demo(timeout_s: float) -> None:
             console.print(f"  sandbox shop {seller['shop_id']}")
         async with step("connect the shop (ttshop shops connect)"):
             shop = await http.admin("auth", "POST", "/shops/connect",
-                                    {"auth_code": seller["auth_code"], "tax_id": tax_id, "name": "Demo shop"})
+                                    {"auth_code": seller["auth_code"], "tax_id": tax_id,
+                                     "name": f"Demo shop {tax_id[5:]}"})  # unique: the demo may run again
             connected = shop.get("shops") if isinstance(shop.get("shops"), list) else [shop]
             ids = [str(s.get("shop_id") or s.get("id")) for s in connected if isinstance(s, dict)]
             if str(seller["shop_id"]) not in ids:
@@ -159,6 +166,10 @@ async def run_demo(timeout_s: float) -> None:
                     raise DemoFailed(f"tracking {tracking} not on order {order_id} after {timeout_s:.0f}s")
                 await asyncio.sleep(0.5)
 
+        from .demo_listing import run_listing_act  # it imports this module
+
+        await run_listing_act(http, step, shop_id, bootstrap, timeout_s, warehouse_id=seller.get("warehouse_id"))
+
 
 def shipment_created_event(shop_id: str, order_id: str, tracking: str, line_item_ids: list[str]) -> dict[str, Any]:
     """A ``ShipmentCreated`` CloudEvent as a WMS would publish it (DESIGN.md envelope)."""
@@ -178,7 +189,8 @@ def shipment_created_event(shop_id: str, order_id: str, tracking: str, line_item
 def demo(
     timeout_s: float = typer.Option(60.0, "--timeout", help="Seconds to wait for each asynchronous step."),
 ) -> None:
-    """Walk through connect → orders → tracking against the running `ttshop dev` stack."""
+    """Walk through connect → orders → tracking, then categories → product file → readiness → post →
+    review → stock on TikTok, against the running `ttshop dev` stack."""
     started = time.monotonic()
     try:
         asyncio.run(run_demo(timeout_s))

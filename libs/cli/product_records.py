@@ -17,7 +17,6 @@ from libs.common.product_file import is_url
 
 from . import render
 from .client import CliError, console, emit_json, reported, state
-from .jobs import job_line, wait_for_job
 
 MAX_PROBLEMS_SHOWN = 200
 
@@ -137,48 +136,4 @@ def check(
     render.table(None, ("rule", "field", "problem", "value", "what to do"),
                  ((p["rule"], (f"{p['child_sku']}: " if p.get("child_sku") else "") + p["field"], p["message"],
                    p.get("value") or "", p["fix"]) for p in body["problems"]))
-    raise typer.Exit(1)
-
-
-def post(
-    ctx: typer.Context,
-    sku: Annotated[str | None, typer.Argument(help="Our seller SKU (a matrix parent posts its children with it).")] = None,
-    shop: Annotated[str, typer.Option("--shop", help="TikTok shop id to post to.")] = "",
-    all_ready: Annotated[bool, typer.Option("--all-ready", help="Every ready product not yet on TikTok: a job.")] = False,
-    skus: Annotated[Path | None, typer.Option("--skus", metavar="FILE", help="A file of SKUs, one per line: a job.")] = None,
-    wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Follow a bulk job until it finishes.")] = True,
-    timeout_s: Annotated[float, typer.Option("--timeout", help="Seconds to follow a bulk job.")] = 3600.0,
-) -> None:
-    """Post a ready product to TikTok (readiness, media, TikTok's listing check, then one create: R38, R45),
-    or many at once as one queued job (R44) that pauses at TikTok's daily limit and resumes by itself."""
-    st = state(ctx)
-    with reported():
-        if not shop:
-            raise CliError("--shop SHOP is required")
-        if sum((sku is not None, all_ready, skus is not None)) != 1:
-            raise CliError("give a SKU, --all-ready or --skus FILE (exactly one)")
-        client = st.client("catalog")
-        if sku is not None:
-            body = client.post(f"/shops/{shop}/products/{sku}/post")
-        else:
-            listed = [] if skus is None else [line.strip() for line in skus.read_text().splitlines() if line.strip()]
-            body = client.post(f"/shops/{shop}/posts", {"all_ready": all_ready, "skus": listed})
-            if wait:
-                body = wait_for_job(client, str(body["id"]), timeout_s=timeout_s)
-    if st.json_output:
-        emit_json(body)
-        return
-    if sku is None:
-        console.print(job_line(body))
-        for e in body.get("errors") or []:
-            console.print(f"  {e['seller_sku']}: {e['error']}", soft_wrap=True)
-        return
-    if body["state"] == "posted":
-        ids = ", ".join(f"{k}={v}" for k, v in (body.get("sku_ids") or {}).items())
-        console.print(f"{sku} posted to shop {shop}: TikTok product {body['product_id']} ({ids}); "
-                      f"TikTok status {body.get('tiktok_status') or 'PENDING'} (in review until TikTok decides).")
-        return
-    console.print(f"{sku} was not posted to shop {shop}: TikTok refused it.")
-    render.table(None, ("code", "problem", "what to do"),
-                 ((e.get("code"), e.get("message"), e.get("fix") or "") for e in body.get("errors") or []))
     raise typer.Exit(1)

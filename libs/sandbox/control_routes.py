@@ -224,9 +224,13 @@ async def expire_tokens(body: ShopIdIn, request: Request) -> JSONResponse:
 
 
 @router.get("/requests")
-async def served_requests(request: Request, path: str | None = None) -> JSONResponse:
-    """Authenticated API calls served per request path; ``path`` filters by prefix."""
-    counts = get_state(request).request_counts
+async def served_requests(request: Request, path: str | None = None, shop_id: str | None = None) -> JSONResponse:
+    """Authenticated API calls served per request path; ``path`` filters by prefix, ``shop_id`` to one shop's."""
+    state = get_state(request)
+    if shop_id is None:
+        counts = state.request_counts
+    else:
+        counts = {p: n for (caller, p), n in state.shop_request_counts.items() if caller == shop_id}
     selected = {p: n for p, n in sorted(counts.items()) if path is None or p.startswith(path)}
     return envelope({"counts": selected, "total": sum(selected.values())})
 

@@ -73,7 +73,7 @@ async def _verify(request: Request, *, shop_scoped: bool) -> ApiContext:
             f"{template} for this shop; back off and retry",
             http_status=429,
         )
-    state.count_request(request.url.path)
+    state.count_request(request.url.path, shop.id if shop else f"seller:{seller.id}")
     return ApiContext(state, seller, shop)
 
 

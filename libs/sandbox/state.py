@@ -65,6 +65,8 @@ class SandboxState:
         self.auth_codes: dict[str, AuthCode] = {}
         #: served API calls per request path (after authentication)
         self.request_counts: dict[str, int] = {}
+        #: (shop id, or "seller:<id>" for calls without a shop, path) -> calls served
+        self.shop_request_counts: dict[tuple[str, str], int] = {}
         #: process-wide webhook address (settings default, or POST /sandbox/webhook)
         self.webhook_url: str = settings.webhook_url
         #: seller_id -> when the seller's authorisation of the app ends (refresh tokens never outlive it)
@@ -192,5 +194,6 @@ class SandboxState:
             for listener in self._listeners:
                 listener(shop_id, order_id)
 
-    def count_request(self, path: str) -> None:
+    def count_request(self, path: str, caller: str = "") -> None:
         self.request_counts[path] = self.request_counts.get(path, 0) + 1
+        self.shop_request_counts[(caller, path)] = self.shop_request_counts.get((caller, path), 0) + 1

@@ -9,6 +9,9 @@ from libs.common.db import load_migrations
 from libs.common.runtime import ServiceRuntime, create_app
 from libs.common.tiktok.service_client import service_tiktok_client
 from libs.common.tiktok.tokens import TokenProvider
+from services.catalog.editing import api as editing_api
+from services.catalog.editing.service import Editor
+from services.catalog.editing.tiktok import EditingTikTok
 from services.catalog.importing import api as importing_api
 from services.catalog.importing.tiktok import ImportTikTok
 from services.catalog.posting import api as posting_api
@@ -43,6 +46,7 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
     app.include_router(taxonomy_api.router)
     app.include_router(posting_api.router)
     app.include_router(posting_webhooks.router)
+    app.include_router(editing_api.router)
 
     async def start_tiktok(rt: ServiceRuntime) -> None:
         client = service_tiktok_client(rt, tokens=tokens)
@@ -63,8 +67,12 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
         app.state.poster = Poster(pool=rt.db(), tiktok=posting, default_warehouse=app.state.uploader.default_warehouse,
                                   source=rt.source, max_children=settings.max_variations, wake_relay=rt.wake_relay,
                                   webhook_address=settings.webhook_address())
+        app.state.editor = Editor(pool=rt.db(), poster=app.state.poster, tiktok=EditingTikTok(client),
+                                  source=rt.source, wake_relay=rt.wake_relay, wake_uploader=app.state.uploader.wake)
+        app.state.poster.catch_up = lambda shop_id, sku: app.state.editor.update(shop_id, sku, "partial")
         app.state.review = ReviewWorker(pool=rt.db(), tiktok=posting, source=rt.source, poll_s=settings.review_poll_s,
-                                        reconcile_s=settings.review_reconcile_s, wake_relay=rt.wake_relay)
+                                        reconcile_s=settings.review_reconcile_s, wake_relay=rt.wake_relay,
+                                        wake_uploader=app.state.uploader.wake)
         app.state.wake_review = app.state.review.wake
         app.state.post_jobs = PostJobs(pool=rt.db(), poster=app.state.poster, poll_s=settings.job_poll_s,
                                        lease_s=settings.job_lease_s, concurrency=settings.post_concurrency,

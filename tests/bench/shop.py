@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from services.catalog.readiness.identifiers import gs1_check_digit
+from libs.common.gtin import gs1_check_digit
 from tests.support.devstack import Stack
 
 

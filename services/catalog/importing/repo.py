@@ -104,6 +104,16 @@ async def add_posted(conn: asyncpg.Connection, shop_id: str, *, product_id: str,
                                     sku_id=sku_id or None, source="posted")
 
 
+async def remove_skus(conn: asyncpg.Connection, shop_id: str, product_id: str, skus: dict[str, str]) -> None:
+    """SKUs removed from a posted product (``skus``: our seller SKU -> TikTok SKU id): no longer listings."""
+    await conn.execute("DELETE FROM listings WHERE shop_id = $1 AND product_id = $2 AND sku_id = ANY($3::text[])",
+                       shop_id, product_id, list(skus.values()))
+    await conn.execute("DELETE FROM product_links WHERE shop_id = $1 AND product_id = $2 AND seller_sku = ANY($3::text[])",
+                       shop_id, product_id, list(skus))
+    await conn.execute("DELETE FROM uploads WHERE shop_id = $1 AND product_id = $2 AND sku_id = ANY($3::text[])",
+                       shop_id, product_id, list(skus.values()))
+
+
 async def set_listing_status(conn: asyncpg.Connection, shop_id: str, product_id: str, status: str) -> None:
     await conn.execute("UPDATE listings SET status = $3 WHERE shop_id = $1 AND product_id = $2",
                        shop_id, product_id, status)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -24,12 +26,11 @@ def _poster(request: Request) -> Poster:
     return found
 
 
-@router.post("/shops/{shop_id}/products/{seller_sku}/post")
-async def post_product(request: Request, shop_id: str, seller_sku: str) -> dict[str, Any]:
-    """Post a ready product (a matrix parent with its children) to the shop; answers the posting's state:
-    ``posted`` with TikTok's ids (in review), or ``failed`` with TikTok's reasons and what to do."""
+@contextmanager
+def refusals() -> Iterator[None]:
+    """A post's or an edit's refusals as the API answers them (TikTok's code, and what to do)."""
     try:
-        return await _poster(request).post(shop_id, seller_sku)
+        yield
     except PostRefused as exc:
         raise ApiError(exc.status, "not_posted", exc.message + "".join(
             f"; {p['rule']} {p['field']}: {p['message']}" for p in exc.problems)) from exc
@@ -41,8 +42,16 @@ async def post_product(request: Request, shop_id: str, seller_sku: str) -> dict[
     except TikTokError as exc:  # transient (the post keeps its idempotency key), or TikTok refused a call
         if not exc.transient:
             raise ApiError(502, f"tiktok_{exc.code}", f"TikTok refused ({exc.code}: {exc.message})") from exc
-        raise ApiError(503, f"tiktok_{exc.code}", f"TikTok did not answer ({exc.code}: {exc.message}); post "
-                       "again: the same product is answered, never a second one") from exc
+        raise ApiError(503, f"tiktok_{exc.code}", f"TikTok did not answer ({exc.code}: {exc.message}); send "
+                       "it again: a post answers the same product, never a second one") from exc
+
+
+@router.post("/shops/{shop_id}/products/{seller_sku}/post")
+async def post_product(request: Request, shop_id: str, seller_sku: str) -> dict[str, Any]:
+    """Post a ready product (a matrix parent with its children) to the shop; answers the posting's state:
+    ``posted`` with TikTok's ids (in review), or ``failed`` with TikTok's reasons and what to do."""
+    with refusals():
+        return await _poster(request).post(shop_id, seller_sku)
 
 
 class BulkPost(BaseModel):

@@ -184,6 +184,23 @@ def _certifications(p: Product, ctx: BodyContext) -> list[dict[str, Any]]:
     return list(by_cert.values())
 
 
+#: TikTok's statuses that end a listing's life on sale (until the seller or TikTok reinstates it).
+OFF_SALE = ("SELLER_DEACTIVATED", "PLATFORM_DEACTIVATED", "FREEZE", "DELETED", "DRAFT")
+
+
+def on_sale(status: str, was_live: bool) -> tuple[str, bool]:
+    """(status of our listing, live afterwards) for TikTok's ``status`` of a posted product (R40, R43).
+
+    An approved product is live. An edit sends it back to review (``PENDING``), and a rejected edit is
+    ``FAILED``, but TikTok keeps selling the approved version meanwhile: the listing stays ``ACTIVATE`` so
+    stock and price keep flowing. Deactivated, frozen or deleted products are off sale."""
+    if status == "ACTIVATE":
+        return status, True
+    if status in OFF_SALE:
+        return status, False
+    return ("ACTIVATE", True) if was_live else (status, False)
+
+
 #: What a seller can do about TikTok's refusals (TIKTOK_API.md), added to TikTok's own message.
 HINTS: dict[int, str] = {
     12052023: "the category no longer exists: download the categories again and pick a leaf",

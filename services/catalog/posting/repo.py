@@ -49,11 +49,22 @@ async def start(conn: asyncpg.Connection, shop_id: str, seller_sku: str, *, key:
 
 
 async def posted(conn: asyncpg.Connection, shop_id: str, seller_sku: str, *, product_id: str,
-                 sku_ids: dict[str, str], status: str) -> None:
+                 sku_ids: dict[str, str], status: str, body: dict[str, Any]) -> None:
+    """TikTok created the product: its ids, and the body it was sent (the next partial edit compares to it)."""
     await conn.execute(
         "UPDATE postings SET state = 'posted', product_id = $3, sku_ids = $4, tiktok_status = $5, errors = '[]',"
-        " posted_at = now(), updated_at = now() WHERE shop_id = $1 AND seller_sku = $2",
-        shop_id, seller_sku, product_id, sku_ids, status)
+        " sent_body = $6, posted_at = now(), updated_at = now() WHERE shop_id = $1 AND seller_sku = $2",
+        shop_id, seller_sku, product_id, sku_ids, status, body)
+
+
+async def edited(conn: asyncpg.Connection, shop_id: str, seller_sku: str, *, sku_ids: dict[str, str], status: str,
+                 body: dict[str, Any], version: int) -> None:
+    """TikTok took an edit: what it now holds, the record version it came from; back in review."""
+    await conn.execute(
+        "UPDATE postings SET sku_ids = $3, tiktok_status = $4, audit_failed_reasons = '[]', errors = '[]',"
+        " sent_body = $5, posting_version = $6, edited_at = now(), updated_at = now()"
+        " WHERE shop_id = $1 AND seller_sku = $2",
+        shop_id, seller_sku, sku_ids, status, body, version)
 
 
 async def failed(conn: asyncpg.Connection, shop_id: str, seller_sku: str, errors: list[dict[str, Any]]) -> None:
@@ -65,6 +76,12 @@ async def failed(conn: asyncpg.Connection, shop_id: str, seller_sku: str, errors
             posting_version = NULL, errors = $3, updated_at = now()
         """,
         shop_id, seller_sku, errors)
+
+
+async def edit_refused(conn: asyncpg.Connection, shop_id: str, seller_sku: str, errors: list[dict[str, Any]]) -> None:
+    """TikTok refused an edit: the product on TikTok is unchanged; the refusal is kept to be shown."""
+    await conn.execute("UPDATE postings SET errors = $3, updated_at = now() WHERE shop_id = $1 AND seller_sku = $2",
+                       shop_id, seller_sku, errors)
 
 
 async def by_product(conn: asyncpg.Connection, shop_id: str, product_id: str) -> asyncpg.Record | None:
@@ -82,6 +99,10 @@ async def set_status(conn: asyncpg.Connection, shop_id: str, product_id: str, *,
         " OR audit_failed_reasons IS DISTINCT FROM $4::jsonb)",
         shop_id, product_id, status, reasons)
     return result.endswith("1")
+
+
+async def set_live(conn: asyncpg.Connection, shop_id: str, product_id: str, live: bool) -> None:
+    await conn.execute("UPDATE postings SET live = $3 WHERE shop_id = $1 AND product_id = $2", shop_id, product_id, live)
 
 
 # --- review: products whose state must be read from TikTok, and the reconciliation poll ---------------

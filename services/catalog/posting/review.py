@@ -19,7 +19,10 @@ from libs.common.tiktok.errors import TikTokError
 from libs.common.worker import DrainWorker
 from services.catalog.importing import repo as listings
 from services.catalog.posting import repo
+from services.catalog.posting.domain import on_sale
 from services.catalog.posting.tiktok import PostingTikTok
+from services.catalog.sync import repo as levels
+from services.catalog.sync.domain import ACTIVE_LISTING
 
 log = structlog.get_logger(__name__)
 
@@ -40,7 +43,11 @@ async def apply_state(conn: asyncpg.Connection, shop_id: str, product: dict[str,
     status, reasons = str(product.get("status") or ""), reasons_of(product)
     if not status or not await repo.set_status(conn, shop_id, product_id, status=status, reasons=reasons):
         return False
-    await listings.set_listing_status(conn, shop_id, product_id, status)
+    listing_status, live = on_sale(status, bool(posting["live"]))
+    await repo.set_live(conn, shop_id, product_id, live)
+    await listings.set_listing_status(conn, shop_id, product_id, listing_status)
+    if listing_status == ACTIVE_LISTING:  # stock and price that waited for the review go out now
+        await levels.requeue_skipped_product(conn, shop_id, product_id)
     await enqueue_data(conn, ListingUpdated(
         shop_id=shop_id, seller_sku=posting["seller_sku"], product_id=product_id, fields=["status"], status=status,
         audit_failed_reasons=reasons, updated_at=datetime.now(UTC)), source=source)
@@ -54,10 +61,11 @@ class ReviewWorker(DrainWorker):
 
     def __init__(self, *, pool: asyncpg.Pool, tiktok: PostingTikTok, source: str, poll_s: float = 5.0,
                  reconcile_s: float = 300.0, overlap_s: int = 600, wake_relay: Callable[[], None] = lambda: None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 wake_uploader: Callable[[], None] = lambda: None, clock: Callable[[], float] = time.time) -> None:
         super().__init__(poll_s=poll_s)
         self.pool, self.tiktok, self.source = pool, tiktok, source
-        self.reconcile_s, self.overlap_s, self.wake_relay, self.clock = reconcile_s, overlap_s, wake_relay, clock
+        self.reconcile_s, self.overlap_s, self.clock = reconcile_s, overlap_s, clock
+        self.wake_relay, self.wake_uploader = wake_relay, wake_uploader
         self._last_reconcile = 0.0
 
     async def next_due_in_s(self) -> float | None:
@@ -75,6 +83,7 @@ class ReviewWorker(DrainWorker):
             changed |= await self._check(row["shop_id"], row["product_id"], row["attempts"])
         if changed:
             self.wake_relay()
+            self.wake_uploader()
         return len(due)
 
     async def _check(self, shop_id: str, product_id: str, attempts: int) -> bool:
@@ -111,4 +120,5 @@ class ReviewWorker(DrainWorker):
                 await repo.save_watermark(conn, shop_id, now)
         if found:
             self.wake_relay()
+            self.wake_uploader()
         return found

@@ -70,17 +70,19 @@ class Poster:
     max_children: int = 100
     wake_relay: Callable[[], None] = lambda: None
     webhook_address: str | None = None
+    #: Sends a record edited while its post was in flight (the editor's partial update), set by the app.
+    catch_up: Callable[[str, str], Awaitable[dict[str, Any]]] | None = None
 
     async def post(self, shop_id: str, seller_sku: str, *, taxonomy: ShopTaxonomy | None = None) -> dict[str, Any]:
         """``taxonomy``: the shop's taxonomy already loaded (a bulk job shares one snapshot between posts)."""
         try:
-            parent, children, ctx = await self._prepare(shop_id, seller_sku, snapshot=taxonomy)
+            parent, children, ctx = await self.prepare(shop_id, seller_sku, snapshot=taxonomy)
         except TikTokError as exc:  # an upload TikTok refused (bad file): nothing was created
             if exc.transient:
                 raise
             async with self.pool.acquire() as conn:
                 record = await products.get_record(conn, seller_sku)
-            assert record is not None  # _prepare refuses unknown SKUs before any upload
+            assert record is not None  # prepare refuses unknown SKUs before any upload
             return await self._failed(shop_id, record, [ListingError(
                 code=str(exc.code), message=f"a file was refused: {exc.message}", field="media", fix=hint(exc.code))])
         body = create_body(parent, children, ctx)
@@ -93,7 +95,7 @@ class Poster:
         async with self.pool.acquire() as conn, conn.transaction():
             prior = await repo.get(conn, shop_id, seller_sku, for_update=True)
             if prior is not None and prior["product_id"]:
-                return _view(prior)  # posted meanwhile by another request
+                return view(prior)  # posted meanwhile by another request
             in_flight = prior["idempotency_key"] if prior is not None and prior["state"] == "posting" else None
             key = str(in_flight) if in_flight else idempotency_key(shop_id, seller_sku, parent.version)
             await repo.start(conn, shop_id, seller_sku, key=key, version=parent.version)
@@ -107,9 +109,26 @@ class Poster:
                                           f"({exc.code}: {exc.message}); {hint(exc.code)}") from exc
             return await self._failed(shop_id, parent, [ListingError(
                 code=str(exc.code), message=exc.message, field=None, fix=hint(exc.code))])
-        result = await self._posted(shop_id, parent, children, answer)
+        result = await self._posted(shop_id, parent, children, answer, body)
         await self._register(shop_id)
-        return result
+        return await self._caught_up(shop_id, parent, result)
+
+    async def _caught_up(self, shop_id: str, parent: Product, result: dict[str, Any]) -> dict[str, Any]:
+        """The record was edited while its post was in flight: the newer version goes out next, as an edit."""
+        async with self.pool.acquire() as conn:
+            now = await products.get_record(conn, parent.seller_sku)
+        if self.catch_up is None or now is None or now.version <= parent.version:
+            return result
+        log.info("record edited while its post was in flight; sending the newer version", shop_id=shop_id,
+                 seller_sku=parent.seller_sku, posted_version=parent.version, version=now.version)
+        try:
+            return {**await self.catch_up(shop_id, parent.seller_sku), "caught_up_from_version": parent.version}
+        except PostRefused as exc:  # nothing changed on TikTok's side after all, or the newer one is not ready
+            return {**result, "catch_up": exc.message}
+        except TikTokError as exc:
+            log.warning("the newer version could not be sent; `ttshop catalog products update` sends it",
+                        shop_id=shop_id, seller_sku=parent.seller_sku, error=str(exc))
+            return {**result, "catch_up": f"not sent: {exc}"}
 
     async def _register(self, shop_id: str) -> None:
         """Best effort, once per shop: TikTok tells us when the review ends (the poll covers a failure)."""
@@ -135,19 +154,25 @@ class Poster:
             except readiness.ShopUnknown as exc:
                 raise PostRefused(str(exc)) from exc
 
-    async def _prepare(self, shop_id: str, seller_sku: str, *,
-                       snapshot: ShopTaxonomy | None) -> tuple[Product, list[Product], BodyContext]:
+    async def prepare(self, shop_id: str, seller_sku: str, *, snapshot: ShopTaxonomy | None = None,
+                      editing: bool = False) -> tuple[Product, list[Product], BodyContext]:
+        """The product (a parent with its children), ready, with its files on TikTok: what a create body or
+        an edit body is built from. ``editing``: the product must be on TikTok already (else: not yet)."""
         async with self.pool.acquire() as conn:
             parent = await products.get_record(conn, seller_sku)
             if parent is None:
                 raise PostRefused(f"SKU {seller_sku!r} is not known to the catalog", status=404)
             if parent.parent_sku:
-                raise PostRefused(f"{seller_sku} is a variation of {parent.parent_sku}: post the parent")
+                raise PostRefused(f"{seller_sku} is a variation of {parent.parent_sku}: "
+                                  f"{'update' if editing else 'post'} the parent")
             done = await repo.get(conn, shop_id, seller_sku)
-            if done is not None and done["product_id"]:
+            if editing and (done is None or not done["product_id"]):
+                raise PostRefused(f"{seller_sku} is not on TikTok shop {shop_id} yet: post it first "
+                                  f"(`ttshop catalog products post {seller_sku} --shop {shop_id}`)")
+            if not editing and done is not None and done["product_id"]:
                 raise PostRefused(f"{seller_sku} is already TikTok product {done['product_id']} on shop {shop_id}; "
                                   "use `ttshop catalog products update`", already_posted=True)
-            children = await products.children_of(conn, seller_sku)
+            children = [c for c in await products.children_of(conn, seller_sku) if c.enabled]  # disabled: left out
             try:
                 results = await readiness.check(conn, shop_id, [seller_sku, *(c.seller_sku for c in children)],
                                                 max_children=self.max_children, taxonomy=snapshot)
@@ -208,12 +233,13 @@ class Poster:
         return have
 
     async def _posted(self, shop_id: str, parent: Product, children: list[Product],
-                      answer: dict[str, Any]) -> dict[str, Any]:
+                      answer: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         product_id = str(answer["product_id"])
         sku_ids = {str(s.get("seller_sku")): str(s.get("id")) for s in answer.get("skus") or []}
         now = datetime.now(UTC)
         async with self.pool.acquire() as conn, conn.transaction():
-            await repo.posted(conn, shop_id, parent.seller_sku, product_id=product_id, sku_ids=sku_ids, status=PENDING)
+            await repo.posted(conn, shop_id, parent.seller_sku, product_id=product_id, sku_ids=sku_ids, status=PENDING,
+                              body=body)
             await listings.add_posted(conn, shop_id, product_id=product_id, title=parent.title or "", status=PENDING,
                                       skus=sku_ids, parent_sku=parent.seller_sku if children else None)
             if children:
@@ -229,7 +255,7 @@ class Poster:
         log.info("product posted", shop_id=shop_id, seller_sku=parent.seller_sku, product_id=product_id,
                  skus=len(sku_ids))
         assert row is not None
-        return _view(row)
+        return view(row)
 
     async def _failed(self, shop_id: str, parent: Product, errors: list[ListingError]) -> dict[str, Any]:
         async with self.pool.acquire() as conn, conn.transaction():
@@ -241,11 +267,14 @@ class Poster:
         log.warning("product post refused by TikTok", shop_id=shop_id, seller_sku=parent.seller_sku,
                     codes=[e.code for e in errors])
         assert row is not None
-        return _view(row)
+        return view(row)
 
 
-def _view(row: Any) -> dict[str, Any]:
+def view(row: Any) -> dict[str, Any]:
+    """A posting as the API answers it."""
     return {"shop_id": row["shop_id"], "seller_sku": row["seller_sku"], "state": row["state"],
             "product_id": row["product_id"], "sku_ids": row["sku_ids"], "tiktok_status": row["tiktok_status"],
             "audit_failed_reasons": row["audit_failed_reasons"], "errors": row["errors"],
-            "posted_at": row["posted_at"].isoformat() if row["posted_at"] else None}
+            "posted_version": row["posting_version"], "live": row["live"],
+            "posted_at": row["posted_at"].isoformat() if row["posted_at"] else None,
+            "edited_at": row["edited_at"].isoformat() if row["edited_at"] else None}

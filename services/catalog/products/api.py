@@ -14,6 +14,7 @@ from services.catalog.importing import repo as listing_repo
 from services.catalog.media import repo as media_repo
 from services.catalog.media import service as media
 from services.catalog.posting import repo as posting_repo
+from services.catalog.posting.service import view as posting_view
 from services.catalog.products import repo
 from services.catalog.products.domain import to_json
 from services.catalog.products.service import SHA_PREFIX, LoadReport, Products
@@ -173,10 +174,7 @@ async def _product(request: Request, seller_sku: str) -> dict[str, Any]:
         "readiness": [{"shop_id": r["shop_id"], "ready": r["ready"], "problems": len(r["problems"]),
                        "checked_version": r["product_version"], "checked_at": r["checked_at"].isoformat()}
                       for r in checked],
-        "postings": [{"shop_id": r["shop_id"], "state": r["state"], "product_id": r["product_id"],
-                      "sku_ids": r["sku_ids"], "tiktok_status": r["tiktok_status"],
-                      "audit_failed_reasons": r["audit_failed_reasons"], "errors": r["errors"],
-                      "posted_at": r["posted_at"].isoformat() if r["posted_at"] else None} for r in postings],
+        "postings": [{**posting_view(r), "record_version": product.version} for r in postings],
     }
 
 

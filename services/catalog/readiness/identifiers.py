@@ -5,16 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from libs.common.gtin import gs1_check_digit
 from services.catalog.readiness.domain import Problem, ProductFacts
 
 LENGTHS: Mapping[str, tuple[int, ...]] = {"UPC": (12,), "EAN": (8, 13, 14), "GTIN": (14,), "ISBN": (13,)}
 ISBN_PREFIXES = ("978", "979")
-
-
-def gs1_check_digit(body: str) -> int:
-    """The GS1 mod-10 check digit for ``body`` (the code without its last digit); ISBN-13 uses the same."""
-    total = sum(int(digit) * (3 if i % 2 == 0 else 1) for i, digit in enumerate(reversed(body)))
-    return (10 - total % 10) % 10
 
 
 def normalise(code: str) -> str:

@@ -81,8 +81,8 @@ async def check(conn: asyncpg.Connection, shop_id: str, skus: Sequence[str] | No
             return done[product.seller_sku]
         parent = by_sku.get(product.parent_sku or "")
         facts = product_facts(inherit(product, parent), media, errors, shop_id)
-        kids = [(product_facts(inherit(c, product), media, errors, shop_id), one(c))
-                for c in sorted(children.get(product.seller_sku, []), key=lambda c: c.seller_sku)]
+        kids = [(product_facts(inherit(c, product), media, errors, shop_id), one(c))  # a disabled child is left out
+                for c in sorted(children.get(product.seller_sku, []), key=lambda c: c.seller_sku) if c.enabled]
         result = check_product(facts, tax.context(facts), kids)
         done[product.seller_sku] = result
         return result

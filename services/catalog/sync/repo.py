@@ -5,6 +5,7 @@ row at once and a crashed worker's claim expires."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -270,3 +271,18 @@ async def uploads_of(conn: asyncpg.Connection, seller_sku: str, kind: Kind) -> l
         "SELECT * FROM uploads WHERE seller_sku = $1 AND kind = $2 ORDER BY shop_id, product_id, sku_id, warehouse_id",
         seller_sku, kind.value,
     ))
+
+
+async def uploads_of_product(conn: asyncpg.Connection, shop_id: str, product_id: str, kind: Kind,
+                             seller_skus: Sequence[str]) -> list[asyncpg.Record]:
+    return list(await conn.fetch(
+        "SELECT * FROM uploads WHERE shop_id = $1 AND product_id = $2 AND kind = $3 AND seller_sku = ANY($4::text[])"
+        " ORDER BY seller_sku, warehouse_id", shop_id, product_id, kind.value, list(seller_skus)))
+
+
+async def requeue_skipped_product(conn: asyncpg.Connection, shop_id: str, product_id: str) -> int:
+    """A product went on sale: its levels skipped meanwhile are sent now (still-closed switches skip again)."""
+    result: str = await conn.execute(
+        "UPDATE uploads SET status = 'pending', error = NULL, error_code = NULL, attempts = 0, next_attempt_at = now(),"
+        " updated_at = now() WHERE shop_id = $1 AND product_id = $2 AND status = 'skipped'", shop_id, product_id)
+    return int(result.split()[-1])

@@ -21,9 +21,11 @@ from libs.cli.infra import create_database
 from libs.common.events import new_event
 from libs.common.events.base import EventData
 from libs.common.events.shops import ShopConnected, ShopSettingsChanged
+from libs.common.gtin import gs1_check_digit
 from libs.common.kafka import KafkaPublisher
 from services.catalog.app import build_app
 from services.catalog.settings import CatalogSettings
+from tests.support.images import image_bytes
 from tests.support.servers import serve_app
 from tests.support.stack import sandbox, shared_settings
 from tests.support.tokens import SandboxTokens
@@ -142,6 +144,38 @@ async def upload_media(h: Harness, data: bytes) -> str:
     r = await h.http.post(f"{h.url}/media", files={"file": ("x", data)})
     assert r.status_code == 201, r.text
     return str(r.json()["ref"])
+
+
+# --- posting helpers (shared by the posting and editing tests) ------------------------------------------
+
+def upc(unique: str, salt: int = 0) -> str:
+    body = f"{(int(unique, 16) + salt) % 10**11:011d}"
+    return body + str(gs1_check_digit(body))
+
+
+async def tiktok_products(h: Harness, shop: str) -> list[dict[str, Any]]:
+    return list((await sandbox(h.http, "GET", f"{h.sandbox_url}/sandbox/shops/{shop}/products"))["products"])
+
+
+async def served(h: Harness, path: str) -> int:
+    return int((await sandbox(h.http, "GET", f"{h.sandbox_url}/sandbox/requests", params={"path": path}))["total"])
+
+
+async def ready_product(h: Harness, unique: str, tee: dict[str, Any], attrs: list[dict[str, Any]], sku: str,
+                         **extra: Any) -> dict[str, Any]:
+    main, back = await upload_media(h, image_bytes(800, 800)), await upload_media(h, image_bytes(900, 900, "PNG"))
+    body = {"title": f"Organic cotton tee {unique} in a soft jersey", "description": "<p>Soft organic tee</p>",
+            "price": "19.90", "currency": "USD", "category_id": tee["id"], "main_image": main, "images": [back],
+            "weight": "0.25", "weight_unit": "KILOGRAM", "length": "30", "width": "20", "height": "3",
+            "dimension_unit": "CENTIMETER", "upc": upc(unique), "attributes": required_values(attrs), **extra}
+    r = await h.http.put(f"{h.url}/products/{sku}", json=body)
+    assert r.status_code == 200, r.text
+    return body
+
+
+async def posting_of(h: Harness, sku: str) -> dict[str, Any]:
+    r = await h.http.get(f"{h.url}/products/{sku}")
+    return next(iter(r.json().get("postings") or []), {})  # type: ignore[no-any-return]
 
 
 def shop_row(body: dict[str, Any], shop_id: str) -> dict[str, Any] | None:

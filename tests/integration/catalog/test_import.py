@@ -17,9 +17,9 @@ async def put_product(h: Harness, sku: str, **body: object) -> dict[str, object]
     return r.json()  # type: ignore[no-any-return]
 
 
-async def search_calls(h: Harness) -> int:
+async def search_calls(h: Harness, shop_id: str) -> int:
     counts = await sandbox(h.http, "GET", f"{h.sandbox_url}/sandbox/requests",
-                           params={"path": "/product/202309/products/search"})
+                           params={"path": "/product/202309/products/search", "shop_id": shop_id})
     return int(counts["total"])
 
 
@@ -43,9 +43,9 @@ async def test_import_matches_by_seller_sku_and_product_id_and_links_the_matrix(
     await put_product(h, f"TEE-{unique}", title="Tee", tiktok_product_ids={shop: tee["product_id"]})
     await put_product(h, f"CAP-{unique}", tiktok_product_ids={shop: renamed["product_id"]})
 
-    before = await search_calls(h)
+    before = await search_calls(h, shop)
     counts = await h.import_products(shop)
-    assert await search_calls(h) - before == 4  # 7 active listings, 2 per page (settings.import_page_size)
+    assert await search_calls(h, shop) - before == 4  # 7 active listings, 2 per page (settings.import_page_size)
     assert {k: counts[k] for k in ("listings", "skus", "matched", "unmatched", "parents", "parents_matched")} == {
         "listings": 7, "skus": 8, "matched": 4, "unmatched": 4, "parents": 1, "parents_matched": 1,
     }

@@ -7,64 +7,47 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.catalog.readiness.identifiers import gs1_check_digit
-from tests.integration.catalog.conftest import Harness, ready_shop, required_values, upload_media
+from tests.integration.catalog.conftest import (
+    Harness,
+    posting_of,
+    ready_product,
+    ready_shop,
+    served,
+    tiktok_products,
+    upc,
+    upload_media,
+)
 from tests.support.images import image_bytes
 from tests.support.stack import collect, sandbox
-
-
-def _upc(unique: str, salt: int = 0) -> str:
-    body = f"{(int(unique, 16) + salt) % 10**11:011d}"
-    return body + str(gs1_check_digit(body))
-
-
-async def _tiktok_products(h: Harness, shop: str) -> list[dict[str, Any]]:
-    return list((await sandbox(h.http, "GET", f"{h.sandbox_url}/sandbox/shops/{shop}/products"))["products"])
-
-
-async def _served(h: Harness, path: str) -> int:
-    return int((await sandbox(h.http, "GET", f"{h.sandbox_url}/sandbox/requests", params={"path": path}))["total"])
-
-
-async def _ready_product(h: Harness, unique: str, tee: dict[str, Any], attrs: list[dict[str, Any]], sku: str,
-                         **extra: Any) -> dict[str, Any]:
-    main, back = await upload_media(h, image_bytes(800, 800)), await upload_media(h, image_bytes(900, 900, "PNG"))
-    body = {"title": f"Organic cotton tee {unique} in a soft jersey", "description": "<p>Soft organic tee</p>",
-            "price": "19.90", "currency": "USD", "category_id": tee["id"], "main_image": main, "images": [back],
-            "weight": "0.25", "weight_unit": "KILOGRAM", "length": "30", "width": "20", "height": "3",
-            "dimension_unit": "CENTIMETER", "upc": _upc(unique), "attributes": required_values(attrs), **extra}
-    r = await h.http.put(f"{h.url}/products/{sku}", json=body)
-    assert r.status_code == 200, r.text
-    return body
 
 
 async def test_a_ready_product_is_posted_once_with_its_images_and_identifier(harness: Harness, unique: str) -> None:
     h = harness
     shop, tee, attrs = await ready_shop(h)
     sku = f"POST-{unique}"
-    await _ready_product(h, unique, tee, attrs, sku)
-    uploads_before = await _served(h, "/product/202309/images/upload")
+    await ready_product(h, unique, tee, attrs, sku)
+    uploads_before = await served(h, "/product/202309/images/upload")
     r = await h.http.post(f"{h.url}/shops/{shop}/products/{sku}/post")
     assert r.status_code == 200, r.text
     posted = r.json()
     assert posted["state"] == "posted" and posted["product_id"] and posted["sku_ids"].get(sku), posted
-    [product] = [p for p in await _tiktok_products(h, shop) if p["id"] == posted["product_id"]]
+    [product] = [p for p in await tiktok_products(h, shop) if p["id"] == posted["product_id"]]
     assert product["status"] == "PENDING" and unique in product["title"]
     [tiktok_sku] = product["skus"]
     assert tiktok_sku["seller_sku"] == sku and tiktok_sku["id"] == posted["sku_ids"][sku]
-    assert (tiktok_sku.get("identifier_code") or {}).get("code") == _upc(unique), tiktok_sku
+    assert (tiktok_sku.get("identifier_code") or {}).get("code") == upc(unique), tiktok_sku
     assert len(product.get("main_images") or []) == 2, product
     assert not product.get("brand"), product  # no brand given: none sent
-    assert await _served(h, "/product/202309/images/upload") - uploads_before == 2
+    assert await served(h, "/product/202309/images/upload") - uploads_before == 2
 
     again = await h.http.post(f"{h.url}/shops/{shop}/products/{sku}/post")
     assert again.status_code == 409 and posted["product_id"] in again.text
-    assert len([p for p in await _tiktok_products(h, shop) if unique in p["title"]]) == 1
+    assert len([p for p in await tiktok_products(h, shop) if unique in p["title"]]) == 1
 
     other = f"POST2-{unique}"  # the same two images: already on TikTok for this shop, not sent again
-    await _ready_product(h, unique, tee, attrs, other, upc=_upc(unique, 1))
+    await ready_product(h, unique, tee, attrs, other, upc=upc(unique, 1))
     assert (await h.http.post(f"{h.url}/shops/{shop}/products/{other}/post")).status_code == 200
-    assert await _served(h, "/product/202309/images/upload") - uploads_before == 2
+    assert await served(h, "/product/202309/images/upload") - uploads_before == 2
     events = await collect(h.kafka_bootstrap, "catalog.listing-changed", count=2, timeout_s=20,
                            predicate=lambda e: e["type"] == "ListingPosted" and e["data"]["seller_sku"] == sku)
     assert len(events) == 1 and events[0]["data"]["product_id"] == posted["product_id"]
@@ -74,12 +57,12 @@ async def test_a_product_that_is_not_ready_is_refused_before_any_tiktok_call(har
     h = harness
     shop, tee, attrs = await ready_shop(h)
     sku = f"NOTREADY-{unique}"
-    await _ready_product(h, unique, tee, attrs, sku, price=None)
-    creates, checks = await _served(h, "/product/202309/products"), await _served(h, "/product/202309/products/listing")
+    await ready_product(h, unique, tee, attrs, sku, price=None)
+    creates, checks = await served(h, "/product/202309/products"), await served(h, "/product/202309/products/listing")
     r = await h.http.post(f"{h.url}/shops/{shop}/products/{sku}/post")
     assert r.status_code == 409 and "price" in r.text and "R32" in r.text
-    assert await _served(h, "/product/202309/products") == creates
-    assert await _served(h, "/product/202309/products/listing") == checks
+    assert await served(h, "/product/202309/products") == creates
+    assert await served(h, "/product/202309/products/listing") == checks
 
 
 async def test_tiktoks_listing_check_refusal_is_reported_with_its_code_and_nothing_is_created(
@@ -90,21 +73,16 @@ async def test_tiktoks_listing_check_refusal_is_reported_with_its_code_and_nothi
     shop, tee, attrs = await ready_shop(h)
     sku = f"HANZI-{unique}"
     title = f"Organic cotton T恤 {unique} in a soft jersey"
-    await _ready_product(h, unique, tee, attrs, sku, title=title)
+    await ready_product(h, unique, tee, attrs, sku, title=title)
     r = await h.http.post(f"{h.url}/shops/{shop}/products/{sku}/post")
     assert r.status_code == 200, r.text
     result = r.json()
     assert result["state"] == "failed" and result["product_id"] is None
     assert any("title" in e["message"].lower() and e["fix"] for e in result["errors"]), result
-    assert not [p for p in await _tiktok_products(h, shop) if p.get("title") == title]
+    assert not [p for p in await tiktok_products(h, shop) if p.get("title") == title]
     failed = await collect(h.kafka_bootstrap, "catalog.listing-changed", count=1, timeout_s=20,
                            predicate=lambda e: e["type"] == "ListingFailed" and e["data"]["seller_sku"] == sku)
     assert failed and failed[0]["data"]["errors"][0]["code"] == result["errors"][0]["code"]
-
-
-async def _posting(h: Harness, sku: str) -> dict[str, Any]:
-    r = await h.http.get(f"{h.url}/products/{sku}")
-    return next(iter(r.json().get("postings") or []), {})  # type: ignore[no-any-return]
 
 
 async def test_tiktoks_review_is_followed_by_webhook_and_by_the_reconciliation_poll(harness: Harness, unique: str) -> None:
@@ -120,8 +98,8 @@ async def test_tiktoks_review_is_followed_by_webhook_and_by_the_reconciliation_p
     h = harness
     shop, tee, attrs = await ready_shop(h)
     approved, rejected = f"REVIEW-OK-{unique}", f"REVIEW-NO-{unique}"
-    await _ready_product(h, unique, tee, attrs, approved)
-    await _ready_product(h, unique, tee, attrs, rejected, upc=_upc(unique, 7))
+    await ready_product(h, unique, tee, attrs, approved)
+    await ready_product(h, unique, tee, attrs, rejected, upc=upc(unique, 7))
     ids = {}
     for sku in (approved, rejected):
         r = await h.http.post(f"{h.url}/shops/{shop}/products/{sku}/post")
@@ -132,7 +110,7 @@ async def test_tiktoks_review_is_followed_by_webhook_and_by_the_reconciliation_p
     await sandbox(h.http, "POST", f"{h.sandbox_url}/sandbox/products/{ids[approved]}/review", json={"decision": "approve"})
 
     async def state(sku: str, status: str) -> dict[str, Any] | None:
-        found = await _posting(h, sku)
+        found = await posting_of(h, sku)
         return found if found.get("tiktok_status") == status else None
 
     await until(lambda: state(approved, "ACTIVATE"), timeout_s=30, what="approval seen by the poll")
@@ -171,22 +149,22 @@ async def test_a_matrix_of_three_variations_with_matrix_images_and_no_brand_is_o
                                         changed_at=datetime.now(UTC)))
     await h.wait_db("SELECT send_matrix_image FROM catalog.shops WHERE shop_id = $1", shop, until=lambda v: v is True)
     parent = f"MATRIX-{unique}"
-    body = await _ready_product(h, unique, tee, attrs, parent, upc=None, price=None, brand="Acme")
+    body = await ready_product(h, unique, tee, attrs, parent, upc=None, price=None, brand="Acme")
     colours = ("Red", "Blue", "Green")
     for i, colour in enumerate(colours):
         image = await upload_media(h, image_bytes(800, 800, color=(40 * i, 100, 200)))
         r = await h.http.put(f"{h.url}/products/{parent}-{colour}", json={
-            "parent_sku": parent, "price": f"{19 + i}.90", "currency": "USD", "upc": _upc(unique, 10 + i),
+            "parent_sku": parent, "price": f"{19 + i}.90", "currency": "USD", "upc": upc(unique, 10 + i),
             "sales_attributes": {"Color": colour}, "main_image": image, "enabled": "true"})
         assert r.status_code == 200, r.text
     check = (await h.http.post(f"{h.url}/products/{parent}/check", params={"shop": shop})).json()
     assert check["ready"], check["problems"]
-    uploads = await _served(h, "/product/202309/images/upload")
+    uploads = await served(h, "/product/202309/images/upload")
     r = await h.http.post(f"{h.url}/shops/{shop}/products/{parent}/post")
     assert r.status_code == 200 and r.json()["state"] == "posted", r.text
     posted = r.json()
     assert set(posted["sku_ids"]) == {f"{parent}-{c}" for c in colours}
-    [product] = [p for p in await _tiktok_products(h, shop) if p["id"] == posted["product_id"]]
+    [product] = [p for p in await tiktok_products(h, shop) if p["id"] == posted["product_id"]]
     assert not product.get("brand") and body["title"] == product["title"]
     by_sku = {s["seller_sku"]: s for s in product["skus"]}
     assert set(by_sku) == set(posted["sku_ids"])
@@ -195,8 +173,8 @@ async def test_a_matrix_of_three_variations_with_matrix_images_and_no_brand_is_o
         [sales] = sku["sales_attributes"]
         assert sales.get("value_name", "").lower() == colour.lower() or sales.get("value_id"), sales
         assert sales.get("sku_img", {}).get("uri"), sales  # matrix image on
-        assert sku["identifier_code"]["code"] == _upc(unique, 10 + i)
-    assert await _served(h, "/product/202309/images/upload") - uploads == 2 + 3  # main + gallery, 3 SKU images
+        assert sku["identifier_code"]["code"] == upc(unique, 10 + i)
+    assert await served(h, "/product/202309/images/upload") - uploads == 2 + 3  # main + gallery, 3 SKU images
 
 
 async def test_a_crash_between_tiktoks_answer_and_storing_it_posts_one_product(
@@ -209,7 +187,7 @@ async def test_a_crash_between_tiktoks_answer_and_storing_it_posts_one_product(
     h = harness
     shop, tee, attrs = await ready_shop(h)
     sku = f"CRASH-{unique}"
-    await _ready_product(h, unique, tee, attrs, sku)
+    await ready_product(h, unique, tee, attrs, sku)
     real = posting_repo.posted
 
     async def crash(*args: Any, **kwargs: Any) -> None:
@@ -218,11 +196,11 @@ async def test_a_crash_between_tiktoks_answer_and_storing_it_posts_one_product(
     monkeypatch.setattr(posting_repo, "posted", crash)
     r = await h.http.post(f"{h.url}/shops/{shop}/products/{sku}/post")
     assert r.status_code == 500
-    assert [p for p in await _tiktok_products(h, shop) if unique in p["title"]]  # TikTok has it
+    assert [p for p in await tiktok_products(h, shop) if unique in p["title"]]  # TikTok has it
     monkeypatch.setattr(posting_repo, "posted", real)
     r = await h.http.post(f"{h.url}/shops/{shop}/products/{sku}/post")
     assert r.status_code == 200 and r.json()["state"] == "posted", r.text
-    mine = [p for p in await _tiktok_products(h, shop) if unique in p["title"]]
+    mine = [p for p in await tiktok_products(h, shop) if unique in p["title"]]
     assert len(mine) == 1 and mine[0]["id"] == r.json()["product_id"]
 
 
@@ -235,7 +213,7 @@ async def test_a_bulk_post_pauses_at_tiktoks_daily_limit_and_resumes_by_itself(h
     shop, tee, attrs = await ready_shop(h)
     skus = [f"BULK-{unique}-{i}" for i in range(3)]
     for i, sku in enumerate(skus):
-        await _ready_product(h, unique, tee, attrs, sku, upc=_upc(unique, 20 + i), title=f"Bulk tee {i} {unique} soft")
+        await ready_product(h, unique, tee, attrs, sku, upc=upc(unique, 20 + i), title=f"Bulk tee {i} {unique} soft")
     await sandbox(h.http, "POST", f"{h.sandbox_url}/sandbox/shops/{shop}/listing-limit", json={"per_day": 2})
     r = await h.http.post(f"{h.url}/shops/{shop}/posts", json={"all_ready": True})
     assert r.status_code == 202, r.text
@@ -247,7 +225,7 @@ async def test_a_bulk_post_pauses_at_tiktoks_daily_limit_and_resumes_by_itself(h
     await sandbox(h.http, "POST", f"{h.sandbox_url}/sandbox/shops/{shop}/listing-limit", json={"per_day": 10})
     done = await poll_json(h.http, f"{h.url}/jobs/{job_id}", timeout_s=60, until=lambda j: j["status"] == "done")
     assert (done["posted"], done["failed"], done["waiting"]) == (3, 0, 0), done
-    titles = [p["title"] for p in await _tiktok_products(h, shop) if unique in p["title"]]
+    titles = [p["title"] for p in await tiktok_products(h, shop) if unique in p["title"]]
     assert sorted(titles) == sorted(f"Bulk tee {i} {unique} soft" for i in range(3))
     again = await h.http.post(f"{h.url}/shops/{shop}/posts", json={"all_ready": True})
     assert again.status_code == 409  # nothing left: everything ready is on TikTok

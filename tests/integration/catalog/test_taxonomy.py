@@ -11,7 +11,7 @@ import openpyxl
 from pydantic import SecretStr
 
 from libs.common.events.shops import ShopSettingsChanged
-from services.catalog.readiness.identifiers import gs1_check_digit
+from libs.common.gtin import gs1_check_digit
 from tests.integration.catalog.conftest import (
     Harness,
     attributes_job,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from libs.common.gtin import gs1_check_digit
 from services.catalog.readiness import BrandFacts, check_product
-from services.catalog.readiness.identifiers import gs1_check_digit, normalise
+from services.catalog.readiness.identifiers import normalise
 from tests.unit.catalog.readiness.factories import (
     SHOP_ID,
     VALID_EAN13,
