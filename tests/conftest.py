@@ -67,7 +67,9 @@ async def sandbox_url() -> AsyncIterator[str]:
     from libs.sandbox.app import create_app
     from libs.sandbox.settings import SandboxSettings
 
-    app = create_app(SandboxSettings(webhook_url="", webhook_retry_delays_s=[0.5, 1.0, 2.0]))
+    # TikTok's review ends only when a test says so (POST /sandbox/products/{id}/review): a slow run never
+    # sees a product approved behind its back.
+    app = create_app(SandboxSettings(webhook_url="", webhook_retry_delays_s=[0.5, 1.0, 2.0], review_delay_s=-1))
     async with serve_app(app, ready_path="/healthz") as url:
         yield url
 

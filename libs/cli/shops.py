@@ -154,6 +154,7 @@ def settings(
         help="Product identifier order, e.g. UPC,EAN,GTIN,ISBN.", show_default=False,
     ),
     publish_on_hold_orders: str | None = _switch("--publish-on-hold-orders"),
+    auto_post: str | None = _switch("--auto-post"),
 ) -> None:
     """Change the shop's switches (only the flags given); without flags, print the current settings."""
     st = state(ctx)
@@ -167,6 +168,7 @@ def settings(
         "send_brand_info": send_brand_info,
         "send_matrix_image": send_matrix_image,
         "publish_on_hold_orders": publish_on_hold_orders,
+        "auto_post": auto_post,
     }
     given: dict[str, Any] = {key: on_off(value) for key, value in switches.items() if value is not None}
     if identifier_priority_ is not None:

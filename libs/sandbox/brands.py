@@ -75,16 +75,19 @@ class Brand:
     authorized: frozenset[str]
     status: str
 
-    def authorized_for(self, category: Category | None) -> bool:
+    def authorized_for(self, category: Category | None, withdrawn: frozenset[str] | set[str] = frozenset()) -> bool:
+        """``withdrawn``: brand ids whose authorisation the shop lost (TikTok authorises per seller)."""
+        if self.id in withdrawn:
+            return False
         return bool(self.authorized) if category is None else category.node.branch in self.authorized
 
     def in_scope(self, category: Category) -> bool:
         return category.node.branch in self.scope
 
-    def to_wire(self, category: Category | None) -> dict[str, Any]:
+    def to_wire(self, category: Category | None, withdrawn: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
         return {
             "id": self.id, "name": self.name,
-            "authorized_status": AUTHORIZED if self.authorized_for(category) else UNAUTHORIZED,
+            "authorized_status": AUTHORIZED if self.authorized_for(category, withdrawn) else UNAUTHORIZED,
             "brand_status": self.status, "is_T1_brand": False,
         }
 
@@ -107,23 +110,27 @@ def brands_by_id() -> dict[str, Brand]:
     return {b.id: b for b in brands()}
 
 
-def search(category: Category | None, is_authorized: bool | None, brand_name: str | None) -> list[Brand]:
+def search(category: Category | None, is_authorized: bool | None, brand_name: str | None,
+           withdrawn: frozenset[str] | set[str] = frozenset()) -> list[Brand]:
     needle = (brand_name or "").strip().casefold()
     return [
         b for b in brands()
         if (category is None or b.in_scope(category))
-        and (is_authorized is None or b.authorized_for(category) == is_authorized)
+        and (is_authorized is None or b.authorized_for(category, withdrawn) == is_authorized)
         and (not needle or needle in b.name.casefold())
     ]
 
 
-def brand_refusal(brand_id: str, category: Category | None) -> tuple[int, str] | None:
+def brand_refusal(brand_id: str, category: Category | None,
+                  withdrawn: frozenset[str] | set[str] = frozenset()) -> tuple[int, str] | None:
     """Why ``brand_id`` cannot be used for a listing in ``category`` (code, message), or None."""
     brand = brands_by_id().get(brand_id)
     if brand is None:
         return BRAND_NOT_FOUND, f"brand {brand_id} does not exist; pick one from GET /product/202309/brands"
     if brand.status != AVAILABLE:
         return BRAND_NOT_FOUND, f"brand {brand_id} ({brand.name}) is {brand.status} and cannot be used"
+    if brand_id in withdrawn:
+        return BRAND_NOT_AUTHORIZED, f"brand {brand_id} ({brand.name}) is not authorised for this shop any more"
     if category is not None and not brand.authorized_for(category):
         return (
             BRAND_NOT_AUTHORIZED,

@@ -84,7 +84,7 @@ def _brand(c: ListingCheck) -> None:
     if not brand_id:
         c.warn("no brand_id: the listing shows as having no brand")
         return
-    refusal = brand_refusal(brand_id, c.category)
+    refusal = brand_refusal(brand_id, c.category, c.shop.withdrawn_brands)
     if refusal is not None:
         c.fail(*refusal)
 

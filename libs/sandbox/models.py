@@ -49,6 +49,8 @@ class Shop:
     webhooks: dict[str, str] = field(default_factory=dict)
     #: products the shop may list per day (POST /sandbox/shops/{id}/listing-limit); None = settings.listing_limit_per_day
     listing_limit_per_day: int | None = None
+    #: brand ids whose authorisation TikTok withdrew for this seller (POST /sandbox/shops/{id}/brands/{id}/authorization)
+    withdrawn_brands: set[str] = field(default_factory=set)
 
     def to_wire(self) -> dict[str, object]:
         return {

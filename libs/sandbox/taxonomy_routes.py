@@ -81,10 +81,11 @@ async def list_brands(
         return (brand.rank, int(brand.id))
 
     page, next_token, total = paginate(
-        b.search(category, is_authorized, brand_name), key,
+        b.search(category, is_authorized, brand_name, ctx.shop.withdrawn_brands), key,
         page_size=page_size, page_token=page_token, filters=filters,
     )
-    return envelope({"brands": [x.to_wire(category) for x in page], "next_page_token": next_token,
+    return envelope({"brands": [x.to_wire(category, ctx.shop.withdrawn_brands) for x in page],
+                     "next_page_token": next_token,
                      "total_count": total})
 
 
@@ -107,3 +108,24 @@ async def set_permission(category_id: str, body: PermissionIn, request: Request)
     state.category_permissions.set(category, body.status, body.shop_id)
     return envelope({"category_id": category_id, "local_name": category.name, "status": body.status,
                      "shop_id": body.shop_id})
+
+
+class BrandAuthorizationIn(BaseModel):
+    authorized: bool
+
+
+@control.post("/shops/{shop_id}/brands/{brand_id}/authorization")
+async def set_brand_authorization(shop_id: str, brand_id: str, body: BrandAuthorizationIn,
+                                  request: Request) -> JSONResponse:
+    """TikTok withdraws (``authorized: false``) or gives back a seller's authorisation of a brand: a create
+    with it then fails with 12052201, and ``GET brands`` lists it ``UNAUTHORIZED``."""
+    shop = get_state(request).shop(shop_id)
+    if shop is None:
+        raise SandboxError(e.PARAM_INVALID, f"shop {shop_id} does not exist", http_status=404)
+    if brand_id not in b.brands_by_id():
+        raise SandboxError(e.PARAM_INVALID, f"brand {brand_id} does not exist", http_status=404)
+    if body.authorized:
+        shop.withdrawn_brands.discard(brand_id)
+    else:
+        shop.withdrawn_brands.add(brand_id)
+    return envelope({"shop_id": shop_id, "brand_id": brand_id, "authorized": body.authorized})

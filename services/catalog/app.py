@@ -15,6 +15,7 @@ from services.catalog.editing.tiktok import EditingTikTok
 from services.catalog.importing import api as importing_api
 from services.catalog.importing.tiktok import ImportTikTok
 from services.catalog.posting import api as posting_api
+from services.catalog.posting import handlers as posting_handlers
 from services.catalog.posting import webhooks as posting_webhooks
 from services.catalog.posting.jobs import PostJobs
 from services.catalog.posting.review import ReviewWorker
@@ -39,6 +40,7 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
     runtime = ServiceRuntime(settings, load_migrations("services.catalog.migrations", prefix="service"))
     shops_handlers.register(runtime)
     sync_handlers.register(runtime, coalesce_s=settings.upload_coalesce_s)
+    posting_handlers.register(runtime)
     app = create_app(runtime, title="ttshop catalog")
     app.include_router(sync_api.router)
     app.include_router(importing_api.router)
@@ -91,14 +93,17 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
     async def post_job_loop(rt: ServiceRuntime) -> None:
         await app.state.post_jobs.run()
 
-    def wake_uploader() -> None:
+    def wake_workers() -> None:
         """An applied stock/price change may have queued an upload: look when it falls due, not at the next poll."""
         uploader = getattr(app.state, "uploader", None)
         if uploader is not None:
             uploader.wake()
+        post_jobs = getattr(app.state, "post_jobs", None)
+        if post_jobs is not None:  # a ready product may have joined the shop's auto-post job
+            post_jobs.wake()
 
     runtime.on_start(start_tiktok)
-    runtime.on_after_commit(wake_uploader)
+    runtime.on_after_commit(wake_workers)
     runtime.add_loop("listing-uploader", upload_loop)
     runtime.add_loop("attribute-jobs", attribute_job_loop)
     runtime.add_loop("listing-review", review_loop)

@@ -48,6 +48,7 @@ class ShopSwitches(Part):
     send_brand_info: bool = _switch(True, "Send the brand when posting products")
     send_matrix_image: bool = _switch(False, "Give each variation child its own image")
     publish_on_hold_orders: bool = _switch(False, "Hand ON_HOLD orders to the WMS before the hold ends (R19)")
+    auto_post: bool = _switch(False, "Post a product to TikTok as soon as it is ready (R38)")
     identifier_priority: list[Identifier] = Field(
         default_factory=lambda: list(DEFAULT_IDENTIFIER_PRIORITY),
         description="Product identifier types in order of preference; only the first one present is sent.",

@@ -18,9 +18,11 @@ import structlog
 from libs.common.tiktok.errors import TikTokError
 from libs.common.tiktok.tokens import ShopNotAuthorized
 from libs.common.worker import DrainWorker
-from services.catalog.posting import jobs_repo
+from services.catalog.posting import jobs_repo, repo
 from services.catalog.posting.service import ListingLimitReached, Poster, PostRefused
+from services.catalog.products import repo as products
 from services.catalog.readiness.facts import ShopTaxonomy
+from services.catalog.shops import repo as shops
 
 log = structlog.get_logger(__name__)
 
@@ -65,8 +67,10 @@ class PostJobs(DrainWorker):
             while True:
                 async with self.pool.acquire() as conn:
                     batch = await jobs_repo.pending(conn, job_id, self.concurrency * 2)
+                    if not batch and await jobs_repo.finish(conn, job_id, self.owner):
+                        break
                 if not batch:
-                    break
+                    continue  # a product joined the (auto-post) job just now
                 results = await asyncio.gather(*(one(s) for s in batch), return_exceptions=True)
                 trouble = [r for r in results if isinstance(r, BaseException)]
                 if trouble:  # every product of the batch has finished or stopped: now pause (or fail loudly)
@@ -81,8 +85,6 @@ class PostJobs(DrainWorker):
         except (TikTokError, ShopNotAuthorized) as exc:  # transient (already retried) or not authorised
             await self._pause(job_id, RETRY_S, f"paused: {exc}; retrying in {RETRY_S:.0f} s")
             return 1
-        async with self.pool.acquire() as conn:
-            await jobs_repo.finish(conn, job_id, self.owner)
         bound.info("post job done")
         return 1
 
@@ -104,9 +106,27 @@ class PostJobs(DrainWorker):
             return await jobs_repo.finish_item(conn, job_id, self.owner, sku, error=error, lease_s=self.lease_s)
 
 
+async def queue_auto_post(conn: asyncpg.Connection, shop_id: str, seller_sku: str) -> uuid.UUID | None:
+    """A product became ready (ProductReady): with the shop's auto-post on, it joins the shop's auto-post
+    job unless it is on TikTok already. A variation waits for its parent's ProductReady (the parent is
+    ready only with its children)."""
+    if not await shops.auto_posts(conn, shop_id):
+        return None
+    record = await products.get_record(conn, seller_sku)
+    if record is None or record.parent_sku:
+        return None
+    posting = await repo.get(conn, shop_id, seller_sku)
+    if posting is not None and posting["product_id"]:
+        return None
+    job_id = await jobs_repo.add_auto(conn, shop_id, seller_sku)
+    if job_id is not None:
+        log.info("ready product queued for auto-post", shop_id=shop_id, seller_sku=seller_sku, job_id=str(job_id))
+    return job_id
+
+
 def job_view(job: Any, counts: dict[str, int], errors: list[Any]) -> dict[str, Any]:
     return {
-        "id": str(job["id"]), "kind": "bulk post", "shop_id": job["shop_id"], "status": job["status"],
+        "id": str(job["id"]), "kind": "auto post" if job["kind"] == "auto" else "bulk post", "shop_id": job["shop_id"], "status": job["status"],
         "total": job["total"], "done": counts["posted"] + counts["failed"], "failed": counts["failed"],
         "posted": counts["posted"], "in_review": counts["in_review"], "live": counts["live"],
         "rejected": counts["rejected"], "waiting": counts["waiting"], "error": job["error"],

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
-_JOB = "id, shop_id, status, total, error, created_at, updated_at, finished_at"
+_JOB = "id, shop_id, kind, status, total, error, created_at, updated_at, finished_at"
 
 
 async def create(conn: asyncpg.Connection, shop_id: str, skus: Sequence[str]) -> asyncpg.Record:
@@ -17,6 +17,25 @@ async def create(conn: asyncpg.Connection, shop_id: str, skus: Sequence[str]) ->
     await conn.copy_records_to_table("post_job_items", records=[(job_id, s) for s in skus],
                                      columns=["job_id", "seller_sku"])
     return row
+
+
+async def add_auto(conn: asyncpg.Connection, shop_id: str, seller_sku: str) -> uuid.UUID | None:
+    """Add the product to the shop's open auto-post job (made when there is none); None when it is in it
+    already. The job row is locked, so the worker cannot finish the job while the product joins it."""
+    await conn.execute(
+        "INSERT INTO post_jobs (id, shop_id, kind) VALUES ($1, $2, 'auto') ON CONFLICT (shop_id)"
+        " WHERE kind = 'auto' AND status IN ('queued', 'running', 'paused') DO NOTHING", uuid.uuid4(), shop_id)
+    job_id: uuid.UUID | None = await conn.fetchval(
+        "SELECT id FROM post_jobs WHERE shop_id = $1 AND kind = 'auto' AND status IN ('queued', 'running', 'paused')"
+        " FOR UPDATE", shop_id)
+    if job_id is None:  # finished between the two statements: open a new one
+        return await add_auto(conn, shop_id, seller_sku)
+    added = await conn.fetchval("INSERT INTO post_job_items (job_id, seller_sku) VALUES ($1, $2)"
+                                " ON CONFLICT DO NOTHING RETURNING true", job_id, seller_sku)
+    if not added:
+        return None
+    await conn.execute("UPDATE post_jobs SET total = total + 1, updated_at = now() WHERE id = $1", job_id)
+    return job_id
 
 
 async def ready_unposted(conn: asyncpg.Connection, shop_id: str) -> list[str]:
@@ -100,7 +119,14 @@ async def pause(conn: asyncpg.Connection, job_id: uuid.UUID, owner: uuid.UUID, *
         " updated_at = now() WHERE id = $1 AND lease_owner = $2", job_id, owner, until_s, why)
 
 
-async def finish(conn: asyncpg.Connection, job_id: uuid.UUID, owner: uuid.UUID) -> None:
-    await conn.execute(
-        "UPDATE post_jobs SET status = 'done', finished_at = now(), updated_at = now(), lease_owner = NULL,"
-        " lease_until = NULL WHERE id = $1 AND lease_owner = $2", job_id, owner)
+async def finish(conn: asyncpg.Connection, job_id: uuid.UUID, owner: uuid.UUID) -> bool:
+    """Done, unless a product joined meanwhile (an auto-post job): False, and the worker goes on."""
+    async with conn.transaction():
+        if await conn.fetchval("SELECT lease_owner = $2 FROM post_jobs WHERE id = $1 FOR UPDATE", job_id, owner):
+            if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM post_job_items WHERE job_id = $1"
+                                   " AND status = 'pending')", job_id):
+                return False
+            await conn.execute(
+                "UPDATE post_jobs SET status = 'done', finished_at = now(), updated_at = now(), lease_owner = NULL,"
+                " lease_until = NULL WHERE id = $1", job_id)
+    return True

@@ -25,9 +25,9 @@ async def upsert_shop(
     await conn.execute(
         """
         INSERT INTO shops (shop_id, status, status_reason, allow_inventory_upload, allow_price_upload,
-                           send_brand_info, send_matrix_image, identifier_priority, region)
+                           send_brand_info, send_matrix_image, identifier_priority, region, auto_post)
         VALUES ($1, $2, $3, coalesce($4, false), coalesce($5, false), coalesce($6, true), coalesce($7, false),
-                coalesce($8, '{UPC,EAN,GTIN,ISBN}'::text[]), $9)
+                coalesce($8, '{UPC,EAN,GTIN,ISBN}'::text[]), $9, coalesce($10, false))
         ON CONFLICT (shop_id) DO UPDATE SET
             status = EXCLUDED.status,
             status_reason = EXCLUDED.status_reason,
@@ -37,12 +37,18 @@ async def upsert_shop(
             send_matrix_image = coalesce($7, shops.send_matrix_image),
             identifier_priority = coalesce($8, shops.identifier_priority),
             region = coalesce($9, shops.region),
+            auto_post = coalesce($10, shops.auto_post),
             updated_at = now()
         """,
         shop_id, status, status_reason,
         s.get("allow_inventory_upload"), s.get("allow_price_upload"), s.get("send_brand_info"),
-        s.get("send_matrix_image"), s.get("identifier_priority"), region,
+        s.get("send_matrix_image"), s.get("identifier_priority"), region, s.get("auto_post"),
     )
+
+
+async def auto_posts(conn: asyncpg.Connection, shop_id: str) -> bool:
+    """Whether the shop posts products as soon as they are ready (off by default)."""
+    return bool(await conn.fetchval("SELECT auto_post AND status = 'active' FROM shops WHERE shop_id = $1", shop_id))
 
 
 def gate_of(r: Mapping[str, Any]) -> ShopGate:

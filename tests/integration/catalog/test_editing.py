@@ -204,3 +204,53 @@ async def test_a_record_edited_while_its_post_is_in_flight_is_sent_next(
     assert result.get("caught_up_from_version") and result["fields"] == ["title"], result
     assert (await _on_tiktok(h, shop, result["product_id"]))["title"] == newer
     assert len([p for p in await tiktok_products(h, shop) if unique in p["title"]]) == 1
+
+
+async def _ready_event_handled(h: Harness, sku: str, shop: str) -> None:
+    """Barrier: the catalog has consumed the ProductReady it published for ``sku`` on ``shop``."""
+    event_id = await h.wait_db(
+        "SELECT event_id FROM catalog.outbox WHERE event_type = 'ProductReady'"
+        " AND convert_from(payload, 'UTF8')::jsonb -> 'data' ->> 'seller_sku' = $1"
+        " AND convert_from(payload, 'UTF8')::jsonb -> 'data' ->> 'shop_id' = $2", sku, shop,
+        until=lambda v: v is not None)
+    await h.wait_db("SELECT count(*) FROM catalog.inbox WHERE event_id = $1", event_id, until=lambda n: n == 1)
+
+
+async def test_auto_post_posts_a_product_when_it_becomes_ready_and_only_with_the_switch_on(
+    harness: Harness, unique: str
+) -> None:
+    from libs.common.events.shops import ShopSettingsChanged
+
+    h = harness
+    shop, tee, attrs = await ready_shop(h)
+    manual = f"MANUAL-{unique}"
+    await ready_product(h, unique, tee, attrs, manual, title=f"Hand posted tee {unique} soft jersey")
+    await _ready_event_handled(h, manual, shop)
+    assert not await posting_of(h, manual)  # auto-post is off by default: ready, and not posted
+
+    await h.publish(ShopSettingsChanged(shop_id=shop, auto_post=True, allow_inventory_upload=True,
+                                        allow_price_upload=True, changed_at=datetime.now(UTC)))
+    await h.wait_db("SELECT auto_post FROM catalog.shops WHERE shop_id = $1", shop, until=lambda v: v is True)
+    try:
+        await _auto_posted(h, shop, unique, tee, attrs, manual)
+    finally:  # the package's other tests make ready products too: this shop must not take them
+        await h.publish(ShopSettingsChanged(shop_id=shop, auto_post=False, allow_inventory_upload=True,
+                                            allow_price_upload=True, changed_at=datetime.now(UTC)))
+        await h.wait_db("SELECT auto_post FROM catalog.shops WHERE shop_id = $1", shop, until=lambda v: v is False)
+
+
+async def _auto_posted(h: Harness, shop: str, unique: str, tee: dict[str, Any], attrs: list[dict[str, Any]],
+                       manual: str) -> None:
+    from tests.support.waiting import poll_json
+
+    auto = f"AUTO-{unique}"
+    await ready_product(h, unique, tee, attrs, auto, upc=upc(unique, 40), title=f"Auto posted tee {unique} jersey")
+    posted = await until(lambda: _status(h, auto, "PENDING"), timeout_s=30, what="auto-posted")
+    assert posted["product_id"] and posted["sku_ids"][auto]
+    mine = [p for p in await tiktok_products(h, shop) if unique in p["title"]]
+    assert [p["title"] for p in mine] == [f"Auto posted tee {unique} jersey"]
+    job_id = await h.wait_db("SELECT id::text FROM catalog.post_jobs WHERE shop_id = $1 AND kind = 'auto'", shop,
+                             until=lambda v: v is not None)
+    job = await poll_json(h.http, f"{h.url}/jobs/{job_id}", timeout_s=30, until=lambda j: j["status"] == "done")
+    assert (job["kind"], job["total"], job["posted"]) == ("auto post", 1, 1), job
+    assert not await posting_of(h, manual)  # a product ready before the switch came on waits for the seller

@@ -50,7 +50,7 @@ async def test_a_ready_product_is_posted_once_with_its_images_and_identifier(har
     assert await served(h, "/product/202309/images/upload") - uploads_before == 2
     events = await collect(h.kafka_bootstrap, "catalog.listing-changed", count=2, timeout_s=20,
                            predicate=lambda e: e["type"] == "ListingPosted" and e["data"]["seller_sku"] == sku)
-    assert len(events) == 1 and events[0]["data"]["product_id"] == posted["product_id"]
+    assert len(events) == 1 and events[0]["data"]["product_id"] == posted["product_id"], [e["data"] for e in events]
 
 
 async def test_a_product_that_is_not_ready_is_refused_before_any_tiktok_call(harness: Harness, unique: str) -> None:
@@ -229,3 +229,29 @@ async def test_a_bulk_post_pauses_at_tiktoks_daily_limit_and_resumes_by_itself(h
     assert sorted(titles) == sorted(f"Bulk tee {i} {unique} soft" for i in range(3))
     again = await h.http.post(f"{h.url}/shops/{shop}/posts", json={"all_ready": True})
     assert again.status_code == 409  # nothing left: everything ready is on TikTok
+
+
+async def test_a_brand_tiktok_no_longer_authorises_fails_the_post_with_12052201_and_what_to_do(
+    harness: Harness, unique: str
+) -> None:
+    """R35: our brand data said authorised, TikTok has withdrawn it since: the whole product is refused
+    (12052201), nothing is created, and the seller reads TikTok's code, its message and our hint."""
+    h = harness
+    shop, tee, attrs = await ready_shop(h)
+    assert (await h.http.post(f"{h.url}/shops/{shop}/brands/download", json={})).status_code == 200
+    sku = f"BRANDED-{unique}"
+    await ready_product(h, unique, tee, attrs, sku, brand="Northwind Apparel")
+    check = (await h.http.post(f"{h.url}/products/{sku}/check", params={"shop": shop})).json()
+    assert check["ready"] and check["brand_to_send"], check
+    await sandbox(h.http, "POST", f"{h.sandbox_url}/sandbox/shops/{shop}/brands/{check['brand_to_send']}/authorization",
+                  json={"authorized": False})
+    r = await h.http.post(f"{h.url}/shops/{shop}/products/{sku}/post")
+    assert r.status_code == 200, r.text
+    result = r.json()
+    assert result["state"] == "failed" and result["product_id"] is None, result
+    [error] = [e for e in result["errors"] if e["code"] == "12052201"]
+    assert "not authorised" in error["message"] and "Seller Center" in error["fix"], error
+    assert not [p for p in await tiktok_products(h, shop) if unique in p["title"]]
+    failed = await collect(h.kafka_bootstrap, "catalog.listing-changed", count=1, timeout_s=20,
+                           predicate=lambda e: e["type"] == "ListingFailed" and e["data"]["seller_sku"] == sku)
+    assert failed and "12052201" in [e["code"] for e in failed[0]["data"]["errors"]]

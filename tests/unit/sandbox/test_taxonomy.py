@@ -167,3 +167,26 @@ async def test_brands_page_and_filter_by_authorisation(sandbox: Sandbox, shop: S
     assert (await sandbox.call("GET", BRANDS, shop=shop, params=reused)).json()["code"] == 36009004
     no_size = (await sandbox.call("GET", BRANDS, shop=shop)).json()
     assert no_size["code"] == 36009004 and "page_size" in no_size["message"]
+
+
+async def test_a_brand_authorisation_tiktok_withdraws_shows_and_refuses_for_that_shop_only(
+    sandbox: Sandbox, shop: Shop
+) -> None:
+    lipstick = await category_id(sandbox, shop, "Beauty & Personal Care", "Makeup", "Lips", "Lipstick")
+
+    other = await sandbox.new_shop()
+
+    async def status(brand: str, of: Shop = shop) -> str:
+        params = {"page_size": 100, "category_id": lipstick, **V2, "brand_name": brand}
+        [found] = (await sandbox.call("GET", BRANDS, shop=of, params=params)).json()["data"]["brands"]
+        return str(found["authorized_status"]) + ":" + str(found["id"])
+
+    state, brand_id = (await status("Lumen Beauty")).split(":")
+    assert state == "AUTHORIZED"
+    answer = await sandbox.control("POST", f"/sandbox/shops/{shop.shop_id}/brands/{brand_id}/authorization",
+                                   {"authorized": False})
+    assert answer["authorized"] is False
+    assert (await status("Lumen Beauty")).startswith("UNAUTHORIZED")
+    assert (await status("Lumen Beauty", other)).startswith("AUTHORIZED")  # TikTok authorises per seller
+    await sandbox.control("POST", f"/sandbox/shops/{shop.shop_id}/brands/{brand_id}/authorization", {"authorized": True})
+    assert (await status("Lumen Beauty")).startswith("AUTHORIZED")
