@@ -78,6 +78,8 @@ class FaultIn(BaseModel):
     path: str | None = None
     latency_ms: int = Field(default=0, ge=0, le=60_000)
     shop_id: str | None = None
+    exact: bool = False
+    times: int | None = Field(default=None, ge=1)
 
 
 class ShopIdIn(BaseModel):
@@ -199,6 +201,8 @@ async def add_fault(body: FaultIn, request: Request) -> JSONResponse:
         shop_id=body.shop_id,
         latency_ms=body.latency_ms,
         duration_s=body.duration_s,
+        exact=body.exact,
+        times=body.times,
     )
     return envelope(fault.to_wire())
 

@@ -255,3 +255,47 @@ async def test_a_brand_tiktok_no_longer_authorises_fails_the_post_with_12052201_
     failed = await collect(h.kafka_bootstrap, "catalog.listing-changed", count=1, timeout_s=20,
                            predicate=lambda e: e["type"] == "ListingFailed" and e["data"]["seller_sku"] == sku)
     assert failed and "12052201" in [e["code"] for e in failed[0]["data"]["errors"]]
+
+
+async def test_a_create_whose_answer_tiktok_loses_is_retried_with_the_same_key_and_makes_one_product(
+    harness: Harness, unique: str
+) -> None:
+    """TikTok creates the product and answers 500 (or the answer times out): the client sends the create
+    again with the same idempotency key, TikTok answers the product it made, and there is one listing.
+    A storm of such answers leaves the post in flight; posting again later answers the same product."""
+    h = harness
+    shop, tee, attrs = await ready_shop(h)
+    create = "/product/202309/products"
+
+    async def lose(times: int | None) -> None:
+        await sandbox(h.http, "POST", f"{h.sandbox_url}/sandbox/faults", json={
+            "kind": "lost_answer", "path": create, "exact": True, "shop_id": shop,
+            **({"times": times} if times else {"duration_s": 60})})
+
+    async def creates() -> int:
+        counts = await sandbox(h.http, "GET", f"{h.sandbox_url}/sandbox/requests",
+                               params={"path": create, "shop_id": shop})
+        return int(counts["counts"].get(create, 0))
+
+    once = f"LOST-{unique}"
+    await ready_product(h, unique, tee, attrs, once, title=f"Lost answer tee {unique} in a soft jersey")
+    before = await creates()
+    await lose(1)
+    posted = await h.http.post(f"{h.url}/shops/{shop}/products/{once}/post")
+    assert posted.status_code == 200 and posted.json()["state"] == "posted", posted.text
+    assert await creates() - before == 2  # the first send, and its retry
+    mine = [p for p in await tiktok_products(h, shop) if p["title"] == f"Lost answer tee {unique} in a soft jersey"]
+    assert [p["id"] for p in mine] == [posted.json()["product_id"]]
+
+    storm = f"STORM-{unique}"
+    await ready_product(h, unique, tee, attrs, storm, upc=upc(unique, 50), title=f"Storm tee {unique} soft jersey")
+    await lose(None)
+    try:
+        r = await h.http.post(f"{h.url}/shops/{shop}/products/{storm}/post")
+        assert r.status_code == 503 and "never a second one" in r.text, r.text
+        assert (await posting_of(h, storm))["state"] == "posting"  # in flight, its key kept
+    finally:
+        await sandbox(h.http, "DELETE", f"{h.sandbox_url}/sandbox/faults")
+    r = await h.http.post(f"{h.url}/shops/{shop}/products/{storm}/post")
+    assert r.status_code == 200 and r.json()["state"] == "posted", r.text
+    assert len([p for p in await tiktok_products(h, shop) if p["title"] == f"Storm tee {unique} soft jersey"]) == 1

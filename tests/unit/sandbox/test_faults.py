@@ -59,3 +59,19 @@ async def test_control_api_is_never_faulted(sandbox: Sandbox, shop: Shop) -> Non
 async def test_bad_fault_kind_is_400(sandbox: Sandbox) -> None:
     response = await sandbox.http.post("/sandbox/faults", json={"kind": "meteor"})
     assert response.status_code == 400 and "kind must be one of" in response.json()["message"]
+
+
+async def test_a_lost_answer_serves_the_request_then_answers_500_and_times_caps_the_strikes(
+    sandbox: Sandbox, shop: Shop
+) -> None:
+    webhooks = "/event/202309/webhooks"
+    await sandbox.control("POST", "/sandbox/faults", {"kind": "lost_answer", "path": webhooks, "exact": True,
+                                                      "times": 1})
+    await sandbox.control("POST", "/sandbox/faults", {"kind": "error_5xx", "path": "/logistics/", "exact": True})
+    lost = await sandbox.call("PUT", webhooks, shop=shop,
+                              body={"event_type": "ORDER_STATUS_CHANGE", "address": "https://wms.example/hook"})
+    assert (lost.status_code, lost.json()["code"]) == (500, 36009003)
+    registered = (await sandbox.call("GET", webhooks, shop=shop)).json()  # served: TikTok kept it
+    assert registered["code"] == 0 and "https://wms.example/hook" in str(registered["data"])
+    assert (await sandbox.call("GET", WAREHOUSES, shop=shop)).json()["code"] == 0  # exact: a longer path is spared
+    assert [f["kind"] for f in (await sandbox.control("GET", "/sandbox/faults"))["faults"]] == ["error_5xx"]
