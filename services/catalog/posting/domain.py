@@ -217,6 +217,8 @@ HINTS: dict[int, str] = {
     12052105: "attach the documents the category requires, tagged with the certification's name",
     12052050: "too many variations for one TikTok product: split the matrix",
     12052093: "TikTok's daily listing limit for the shop is reached: it is posted when TikTok allows more",
+    12019005: "TikTok holds the product frozen or deleted, so it cannot be changed: see why in TikTok Seller "
+              "Center (`ttshop catalog products show SKU` shows TikTok's status)",
 }
 
 

@@ -142,6 +142,19 @@ async def test_a_full_update_replaces_the_product_with_the_record(
     assert not before & {i["uri"] for i in on_tiktok["main_images"]}  # both images replaced
     assert await served(h, f"/product/202309/products/{posted['product_id']}/partial_edit") == edits
 
+    # TikTok freezes the product: an edit is refused with TikTok's code, stored, published; TikTok's copy stays
+    await sandbox(h.http, "POST", f"{h.sandbox_url}/sandbox/products/{posted['product_id']}/status",
+                  json={"status": "FREEZE", "reason": "counterfeit report"})
+    r = await h.http.put(f"{h.url}/products/{sku}", json={**body, "main_image": new_main, "images": [new_back],
+                                                          "description": "<p>Frozen edit</p>"})
+    assert r.status_code == 200, r.text
+    refused = await _update(h, shop, sku, "partial")
+    assert refused["refused"] and [e["code"] for e in refused["errors"]] == ["12019005"], refused
+    assert (await _on_tiktok(h, shop, posted["product_id"]))["description"] == "<p>Now heavier jersey</p>"
+    failed = await collect(h.kafka_bootstrap, "catalog.listing-changed", count=1, timeout_s=20, predicate=lambda e: (
+        e["type"] == "ListingFailed" and e["data"]["seller_sku"] == sku))
+    assert failed[0]["data"]["operation"] == "update" and failed[0]["data"]["errors"][0]["code"] == "12019005"
+
 
 async def test_stock_and_price_reach_a_posted_product_once_live_and_on_demand(harness: Harness, unique: str) -> None:
     """R40 with R43: stock received during the first review is sent when TikTok approves; while a later edit
