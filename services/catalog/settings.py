@@ -59,7 +59,7 @@ class CatalogSettings(ServiceSettings):
     )
 
     post_concurrency: int = Field(
-        default=4, ge=1, le=32, description="Products a bulk post job works on at once (rate limits still apply).",
+        default=8, ge=1, le=32, description="Products a bulk post job works on at once (rate limits still apply).",
     )
     listing_limit_wait_s: float = Field(
         default=0.0, ge=0,

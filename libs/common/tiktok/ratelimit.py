@@ -1,7 +1,10 @@
-"""Client-side rate limiting: a token bucket per (shop, endpoint).
+"""Client-side rate limiting: a sliding window per (shop, endpoint).
 
-TikTok allows ~50 QPS per API per (app, shop) and answers 429 above it; waiting here first
-is cheaper than being refused. Limits are per process: with N replicas of a service, give
+TikTok allows ~50 QPS per API per (app, shop), counted over the last second, and answers 429
+above it; waiting here first is cheaper than being refused. A token bucket would let a burst of
+one second's worth go out on top of the refill (up to twice the limit inside one second), so the
+client keeps the same kind of window TikTok does, a little wider (``margin_s``) for the jitter
+between our send and TikTok's count. Limits are per process: with N replicas of a service, give
 each ``default_qps / N`` (the 429 backoff in the client covers the rest).
 """
 
@@ -9,68 +12,48 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 
-class TokenBucket:
-    """``rate`` permits per second, bursts up to ``capacity`` (default: one second's worth).
+class SlidingWindow:
+    """At most ``limit`` calls in any ``window_s`` (+ ``margin_s``): each caller reserves the earliest
+    slot synchronously and sleeps until it, so waiters go in arrival order without a lock or polling."""
 
-    ``acquire`` reserves its permit synchronously (the bucket may go into debt) and then
-    sleeps until the permit is due, so waiters are served in arrival order without a lock
-    and without busy-polling.
-    """
-
-    def __init__(
-        self,
-        rate: float,
-        capacity: float | None = None,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        if rate <= 0:
-            raise ValueError(f"rate must be > 0 permits/s, got {rate}")
-        self.rate = float(rate)
-        self.capacity = float(capacity) if capacity is not None else max(1.0, self.rate)
-        if self.capacity < 1:
-            raise ValueError(f"capacity must be >= 1, got {capacity}")
-        self._clock = clock
-        self._sleep = sleep
-        self._tokens = self.capacity
-        self._updated = clock()
-
-    def _refill(self) -> None:
-        now = self._clock()
-        elapsed = max(0.0, now - self._updated)
-        self._tokens = min(self.capacity, self._tokens + elapsed * self.rate)
-        self._updated = now
+    def __init__(self, limit: int, window_s: float = 1.0, margin_s: float = 0.02, clock: Clock = time.monotonic,
+                 sleep: Sleep = asyncio.sleep) -> None:
+        if limit < 1:
+            raise ValueError(f"limit must be >= 1 call per window, got {limit}")
+        self.limit, self.window_s = limit, window_s + margin_s
+        self._clock, self._sleep = clock, sleep
+        self._slots: deque[float] = deque()  # the last ``limit`` reserved send times, ascending
 
     def reserve(self) -> float:
-        """Take one permit now; return how many seconds the caller must wait before using it."""
-        self._refill()
-        self._tokens -= 1.0
-        return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+        """Take the next slot; return how many seconds the caller must wait before sending."""
+        now = self._clock()
+        slot = now
+        if len(self._slots) >= self.limit:
+            slot = max(now, self._slots[-self.limit] + self.window_s)
+        self._slots.append(slot)
+        while len(self._slots) > self.limit:
+            self._slots.popleft()
+        return slot - now
 
     async def acquire(self) -> None:
         wait = self.reserve()
-        if wait <= 0:
-            return
-        try:
+        if wait > 0:
             await self._sleep(wait)
-        except asyncio.CancelledError:
-            self._tokens += 1.0  # give the unused permit back
-            raise
 
     def is_full(self) -> bool:
-        """True when the bucket is indistinguishable from a new one (safe to drop)."""
-        self._refill()
-        return self._tokens >= self.capacity
+        """True when no reserved slot is still inside the window (safe to drop: a new one behaves the same)."""
+        return not self._slots or self._slots[-1] + self.window_s <= self._clock()
 
 
 class RateLimiter:
-    """Lazily created :class:`TokenBucket` per ``(shop_id or "", endpoint template)``.
+    """Lazily created :class:`SlidingWindow` per ``(shop_id or "", endpoint template)``.
 
     ``per_endpoint`` overrides the QPS of given endpoint templates. Memory stays bounded:
     every ``sweep_interval_s`` (or when more than ``max_buckets`` exist) buckets that have
@@ -95,7 +78,7 @@ class RateLimiter:
         self._sleep = sleep
         self._sweep_interval_s = sweep_interval_s
         self._max_buckets = max_buckets
-        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+        self._buckets: dict[tuple[str, str], SlidingWindow] = {}
         self._last_sweep = clock()
 
     def qps_for(self, endpoint: str) -> float:
@@ -110,7 +93,9 @@ class RateLimiter:
         key = (shop_id or "", endpoint)
         bucket = self._buckets.get(key)
         if bucket is None:
-            bucket = TokenBucket(self.qps_for(endpoint), clock=self._clock, sleep=self._sleep)
+            qps = self.qps_for(endpoint)
+            limit = max(1, int(qps))  # 0.5 QPS: one call per 2 s
+            bucket = SlidingWindow(limit, window_s=limit / qps, clock=self._clock, sleep=self._sleep)
             self._buckets[key] = bucket
         await bucket.acquire()
 

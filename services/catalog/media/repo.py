@@ -33,6 +33,11 @@ async def data_of(conn: asyncpg.Connection, sha256: str) -> bytes | None:
     return value
 
 
+async def data_of_many(conn: asyncpg.Connection, sha256s: Sequence[str]) -> dict[str, bytes]:
+    rows = await conn.fetch("SELECT sha256, data FROM media WHERE sha256 = ANY($1::text[])", list(sha256s))
+    return {r["sha256"]: r["data"] for r in rows}
+
+
 async def source(conn: asyncpg.Connection, url: str) -> asyncpg.Record | None:
     row: asyncpg.Record | None = await conn.fetchrow("SELECT sha256, error FROM media_sources WHERE source = $1", url)
     return row

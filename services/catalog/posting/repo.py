@@ -17,12 +17,12 @@ async def uploaded(conn: asyncpg.Connection, shop_id: str, keys: Sequence[tuple[
     return {(r["sha256"], r["use_case"]): r["ref"] for r in rows}
 
 
-async def save_upload(conn: asyncpg.Connection, shop_id: str, sha256: str, use_case: str, ref: str,
-                      url: str | None) -> None:
-    await conn.execute(
+async def save_uploads(conn: asyncpg.Connection, shop_id: str, rows: Sequence[tuple[str, str, str, str | None]]) -> None:
+    """(sha256, use_case, ref, url) per file TikTok took, in one round trip."""
+    await conn.executemany(
         "INSERT INTO posted_media (shop_id, sha256, use_case, ref, url) VALUES ($1, $2, $3, $4, $5)"
         " ON CONFLICT (shop_id, sha256, use_case) DO UPDATE SET ref = EXCLUDED.ref, url = EXCLUDED.url",
-        shop_id, sha256, use_case, ref, url)
+        [(shop_id, *r) for r in rows])
 
 
 async def get(conn: asyncpg.Connection, shop_id: str, seller_sku: str, *, for_update: bool = False) -> asyncpg.Record | None:

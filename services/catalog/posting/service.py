@@ -5,8 +5,9 @@ make a second product. ListingPosted / ListingFailed go out through the outbox."
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,6 +73,9 @@ class Poster:
     webhook_address: str | None = None
     #: Sends a record edited while its post was in flight (the editor's partial update), set by the app.
     catch_up: Callable[[str, str], Awaitable[dict[str, Any]]] | None = None
+    #: (shop, sha256, use_case) -> the upload in flight: concurrent posts sharing a file send it once
+    _uploading: dict[tuple[str, str, str], asyncio.Future[tuple[str, str | None]]] = field(
+        default_factory=dict, init=False, repr=False)
 
     async def post(self, shop_id: str, seller_sku: str, *, taxonomy: ShopTaxonomy | None = None) -> dict[str, Any]:
         """``taxonomy``: the shop's taxonomy already loaded (a bulk job shares one snapshot between posts)."""
@@ -216,20 +220,49 @@ class Poster:
         """Each file not yet on TikTok for this shop is uploaded once and remembered."""
         async with self.pool.acquire() as conn:
             have = await repo.uploaded(conn, shop_id, [(u.sha256, u.use_case) for u in wanted])
-        for u in wanted:
-            if (u.sha256, u.use_case) in have:
-                continue
-            async with self.pool.acquire() as conn:
-                data = await media_repo.data_of(conn, u.sha256)
+            missing = [u for u in wanted if (u.sha256, u.use_case) not in have]
+            images = await media_repo.data_of_many(conn, sorted({u.sha256 for u in missing if u.use_case != "FILE"}))
+
+        async def one(u: Upload) -> tuple[Upload, str, str | None]:
+            key = (shop_id, u.sha256, u.use_case)
+            running = self._uploading.get(key)
+            if running is not None:  # another post of this process is sending the same bytes: share its answer
+                ref, url = await asyncio.shield(running)
+                return u, ref, url
+            task = asyncio.ensure_future(send(u))
+            self._uploading[key] = task
+            owned.append(key)
+            ref, url = await asyncio.shield(task)
+            return u, ref, url
+
+        async def send(u: Upload) -> tuple[str, str | None]:
+            if u.use_case == "FILE":  # a video may be large: read when it is sent
+                async with self.pool.acquire() as conn:
+                    data = await media_repo.data_of(conn, u.sha256)
+            else:
+                data = images.get(u.sha256)
             if data is None:
                 raise PostRefused(f"the file {u.source} is not in the media store: load the product file again")
             if u.use_case == "FILE":
-                ref, url = await self.tiktok.upload_file(shop_id, data, u.name)
-            else:
-                ref, url = await self.tiktok.upload_image(shop_id, data, u.use_case)
-            async with self.pool.acquire() as conn:
-                await repo.save_upload(conn, shop_id, u.sha256, u.use_case, ref, url)
-            have[(u.sha256, u.use_case)] = ref
+                return await self.tiktok.upload_file(shop_id, data, u.name)
+            return await self.tiktok.upload_image(shop_id, data, u.use_case)
+
+        # the product's files go up side by side (the client's limiter keeps the endpoint under TikTok's rate);
+        # each one TikTok took is remembered even when another fails, so a retry sends only the rest
+        owned: list[tuple[str, str, str]] = []  # in flight from this post: shared until their refs are stored
+        try:
+            results = await asyncio.gather(*(one(u) for u in missing), return_exceptions=True)
+            done = [r for r in results if not isinstance(r, BaseException)]
+            if done:
+                async with self.pool.acquire() as conn:
+                    await repo.save_uploads(conn, shop_id, [(u.sha256, u.use_case, ref, url) for u, ref, url in done])
+        finally:
+            for key in owned:
+                self._uploading.pop(key, None)
+        have.update({(u.sha256, u.use_case): ref for u, ref, _ in done})
+        trouble = next((r for r in results if isinstance(r, BaseException)), None)
+        if trouble is not None:
+            raise trouble
         return have
 
     async def _posted(self, shop_id: str, parent: Product, children: list[Product],

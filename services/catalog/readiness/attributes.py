@@ -31,6 +31,7 @@ def check_attributes(product: ProductFacts, ctx: Context) -> Iterator[Problem]:
         return
     index = ctx.attributes_by_key
     given: set[str] = set()  # ids of the attributes that have a value
+    chosen: set[tuple[str, str]] = set()  # (attribute id, value id) of the listed values given
     for name, raw_values in product.attributes.items():
         values = [v.strip() for v in raw_values if v.strip()]
         field = f"attributes.{name}"
@@ -62,6 +63,7 @@ def check_attributes(product: ProductFacts, ctx: Context) -> Iterator[Problem]:
                 message=f"{attribute.name} has {len(values)} values but takes only one",
                 fix=f"keep one value for {attribute.name}",
             )
+        chosen.update((attribute.id, attribute.value_ids[key(v)]) for v in values if key(v) in attribute.value_ids)
         if attribute.customizable or not attribute.values:
             continue
         for value in values:
@@ -72,11 +74,25 @@ def check_attributes(product: ProductFacts, ctx: Context) -> Iterator[Problem]:
                             "and this attribute takes no custom values",
                     fix=f"choose one of: {allowed_values(attribute)}",
                 )
+    names = {a.id: a for a in ctx.attributes}
     for attribute in ctx.attributes:
-        if attribute.type == "PRODUCT_PROPERTY" and attribute.required and attribute.id not in given:
-            hint = f"; allowed: {allowed_values(attribute)}" if attribute.values else ""
+        if attribute.type != "PRODUCT_PROPERTY" or attribute.id in given:
+            continue
+        hint = f"; allowed: {allowed_values(attribute)}" if attribute.values else ""
+        if attribute.required:
             yield Problem(
                 rule="R32", code="attribute_required_missing", field=f"attributes.{attribute.name}", value=None,
                 message=f"category {category} requires attribute {attribute.name}, which has no value",
+                fix=f"add {attribute.name}=<value> to attributes{hint}",
+            )
+            continue
+        because = next(((a, v) for a, v in attribute.required_when if (a, v) in chosen), None)
+        if because is not None:
+            other = names.get(because[0])
+            value = next((n for i, n in other.values if i == because[1]), because[1]) if other else because[1]
+            yield Problem(
+                rule="R32", code="attribute_required_missing", field=f"attributes.{attribute.name}", value=None,
+                message=f"{attribute.name} is required in category {category} when "
+                        f"{other.name if other else because[0]} is {value}, and it has no value",
                 fix=f"add {attribute.name}=<value> to attributes{hint}",
             )

@@ -98,6 +98,9 @@ class AttributeFacts:
     customizable: bool
     multiple: bool
     values: Sequence[tuple[str, str]]  # (id, name)
+    #: TikTok's requirement_conditions (VALUE_ID_MATCH): (attribute id, value id) pairs, any of which, when
+    #: the product has that value, makes this attribute required
+    required_when: Sequence[tuple[str, str]] = ()
 
     @cached_property
     def value_ids(self) -> Mapping[str, str]:

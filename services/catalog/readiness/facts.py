@@ -3,8 +3,9 @@ variation child inherits from its parent), the facts of its media, and the shop'
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from services.catalog.media.domain import StoredMedia
 from services.catalog.products.domain import MediaRef, Product, category_for
@@ -66,6 +67,12 @@ def product_facts(p: Product, media: Mapping[str, StoredMedia], errors: Mapping[
     )
 
 
+def required_when(conditions: Sequence[Any]) -> tuple[tuple[str, str], ...]:
+    """TikTok's ``requirement_conditions`` as (attribute id, value id) pairs (VALUE_ID_MATCH, the one kind)."""
+    return tuple((str(c.get("attribute_id")), str(c.get("attribute_value_id"))) for c in conditions
+                 if isinstance(c, dict) and c.get("condition_type", "VALUE_ID_MATCH") == "VALUE_ID_MATCH")
+
+
 @dataclass
 class ShopTaxonomy:
     """One shop's taxonomy as stored, with a base context per category (shared by its products)."""
@@ -93,7 +100,7 @@ class ShopTaxonomy:
                 attributes_downloaded=(category_id or "") in self.details,
                 attributes=[AttributeFacts(a.id, a.name, "SALES_PROPERTY" if a.type == "SALES_PROPERTY"
                                            else "PRODUCT_PROPERTY", a.required, a.customizable, a.multiple,
-                                           a.values) for a in attributes],
+                                           a.values, required_when(a.requirement_conditions)) for a in attributes],
                 certifications=certifications, package_dimensions_required=package, brand=None,
                 brands_downloaded=bool(self.brands), gtin_owners={}, max_children=self.max_children,
             )

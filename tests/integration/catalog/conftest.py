@@ -136,8 +136,17 @@ async def ready_shop(h: Harness, region: str = "US") -> tuple[str, dict[str, Any
 
 
 def required_values(attrs: list[dict[str, Any]]) -> dict[str, list[str]]:
-    return {a["name"]: [a["values"][0]["name"] if a["values"] else "Custom"]
-            for a in attrs if a["required"] and a["type"] == "PRODUCT_PROPERTY"}
+    """A value for each required product attribute, and for those another's chosen value makes required."""
+    def first(a: dict[str, Any]) -> tuple[str, str | None]:
+        return (a["values"][0]["name"], a["values"][0]["id"]) if a["values"] else ("Custom", None)
+
+    chosen = {a["id"]: first(a) for a in attrs if a["required"] and a["type"] == "PRODUCT_PROPERTY"}
+    for a in attrs:
+        if a["id"] not in chosen and any(chosen.get(c["attribute_id"], ("", None))[1] == c["attribute_value_id"]
+                                         for c in a.get("requirement_conditions") or []):
+            chosen[a["id"]] = first(a)
+    names = {a["id"]: a["name"] for a in attrs}
+    return {names[i]: [value] for i, (value, _) in chosen.items()}
 
 
 async def upload_media(h: Harness, data: bytes) -> str:

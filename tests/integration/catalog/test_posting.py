@@ -299,3 +299,31 @@ async def test_a_create_whose_answer_tiktok_loses_is_retried_with_the_same_key_a
     r = await h.http.post(f"{h.url}/shops/{shop}/products/{storm}/post")
     assert r.status_code == 200 and r.json()["state"] == "posted", r.text
     assert len([p for p in await tiktok_products(h, shop) if p["title"] == f"Storm tee {unique} soft jersey"]) == 1
+
+
+async def test_certifications_are_uploaded_and_attached_for_the_category_that_requires_them(
+    harness: Harness, unique: str
+) -> None:
+    """R37: a toy needs its Children's Product Certificate: the PDF goes up with files/upload, the scan of it
+    with images/upload as CERTIFICATION_IMAGE, and both are attached to the certification TikTok names."""
+    from tests.integration.catalog.conftest import attributes_job, leaf, required_values
+
+    h = harness
+    shop, tee, attrs = await ready_shop(h)
+    blocks = await leaf(h, shop, "Building blocks")
+    await attributes_job(h, shop, category_id=blocks["id"])
+    detail = (await h.http.get(f"{h.url}/shops/{shop}/categories/{blocks['id']}/attributes")).json()
+    [cert] = [c for c in detail["certifications"] if c["required"]]
+    pdf = await upload_media(h, b"%PDF-1.7\n% certificate of conformity " + unique.encode() + b"\n%%EOF\n")
+    scan = await upload_media(h, image_bytes(700, 700, color=(250, 250, 240)))
+    sku = f"TOY-{unique}"
+    await ready_product(h, unique, tee, attrs, sku, category_id=blocks["id"], title=f"Wooden blocks {unique} set",
+                        attributes=required_values(detail["attributes"]), documents={cert["name"]: [pdf, scan]})
+    files = await served(h, "/product/202309/files/upload")
+    posted = await h.http.post(f"{h.url}/shops/{shop}/products/{sku}/post")
+    assert posted.status_code == 200 and posted.json()["state"] == "posted", posted.text
+    assert await served(h, "/product/202309/files/upload") == files + 1
+    [product] = [p for p in await tiktok_products(h, shop) if p["id"] == posted.json()["product_id"]]
+    [attached] = product["certifications"]
+    assert attached["id"] == cert["id"], attached
+    assert len(attached["files"]) == 1 and len(attached["images"]) == 1, attached

@@ -1,4 +1,4 @@
-"""Token buckets driven by a fake clock: the sleep advances the clock, so no real waiting."""
+"""Sliding windows driven by a fake clock: the sleep advances the clock, so no real waiting."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from libs.common.tiktok.ratelimit import RateLimiter, TokenBucket
+from libs.common.tiktok.ratelimit import RateLimiter, SlidingWindow
 
 
 class FakeTime:
@@ -22,45 +22,20 @@ class FakeTime:
         self.now += delay
 
 
-async def test_bucket_allows_a_burst_then_paces_at_rate() -> None:
-    t = FakeTime()
-    bucket = TokenBucket(rate=10, capacity=10, clock=t.clock, sleep=t.sleep)
-    for _ in range(10):
-        await bucket.acquire()
-    assert t.slept == [] and t.now == 1000.0
-    for _ in range(20):
-        await bucket.acquire()
-    # 30 calls at 10/s with a burst of 10: the last one goes out 2 s after the first
-    assert t.now == pytest.approx(1002.0)
-
-
-async def test_bucket_refills_with_time() -> None:
-    t = FakeTime()
-    bucket = TokenBucket(rate=2, capacity=2, clock=t.clock, sleep=t.sleep)
-    await bucket.acquire()
-    await bucket.acquire()
-    t.now += 0.5  # one permit back
-    await bucket.acquire()
-    assert t.slept == []
-    await bucket.acquire()
-    assert t.slept == [pytest.approx(0.5)]
-
-
-async def test_concurrent_waiters_are_spread_out_not_released_together() -> None:
+async def test_concurrent_waiters_are_given_their_own_slots_in_arrival_order() -> None:
     t = FakeTime()
     released: list[float] = []
 
     async def sleep(delay: float) -> None:  # real scheduling, fake time: record when each is due
         t.slept.append(delay)
 
-    bucket = TokenBucket(rate=5, capacity=1, clock=t.clock, sleep=sleep)
+    window = SlidingWindow(2, window_s=1.0, margin_s=0.0, clock=t.clock, sleep=sleep)
 
     async def one() -> None:
-        await bucket.acquire()
-        released.append(t.slept[-1] if t.slept else 0.0)
+        released.append(window.reserve())
 
-    await asyncio.gather(*(one() for _ in range(5)))
-    assert sorted(released) == pytest.approx([0.0, 0.2, 0.4, 0.6, 0.8])
+    await asyncio.gather(*(one() for _ in range(6)))
+    assert released == pytest.approx([0.0, 0.0, 1.0, 1.0, 2.0, 2.0])
 
 
 async def test_limiter_keys_by_shop_and_endpoint_with_overrides() -> None:
@@ -73,7 +48,7 @@ async def test_limiter_keys_by_shop_and_endpoint_with_overrides() -> None:
     assert t.slept == []
     await limiter.acquire(None, "/slow")
     await limiter.acquire(None, "/slow")
-    assert t.slept == [pytest.approx(1.0)]
+    assert t.slept == [pytest.approx(1.02)]  # TikTok's 1 s window and a margin for the jitter
     assert limiter.qps_for("/slow") == 1 and limiter.qps_for("/a") == 2
 
 
@@ -93,13 +68,38 @@ async def test_limiter_bounds_bucket_count_even_within_the_sweep_interval() -> N
     limiter = RateLimiter(default_qps=50, clock=t.clock, sleep=t.sleep, max_buckets=10)
     for shop in range(10):
         await limiter.acquire(f"S{shop}", "/a")
-    t.now += 1  # all refilled
+    t.now += 1.1  # every window has passed
     await limiter.acquire("S-new", "/a")
     assert len(limiter) == 1
 
 
 def test_bad_rates_are_refused() -> None:
     with pytest.raises(ValueError):
-        TokenBucket(rate=0)
+        SlidingWindow(0)
     with pytest.raises(ValueError):
         RateLimiter(default_qps=-1)
+
+
+async def test_the_window_never_lets_more_than_the_limit_through_in_any_second() -> None:
+    """TikTok counts calls over the last second: a burst of one second's worth goes out at once, and the
+    next call waits until the first one has left the window (a token bucket would let twice as many through)."""
+    t = FakeTime()
+    window = SlidingWindow(50, clock=t.clock, sleep=t.sleep)
+    sent: list[float] = []
+    for i in range(200):
+        t.now = i * 0.004  # callers arrive four times faster than the limit
+        wait = window.reserve()
+        sent.append(t.now + wait)
+    assert sent[:50] == pytest.approx([i * 0.004 for i in range(50)])  # the burst is not held back
+    assert sent[50] == pytest.approx(sent[0] + 1.02)
+    for i in range(len(sent) - 50):
+        assert sent[i + 50] - sent[i] >= 1.0  # any 51 calls span more than TikTok's window
+    assert sent == sorted(sent)
+
+
+async def test_a_fractional_rate_spaces_calls_out() -> None:
+    t = FakeTime()
+    limiter = RateLimiter(default_qps=0.5, clock=t.clock, sleep=t.sleep)
+    await limiter.acquire("S1", "/a")
+    await limiter.acquire("S1", "/a")
+    assert t.slept == [pytest.approx(2.02)]

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from services.catalog.readiness import CategoryFacts, check_product
+from services.catalog.readiness.domain import AttributeFacts
 from tests.unit.catalog.readiness.factories import (
     MATERIAL,
     SHOP_ID,
@@ -109,6 +110,22 @@ def test_required_attribute_must_have_a_value() -> None:
     assert codes(check_product(product(attributes={"Material": ["  "]}), context())) == [
         "attribute_required_missing"
     ]
+
+
+def test_an_attribute_required_by_another_attributes_value_needs_a_value_then_only() -> None:
+    """TikTok's requirement_conditions: Battery type is required once Power source is Battery."""
+    power = AttributeFacts(id="100600", name="Power source", type="PRODUCT_PROPERTY", required=False,
+                           customizable=False, multiple=False, values=[("6001", "Battery"), ("6002", "None")])
+    battery = AttributeFacts(id="100601", name="Battery type", type="PRODUCT_PROPERTY", required=False,
+                             customizable=True, multiple=False, values=[("6101", "AA")],
+                             required_when=[("100600", "6001")])
+    ctx = context(attributes=[MATERIAL, power, battery])
+    needs = check_product(product(attributes={"Material": ["Cotton"], "Power source": ["battery"]}), ctx)
+    p = the(needs, "attribute_required_missing")
+    assert p.field == "attributes.Battery type" and "when Power source is Battery" in p.message
+    assert check_product(product(attributes={"Material": ["Cotton"], "Power source": ["None"]}), ctx).ready
+    assert check_product(product(attributes={"Material": ["Cotton"], "Power source": ["Battery"],
+                                             "Battery type": ["AA"]}), ctx).ready
 
 
 def test_attributes_match_by_id_or_name_case_insensitively() -> None:
