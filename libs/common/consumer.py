@@ -4,8 +4,9 @@ For each record: parse and validate against the contract (bad JSON or a schema v
 succeed: straight to ``<topic>.dlq`` with the reason); then, in one Postgres transaction, claim the
 event id in the inbox and run the handler. The offset is committed only after that transaction has
 committed. A handler error is retried with capped exponential backoff; after ``max_attempts`` the
-message goes to the DLQ and the consumer moves on. Loss of the database or broker is not the
-message's fault: it is retried (capped backoff, no hot loop) without counting toward the DLQ.
+message goes to the DLQ and the consumer moves on; a :class:`PermanentError` or a value the database
+refuses (``asyncpg.DataError``, SQLSTATE class 22) goes there at once. Loss of the database or broker is
+not the message's fault: it is retried (capped backoff, no hot loop) without counting toward the DLQ.
 """
 
 from __future__ import annotations
@@ -129,6 +130,9 @@ class EventConsumer:
                 raise
             except PermanentError as exc:
                 return await self._dead_letter(topic, value, key, partition, offset, headers, str(exc))
+            except asyncpg.DataError as exc:  # a value the database can never take: retrying cannot help
+                return await self._dead_letter(topic, value, key, partition, offset, headers,
+                                               f"the database refused a value ({type(exc).__name__}): {exc}")
             except INFRASTRUCTURE_ERRORS as exc:
                 delay = self._backoff(min(attempt + 1, 10))
                 bound.warning("infrastructure unavailable; retrying", error=str(exc), retry_in_s=round(delay, 2))

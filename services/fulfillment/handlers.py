@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import asyncpg
 from pydantic import BaseModel
 
@@ -20,7 +22,7 @@ async def on_shop_changed(conn: asyncpg.Connection, event: CloudEvent, data: Bas
 
 async def on_order_downloaded(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:
     assert isinstance(data, OrderDownloaded)
-    await service.apply_order_downloaded(conn, data, at=event.time)
+    await service.apply_order_downloaded(conn, data, at=event.time or datetime.now(UTC))
 
 
 async def on_order_status_changed(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:

@@ -14,9 +14,11 @@ from libs.common.events.base import NonEmptyStr
 
 #: Kafka ``content-type`` header for structured-mode CloudEvents (CloudEvents Kafka binding).
 CLOUDEVENTS_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
-#: Attributes a message on the wire must carry. They have defaults when *we* build an event,
-#: but a received message without them is invalid rather than silently completed.
-REQUIRED_ATTRIBUTES = ("specversion", "id", "source", "type", "time", "data")
+#: Attributes a message on the wire must carry (CloudEvents 1.0 requires ``specversion``, ``id``, ``source``
+#: and ``type``; our contracts always carry ``data``). They have defaults when *we* build an event, but a
+#: received message without them is invalid rather than silently completed. ``time`` is optional, as the
+#: specification says: we always send it, and consumers order changes by the data's own ``occurred_at``.
+REQUIRED_ATTRIBUTES = ("specversion", "id", "source", "type", "data")
 
 _ATTRIBUTE_NAME = re.compile(r"^[a-z0-9]+$")
 
@@ -50,9 +52,10 @@ class CloudEvent(BaseModel):
     type: NonEmptyStr = Field(
         description="Event type; selects the data schema.", examples=["OrderDownloaded"]
     )
-    time: AwareDatetime = Field(
+    time: AwareDatetime | None = Field(
         default_factory=_now,
-        description="When the event happened (RFC 3339, with Z or an offset).",
+        description="When the event happened (RFC 3339, with Z or an offset). Optional, as in CloudEvents 1.0: "
+                    "an event without it is accepted; ordering uses the data's own time (`occurred_at`).",
         examples=["2024-05-01T12:00:00Z"],
     )
     subject: str | None = Field(

@@ -24,6 +24,10 @@ def _optional_shop() -> Any:
     )
 
 
+#: The largest stock TikTok takes for one SKU in one warehouse (inventory/update answers an error above it).
+MAX_QUANTITY = 99_999
+
+
 class InventoryChanged(EventData):
     """The quantity of a SKU available to sell has changed.
 
@@ -36,7 +40,9 @@ class InventoryChanged(EventData):
     key_field: ClassVar[str] = "seller_sku"
 
     seller_sku: NonEmptyStr = seller_sku_field()
-    available: int = Field(ge=0, description="Units available to sell (never negative).", examples=[42, 0])
+    available: int = Field(ge=0, le=MAX_QUANTITY, description=f"Units available to sell: 0 to {MAX_QUANTITY:,}, "
+                           "what TikTok accepts for a SKU's stock (an event outside it goes to the DLQ).",
+                           examples=[42, 0])
     shop_id: str | None = _optional_shop()
     warehouse_id: str | None = Field(
         default=None,

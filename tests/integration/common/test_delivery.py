@@ -227,3 +227,47 @@ async def test_a_batch_is_applied_in_one_transaction_and_a_poison_record_only_co
     finally:
         await publisher.stop()
         await pool.close()
+
+
+async def test_a_value_the_database_refuses_is_dead_lettered_after_one_attempt(pg_dsn, kafka_bootstrap, unique):
+    """A DataError (SQLSTATE class 22) can never succeed: DLQ at once with the reason, not retried."""
+    pool, publisher = await _setup(pg_dsn, kafka_bootstrap)
+    calls = 0
+
+    async def overflow(conn, event, data: InventoryChanged) -> None:
+        nonlocal calls
+        calls += 1
+        await conn.execute("SELECT ($1::int * 1000)::smallint", data.available)  # 70,000 > 32,767, on the server
+
+    try:
+        consumer = EventConsumer(pool=pool, publisher=publisher, group_id=f"g-{unique}", max_attempts=4,
+                                 backoff_initial_s=0.01, backoff_max_s=0.05)
+        consumer.route(TOPIC, ["InventoryChanged"], overflow)
+        outcome = await consumer.handle_record(
+            topic=TOPIC, value=new_event(_inventory(f"SKU-{unique}", 70), source="t").to_bytes())
+        assert outcome.status == "dead-lettered" and calls == 1, outcome
+        assert "database refused a value" in (outcome.reason or "") and "NumericValueOutOfRange" in (outcome.reason or "")
+    finally:
+        await publisher.stop()
+        await pool.close()
+
+
+async def test_an_event_without_time_is_applied_and_a_quantity_tiktok_cannot_take_is_dead_lettered(
+    pg_dsn, kafka_bootstrap, unique
+):
+    """CloudEvents 1.0 makes ``time`` optional; the contract bounds ``available`` to what TikTok accepts."""
+    pool, publisher = await _setup(pg_dsn, kafka_bootstrap)
+    try:
+        consumer = EventConsumer(pool=pool, publisher=publisher, group_id=f"g-{unique}")
+        consumer.route(TOPIC, ["InventoryChanged"], _apply)
+        event = json.loads(new_event(_inventory(f"SKU-{unique}", 5), source="erp").to_bytes())
+        del event["time"]
+        assert (await consumer.handle_record(topic=TOPIC, value=json.dumps(event).encode())).status == "processed"
+        event = {**event, "id": str(uuid.uuid4()), "data": {**event["data"], "available": 100_000}}
+        outcome = await consumer.handle_record(topic=TOPIC, value=json.dumps(event).encode())
+        assert outcome.status == "dead-lettered" and "available" in (outcome.reason or ""), outcome
+        async with pool.acquire() as conn:
+            assert await conn.fetchval("SELECT count(*) FROM applied WHERE seller_sku = $1", f"SKU-{unique}") == 1
+    finally:
+        await publisher.stop()
+        await pool.close()
