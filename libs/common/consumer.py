@@ -33,6 +33,8 @@ from libs.common.kafka import KafkaPublisher
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[asyncpg.Connection, CloudEvent, BaseModel], Awaitable[None]]
+#: Takes every fresh event of its route in one poll at once, in order (e.g. to coalesce and write in bulk).
+BatchHandler = Callable[[asyncpg.Connection, Sequence[tuple[CloudEvent, BaseModel]]], Awaitable[None]]
 
 INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
@@ -51,6 +53,7 @@ class Route:
     topic: str
     event_types: frozenset[str]
     handler: Handler
+    batch_handler: BatchHandler | None = None
 
 
 @dataclass
@@ -90,6 +93,14 @@ class EventConsumer:
 
     def route(self, topic: str, event_types: Sequence[str], handler: Handler) -> None:
         self.routes.setdefault(topic, []).append(Route(topic, frozenset(event_types), handler))
+
+    def route_batch(self, topic: str, event_types: Sequence[str], handler: BatchHandler) -> None:
+        """``handler`` gets all fresh events of these types in a poll at once (a single one when a failed
+        batch is replayed record by record)."""
+        async def one(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:
+            await handler(conn, [(event, data)])
+
+        self.routes.setdefault(topic, []).append(Route(topic, frozenset(event_types), one, handler))
 
     def _backoff(self, attempt: int) -> float:
         cap = min(self.backoff_max_s, self.backoff_initial_s * (2 ** (attempt - 1)))
@@ -185,13 +196,19 @@ class EventConsumer:
                     fresh = await inbox.claim_many(
                         conn, consumer=self.group_id, events=[(e.id, e.type) for _, _, e, _, _ in work]
                     )
+                    batches: dict[int, tuple[BatchHandler, list[tuple[CloudEvent, BaseModel]]]] = {}
                     for index, _, event, data, route in work:
                         if event.id in fresh:
                             fresh.discard(event.id)
-                            await route.handler(conn, event, data)
+                            if route.batch_handler is not None:
+                                batches.setdefault(id(route), (route.batch_handler, []))[1].append((event, data))
+                            else:
+                                await route.handler(conn, event, data)
                             outcomes[index] = Outcome("processed")
                         else:
                             outcomes[index] = Outcome("duplicate")
+                    for handler, items in batches.values():
+                        await handler(conn, items)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - isolate the culprit: one by one, with retries and DLQ

@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 from pydantic import BaseModel
 
-from libs.common.consumer import EventConsumer, Handler
+from libs.common.consumer import BatchHandler, EventConsumer, Handler
 from libs.common.db import Migration, common_migrations, create_pool, migrate
 from libs.common.events import TOPICS, CloudEvent, dlq_topic
 from libs.common.events.shops import ShopConnected, ShopDisconnected, ShopSettingsChanged
@@ -42,6 +42,7 @@ class ServiceRuntime:
     settings: ServiceSettings
     migrations: list[Migration]
     consumers: list[tuple[str, Sequence[str], Handler]] = field(default_factory=list)
+    batch_consumers: list[tuple[str, Sequence[str], BatchHandler]] = field(default_factory=list)
     loops: list[tuple[str, Loop]] = field(default_factory=list)
     startup: list[Loop] = field(default_factory=list)
     after_commit_hooks: list[Callable[[], None]] = field(default_factory=list)
@@ -61,6 +62,10 @@ class ServiceRuntime:
 
     def subscribe(self, topic: str, event_types: Sequence[str], handler: Handler) -> None:
         self.consumers.append((topic, event_types, handler))
+
+    def subscribe_batch(self, topic: str, event_types: Sequence[str], handler: BatchHandler) -> None:
+        """``handler`` receives every fresh event of these types in one poll at once, inside its transaction."""
+        self.batch_consumers.append((topic, event_types, handler))
 
     def add_loop(self, name: str, loop: Loop) -> None:
         self.loops.append((name, loop))
@@ -132,7 +137,7 @@ class ServiceRuntime:
         self._spawn("outbox-relay", self.relay.run())
         for hook in self.startup:
             await hook(self)
-        if self.consumers:
+        if self.consumers or self.batch_consumers:
             self.consumer = EventConsumer(
                 pool=self.pool,
                 publisher=self.publisher,
@@ -146,6 +151,8 @@ class ServiceRuntime:
             for topic, types, handler in self.consumers:
                 observed = topic == ShopConnected.topic and self.shop_observers
                 self.consumer.route(topic, types, self._observed(handler) if observed else handler)
+            for topic, types, batch_handler in self.batch_consumers:
+                self.consumer.route_batch(topic, types, batch_handler)
             self.broker = KafkaBroker(
                 s.kafka_bootstrap_servers, client_id=self.source, logger=logging.getLogger("faststream")
             )

@@ -137,27 +137,20 @@ class Editor:
                           "currency": r["currency"], "error": r["error"]} for r in rows]}
 
     async def _queue(self, conn: asyncpg.Connection, shop_id: str, sku: str, kind: Kind) -> int:
-        """Queue every stored level of ``sku`` that applies to the shop (the newest wins per warehouse)."""
-        count = 0
+        """Queue every stored level of ``sku`` that applies to the shop, to its listing on that shop (the
+        newest wins per warehouse); the record's price when no price change was ever received."""
         if kind == Kind.INVENTORY:
-            for lv in sorted(await levels.inventory_of(conn, sku), key=lambda lv: lv.occurred_at):
-                if lv.key.shop_id in (None, shop_id):
-                    count += await sync.queue_inventory(
-                        conn, seller_sku=sku, shop_id=shop_id, warehouse_id=lv.key.warehouse_id,
-                        available=lv.available, occurred_at=lv.occurred_at, event_id=lv.event_id, coalesce_s=0.0)
-            return count
-        prices = [p for p in await levels.prices_of(conn, sku) if p.key.shop_id in (None, shop_id)]
-        for p in sorted(prices, key=lambda p: p.occurred_at):
-            count += await sync.queue_price(conn, seller_sku=sku, shop_id=shop_id, amount=p.amount,
-                                            currency=p.currency, occurred_at=p.occurred_at, event_id=p.event_id,
-                                            coalesce_s=0.0)
-        if not prices:  # no price change received: the record's price is today's price
-            record = await products.get_record(conn, sku)
+            changes = [sync.Change(kind, sku, shop_id, lv.key.warehouse_id or "", lv.available, None, None,
+                                   lv.occurred_at, lv.event_id)
+                       for lv in await levels.inventory_of(conn, sku) if lv.key.shop_id in (None, shop_id)]
+        else:
+            changes = [sync.Change(kind, sku, shop_id, "", None, p.amount, p.currency, p.occurred_at, p.event_id)
+                       for p in await levels.prices_of(conn, sku) if p.key.shop_id in (None, shop_id)]
+            record = await products.get_record(conn, sku) if not changes else None
             if record is not None and record.price is not None and record.currency:
-                count += await sync.queue_price(conn, seller_sku=sku, shop_id=shop_id, amount=record.price,
-                                                currency=record.currency, occurred_at=datetime.now(UTC),
-                                                event_id=f"record:{sku}:{record.version}", coalesce_s=0.0)
-        return count
+                changes = [sync.Change(kind, sku, shop_id, "", None, record.price, record.currency, datetime.now(UTC),
+                                       f"record:{sku}:{record.version}")]
+        return await sync.queue(conn, changes, coalesce_s=0.0) if changes else 0
 
     async def _settled(self, shop_id: str, product_id: str, kind: Kind, skus: list[str]) -> list[asyncpg.Record]:
         """The upload rows once none is pending (or after ``push_timeout_s``, as they stand)."""

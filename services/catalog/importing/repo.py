@@ -3,7 +3,7 @@ to our SKUs. Functions take the connection (and so the transaction) they are giv
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import asyncpg
 
@@ -54,22 +54,25 @@ async def listings_of(conn: asyncpg.Connection, seller_sku: str) -> list[asyncpg
     ))
 
 
-async def upload_targets(conn: asyncpg.Connection, seller_sku: str,
-                         shop_id: str | None) -> list[tuple[asyncpg.Record, ShopGate]]:
-    """Listing SKUs (not matrix parents) matched to our SKU, on one shop or every shop, with the shop."""
+async def upload_targets_many(conn: asyncpg.Connection, seller_skus: Sequence[str],
+                              ) -> dict[str, list[tuple[asyncpg.Record, ShopGate]]]:
+    """Per our SKU: the listing SKUs (not matrix parents) matched to it on every shop, with the shop."""
     rows = await conn.fetch(
         """
-        SELECT l.shop_id, l.product_id, l.sku_id, l.status AS listing_status, s.shop_id IS NOT NULL AS known,
-               coalesce(s.status, 'unknown') AS shop_status, s.status_reason,
+        SELECT l.our_sku, l.shop_id, l.product_id, l.sku_id, l.status AS listing_status,
+               s.shop_id IS NOT NULL AS known, coalesce(s.status, 'unknown') AS shop_status, s.status_reason,
                coalesce(s.allow_inventory_upload, false) AS allow_inventory_upload,
                coalesce(s.allow_price_upload, false) AS allow_price_upload
         FROM listings l LEFT JOIN shops s ON s.shop_id = l.shop_id
-        WHERE l.our_sku = $1 AND l.sku_id <> '' AND ($2::text IS NULL OR l.shop_id = $2)
+        WHERE l.our_sku = ANY($1::text[]) AND l.sku_id <> ''
         ORDER BY l.shop_id, l.product_id, l.sku_id
         """,
-        seller_sku, shop_id,
+        list(seller_skus),
     )
-    return [(r, gate_of(r)) for r in rows]
+    found: dict[str, list[tuple[asyncpg.Record, ShopGate]]] = {}
+    for r in rows:
+        found.setdefault(r["our_sku"], []).append((r, gate_of(r)))
+    return found
 
 
 async def listing_status(conn: asyncpg.Connection, shop_id: str, product_id: str, sku_id: str) -> str | None:

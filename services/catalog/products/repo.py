@@ -15,6 +15,13 @@ async def ensure_product(conn: asyncpg.Connection, seller_sku: str) -> None:
     await conn.execute("INSERT INTO products (seller_sku) VALUES ($1) ON CONFLICT DO NOTHING", seller_sku)
 
 
+async def ensure_products(conn: asyncpg.Connection, seller_skus: Sequence[str]) -> None:
+    """Upstream stock or price changes name these SKUs of ours (one statement)."""
+    if seller_skus:
+        await conn.execute("INSERT INTO products (seller_sku) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING",
+                           list(seller_skus))
+
+
 async def get_product(conn: asyncpg.Connection, seller_sku: str) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT * FROM products WHERE seller_sku = $1", seller_sku)
 

@@ -9,11 +9,12 @@ own clock, and events may be redelivered or replayed from a DLQ long after newer
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from services.catalog.shops.domain import ShopGate
 
@@ -51,19 +52,17 @@ class PriceLevel:
     updated_at: datetime | None = None
 
 
-def stale_reason(key: LevelKey, *, applied_at: datetime | None, incoming_at: datetime) -> str | None:
-    """Why an incoming change must be ignored, or None to apply it.
+_Level = TypeVar("_Level", "InventoryLevel", "PriceLevel")
 
-    Only a strictly older change is ignored: one with the same ``occurred_at`` as the applied
-    one is applied (the later-arriving of two simultaneous reports wins, deterministically per key
-    partition).
-    """
-    if applied_at is None or incoming_at >= applied_at:
-        return None
-    return (
-        f"{key.describe()}: change from {incoming_at.isoformat()} is older than the one already applied "
-        f"({applied_at.isoformat()}); ignored"
-    )
+
+def latest_per_key(levels: Sequence[_Level]) -> list[_Level]:
+    """The newest level per key (of equal times the later one wins), sorted by key so that concurrent
+    transactions lock rows in the same order (no deadlock between replicas)."""
+    latest: dict[LevelKey, _Level] = {}
+    for level in levels:
+        if level.key not in latest or level.occurred_at >= latest[level.key].occurred_at:
+            latest[level.key] = level
+    return sorted(latest.values(), key=lambda lv: (lv.key.seller_sku, lv.key.shop_id or "", lv.key.warehouse_id or ""))
 
 
 ACTIVE_LISTING = "ACTIVATE"  # TikTok's spelling of an active (enabled) listing

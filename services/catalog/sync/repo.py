@@ -19,31 +19,26 @@ _INVENTORY_KEY = (
 )
 
 
-async def inventory_applied_at(conn: asyncpg.Connection, key: LevelKey) -> datetime | None:
-    """``occurred_at`` of the level stored for ``key`` (row locked until the transaction ends)."""
-    value: datetime | None = await conn.fetchval(
-        f"SELECT occurred_at FROM inventory_levels WHERE {_INVENTORY_KEY} FOR UPDATE",
-        key.seller_sku, key.shop_id, key.warehouse_id,
-    )
-    return value
-
-
-async def save_inventory(conn: asyncpg.Connection, level: InventoryLevel) -> bool:
-    """Store a level unless a newer one is stored (the same rule as the domain, kept atomic here)."""
-    k = level.key
-    stored = await conn.fetchval(
+async def save_inventory_many(conn: asyncpg.Connection, levels: Sequence[InventoryLevel]) -> list[InventoryLevel]:
+    """Store each level (one per key) unless a newer one is stored; returns those stored. One statement."""
+    if not levels:
+        return []
+    rows = await conn.fetch(
         """
         INSERT INTO inventory_levels (seller_sku, shop_id, warehouse_id, available, occurred_at, event_id)
-        VALUES ($1, $2, $3, $4, $5, $6)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::text[])
         ON CONFLICT (seller_sku, (coalesce(shop_id, '')), (coalesce(warehouse_id, ''))) DO UPDATE SET
             available = EXCLUDED.available, occurred_at = EXCLUDED.occurred_at,
             event_id = EXCLUDED.event_id, updated_at = now()
         WHERE inventory_levels.occurred_at <= EXCLUDED.occurred_at
-        RETURNING true
+        RETURNING seller_sku, coalesce(shop_id, '') AS shop, coalesce(warehouse_id, '') AS warehouse
         """,
-        k.seller_sku, k.shop_id, k.warehouse_id, level.available, level.occurred_at, level.event_id,
+        [lv.key.seller_sku for lv in levels], [lv.key.shop_id for lv in levels],
+        [lv.key.warehouse_id for lv in levels], [lv.available for lv in levels],
+        [lv.occurred_at for lv in levels], [lv.event_id for lv in levels],
     )
-    return bool(stored)
+    stored = {(r["seller_sku"], r["shop"], r["warehouse"]) for r in rows}
+    return [lv for lv in levels if (lv.key.seller_sku, lv.key.shop_id or "", lv.key.warehouse_id or "") in stored]
 
 
 async def inventory_of(conn: asyncpg.Connection, seller_sku: str) -> list[InventoryLevel]:
@@ -60,30 +55,25 @@ async def inventory_of(conn: asyncpg.Connection, seller_sku: str) -> list[Invent
     ]
 
 
-async def price_applied_at(conn: asyncpg.Connection, key: LevelKey) -> datetime | None:
-    value: datetime | None = await conn.fetchval(
-        "SELECT occurred_at FROM price_levels WHERE seller_sku = $1 AND coalesce(shop_id, '') = coalesce($2, '')"
-        " FOR UPDATE",
-        key.seller_sku, key.shop_id,
-    )
-    return value
-
-
-async def save_price(conn: asyncpg.Connection, level: PriceLevel) -> bool:
-    k = level.key
-    stored = await conn.fetchval(
+async def save_price_many(conn: asyncpg.Connection, levels: Sequence[PriceLevel]) -> list[PriceLevel]:
+    """Store each price (one per key) unless a newer one is stored; returns those stored. One statement."""
+    if not levels:
+        return []
+    rows = await conn.fetch(
         """
         INSERT INTO price_levels (seller_sku, shop_id, amount, currency, occurred_at, event_id)
-        VALUES ($1, $2, $3, $4, $5, $6)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::text[], $5::timestamptz[], $6::text[])
         ON CONFLICT (seller_sku, (coalesce(shop_id, ''))) DO UPDATE SET
             amount = EXCLUDED.amount, currency = EXCLUDED.currency, occurred_at = EXCLUDED.occurred_at,
             event_id = EXCLUDED.event_id, updated_at = now()
         WHERE price_levels.occurred_at <= EXCLUDED.occurred_at
-        RETURNING true
+        RETURNING seller_sku, coalesce(shop_id, '') AS shop
         """,
-        k.seller_sku, k.shop_id, level.amount, level.currency, level.occurred_at, level.event_id,
+        [lv.key.seller_sku for lv in levels], [lv.key.shop_id for lv in levels], [lv.amount for lv in levels],
+        [lv.currency for lv in levels], [lv.occurred_at for lv in levels], [lv.event_id for lv in levels],
     )
-    return bool(stored)
+    stored = {(r["seller_sku"], r["shop"]) for r in rows}
+    return [lv for lv in levels if (lv.key.seller_sku, lv.key.shop_id or "") in stored]
 
 
 async def prices_of(conn: asyncpg.Connection, seller_sku: str) -> list[PriceLevel]:
@@ -125,38 +115,62 @@ def _upload(r: asyncpg.Record) -> Upload:
                   r["quantity"], r["amount"], r["currency"], r["occurred_at"], r["version"], r["attempts"])
 
 
-async def queue(
-    conn: asyncpg.Connection, *, shop_id: str, product_id: str, sku_id: str, kind: Kind, warehouse_id: str,
-    seller_sku: str, quantity: int | None, amount: Decimal | None, currency: str | None, occurred_at: datetime,
-    event_id: str, skip_reason: str | None, coalesce_s: float,
-) -> bool:
-    """Record the latest level for a listing SKU; False when a newer one is already recorded.
+@dataclass(frozen=True)
+class QueuedUpload:
+    """The latest level for one listing SKU, to be sent (or recorded as skipped, with the reason)."""
 
-    A pending row is not sent sooner than ``coalesce_s`` after the first change waiting in it, so a
-    burst of changes goes out as one call with the last value.
+    shop_id: str
+    product_id: str
+    sku_id: str
+    kind: Kind
+    warehouse_id: str
+    seller_sku: str
+    quantity: int | None
+    amount: Decimal | None
+    currency: str | None
+    occurred_at: datetime
+    event_id: str
+    skip_reason: str | None
+    changes: int = 1  # upstream changes this level stands for (a batch keeps only the newest per key)
+
+
+async def queue_many(conn: asyncpg.Connection, rows: Sequence[QueuedUpload], *, coalesce_s: float) -> int:
+    """Record the latest level of each listing SKU (one row per key) unless a newer one is recorded; returns
+    how many stored rows will be sent. One statement.
+
+    A pending row is not sent sooner than ``coalesce_s`` after the first change waiting in it, so a burst
+    of changes goes out as one call with the last value.
     """
-    status = UploadStatus.SKIPPED if skip_reason else UploadStatus.PENDING
-    stored = await conn.fetchval(
+    if not rows:
+        return 0
+    statuses = [(UploadStatus.SKIPPED if r.skip_reason else UploadStatus.PENDING).value for r in rows]
+    stored = await conn.fetch(
         """
         INSERT INTO uploads (shop_id, product_id, sku_id, kind, warehouse_id, seller_sku, quantity, amount, currency,
-                             occurred_at, event_id, status, error, next_attempt_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now() + make_interval(secs => $14))
+                             occurred_at, event_id, status, error, changes, next_attempt_at)
+        SELECT s, p, k, kd, w, sku, q, a, c, o, e, st, er, n, now() + make_interval(secs => $14)
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[],
+                    $8::numeric[], $9::text[], $10::timestamptz[], $11::text[], $12::text[], $13::text[], $15::int[])
+             AS t(s, p, k, kd, w, sku, q, a, c, o, e, st, er, n)
         ON CONFLICT (shop_id, product_id, sku_id, kind, warehouse_id) DO UPDATE SET
             seller_sku = EXCLUDED.seller_sku, quantity = EXCLUDED.quantity, amount = EXCLUDED.amount,
             currency = EXCLUDED.currency, occurred_at = EXCLUDED.occurred_at, event_id = EXCLUDED.event_id,
-            version = uploads.version + 1, changes = uploads.changes + 1, status = EXCLUDED.status,
+            version = uploads.version + 1, changes = uploads.changes + EXCLUDED.changes, status = EXCLUDED.status,
             error = EXCLUDED.error, error_code = NULL, attempts = 0,
             next_attempt_at = CASE WHEN uploads.status = 'pending' AND uploads.attempts = 0
                                    THEN least(uploads.next_attempt_at, EXCLUDED.next_attempt_at)
                                    ELSE EXCLUDED.next_attempt_at END,
             queued_at = now(), updated_at = now()
         WHERE uploads.occurred_at <= EXCLUDED.occurred_at
-        RETURNING true
+        RETURNING status
         """,
-        shop_id, product_id, sku_id, kind.value, warehouse_id, seller_sku, quantity, amount, currency,
-        occurred_at, event_id, status.value, skip_reason, coalesce_s,
+        [r.shop_id for r in rows], [r.product_id for r in rows], [r.sku_id for r in rows],
+        [r.kind.value for r in rows], [r.warehouse_id for r in rows], [r.seller_sku for r in rows],
+        [r.quantity for r in rows], [r.amount for r in rows], [r.currency for r in rows],
+        [r.occurred_at for r in rows], [r.event_id for r in rows], statuses, [r.skip_reason for r in rows],
+        coalesce_s, [r.changes for r in rows],
     )
-    return bool(stored)
+    return sum(1 for r in stored if r["status"] == UploadStatus.PENDING.value)
 
 
 async def claim_due(conn: asyncpg.Connection, *, limit: int, lease_s: float) -> list[Upload]:

@@ -1,9 +1,13 @@
-"""R40 use cases inside the consumer's transaction (inbox claim included): store an upstream stock or
-price change, and queue the latest level for every listing of the SKU (one shop, or every shop that
-lists it), coalesced per listing SKU. The worker (``worker.py``) sends it after the commit."""
+"""R40 use cases inside the consumer's transaction (inbox claim included): store a batch of upstream stock
+or price changes, and queue the latest level for every listing of each SKU (one shop, or every shop that
+lists it), coalesced per listing SKU, in a handful of statements per batch whatever its size. The worker
+(``worker.py``) sends them after the commit."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -15,93 +19,89 @@ from services.catalog.importing import repo as listings
 from services.catalog.products import repo as products
 from services.catalog.shops import repo as shops
 from services.catalog.sync import repo
-from services.catalog.sync.domain import InventoryLevel, Kind, LevelKey, PriceLevel, skip_reason, stale_reason
+from services.catalog.sync.domain import (
+    InventoryLevel,
+    Kind,
+    LevelKey,
+    PriceLevel,
+    latest_per_key,
+    skip_reason,
+)
 
 log = structlog.get_logger(__name__)
 
 
-async def apply_inventory(conn: asyncpg.Connection, data: InventoryChanged, *, event_id: str,
-                          coalesce_s: float = 0.0) -> bool:
-    """Store the SKU's latest available quantity and queue it for every listing of the SKU (R40);
-    False when the change is older than the stored one (then nothing is sent)."""
-    key = LevelKey(data.seller_sku, data.shop_id, data.warehouse_id)
-    bound = log.bind(seller_sku=data.seller_sku, shop_id=data.shop_id, event_id=event_id)
-    reason = stale_reason(key, applied_at=await repo.inventory_applied_at(conn, key), incoming_at=data.occurred_at)
-    if reason is None:
-        level = InventoryLevel(key, data.available, data.occurred_at, event_id)
-        if await repo.save_inventory(conn, level):
-            await products.ensure_product(conn, data.seller_sku)
-            queued = await queue_inventory(
-                conn, seller_sku=data.seller_sku, shop_id=data.shop_id, warehouse_id=data.warehouse_id,
-                available=data.available, occurred_at=data.occurred_at, event_id=event_id, coalesce_s=coalesce_s,
-            )
-            bound.info("inventory level stored", available=data.available, warehouse_id=data.warehouse_id,
-                       uploads_queued=queued)
-            return True
-        reason = f"{key.describe()}: a newer change was stored concurrently; ignored"
-    bound.info("inventory change ignored", reason=reason)
-    return False
+
+@dataclass(frozen=True)
+class Change:
+    """One level to queue for the listings of ``seller_sku`` (``shop_id`` None: every shop that lists it)."""
+
+    kind: Kind
+    seller_sku: str
+    shop_id: str | None
+    warehouse_id: str
+    quantity: int | None
+    amount: Decimal | None
+    currency: str | None
+    occurred_at: datetime
+    event_id: str
+    changes: int = 1  # upstream changes it stands for
 
 
-async def apply_price(conn: asyncpg.Connection, data: PriceChanged, *, event_id: str,
-                      coalesce_s: float = 0.0) -> bool:
-    """Store the SKU's latest price and queue it for every listing of the SKU (R40); False when the
-    change is older than the stored one."""
-    key = LevelKey(data.seller_sku, data.shop_id)
-    bound = log.bind(seller_sku=data.seller_sku, shop_id=data.shop_id, event_id=event_id)
-    reason = stale_reason(key, applied_at=await repo.price_applied_at(conn, key), incoming_at=data.occurred_at)
-    if reason is None:
-        level = PriceLevel(key, data.amount, data.currency, data.occurred_at, event_id)
-        if await repo.save_price(conn, level):
-            await products.ensure_product(conn, data.seller_sku)
-            queued = await queue_price(
-                conn, seller_sku=data.seller_sku, shop_id=data.shop_id, amount=data.amount, currency=data.currency,
-                occurred_at=data.occurred_at, event_id=event_id, coalesce_s=coalesce_s,
-            )
-            bound.info("price stored", amount=str(data.amount), currency=data.currency, uploads_queued=queued)
-            return True
-        reason = f"{key.describe()}: a newer price was stored concurrently; ignored"
-    bound.info("price change ignored", reason=reason)
-    return False
+async def apply_inventory(conn: asyncpg.Connection, changes: Sequence[tuple[str, InventoryChanged]], *,
+                          coalesce_s: float = 0.0) -> int:
+    """A batch of (event id, InventoryChanged), in one transaction: the newest level per (SKU, shop,
+    warehouse) is stored unless a newer one is (R40), and queued for every listing of the SKU in a few
+    statements for the whole batch. Returns the uploads queued to be sent."""
+    given = [InventoryLevel(LevelKey(d.seller_sku, d.shop_id, d.warehouse_id), d.available, d.occurred_at, event_id)
+             for event_id, d in changes]
+    counts = Counter(lv.key for lv in given)
+    levels = latest_per_key(given)
+    stored = await repo.save_inventory_many(conn, levels)
+    await products.ensure_products(conn, sorted({lv.key.seller_sku for lv in stored}))
+    queued = await queue(conn, [Change(Kind.INVENTORY, lv.key.seller_sku, lv.key.shop_id, lv.key.warehouse_id or "",
+                                       lv.available, None, None, lv.occurred_at, lv.event_id, counts[lv.key])
+                                for lv in stored], coalesce_s=coalesce_s)
+    log.info("inventory levels stored", events=len(changes), levels=len(levels), stored=len(stored),
+             ignored_as_older=len(levels) - len(stored), uploads_queued=queued)
+    return queued
 
 
-async def queue_inventory(conn: asyncpg.Connection, *, seller_sku: str, shop_id: str | None,
-                          warehouse_id: str | None, available: int, occurred_at: datetime, event_id: str,
-                          coalesce_s: float) -> int:
-    """Queue the quantity for each listing of the SKU; returns how many rows will be sent."""
-    return await _queue(conn, Kind.INVENTORY, seller_sku=seller_sku, shop_id=shop_id,
-                        warehouse_id=warehouse_id or "", quantity=available, amount=None, currency=None,
-                        occurred_at=occurred_at, event_id=event_id, coalesce_s=coalesce_s)
+async def apply_price(conn: asyncpg.Connection, changes: Sequence[tuple[str, PriceChanged]], *,
+                      coalesce_s: float = 0.0) -> int:
+    """A batch of (event id, PriceChanged): as :func:`apply_inventory`, per (SKU, shop)."""
+    given = [PriceLevel(LevelKey(d.seller_sku, d.shop_id), d.amount, d.currency, d.occurred_at, event_id)
+             for event_id, d in changes]
+    counts = Counter(lv.key for lv in given)
+    levels = latest_per_key(given)
+    stored = await repo.save_price_many(conn, levels)
+    await products.ensure_products(conn, sorted({lv.key.seller_sku for lv in stored}))
+    queued = await queue(conn, [Change(Kind.PRICE, lv.key.seller_sku, lv.key.shop_id, "", None, lv.amount,
+                                       lv.currency, lv.occurred_at, lv.event_id, counts[lv.key]) for lv in stored],
+                         coalesce_s=coalesce_s)
+    log.info("prices stored", events=len(changes), levels=len(levels), stored=len(stored),
+             ignored_as_older=len(levels) - len(stored), uploads_queued=queued)
+    return queued
 
 
-async def queue_price(conn: asyncpg.Connection, *, seller_sku: str, shop_id: str | None, amount: Decimal,
-                      currency: str, occurred_at: datetime, event_id: str, coalesce_s: float) -> int:
-    return await _queue(conn, Kind.PRICE, seller_sku=seller_sku, shop_id=shop_id, warehouse_id="",
-                        quantity=None, amount=amount, currency=currency, occurred_at=occurred_at,
-                        event_id=event_id, coalesce_s=coalesce_s)
-
-
-async def _queue(conn: asyncpg.Connection, kind: Kind, *, seller_sku: str, shop_id: str | None, warehouse_id: str,
-                 quantity: int | None, amount: Decimal | None, currency: str | None, occurred_at: datetime,
-                 event_id: str, coalesce_s: float) -> int:
-    targets = await listings.upload_targets(conn, seller_sku, shop_id)
-    bound = log.bind(seller_sku=seller_sku, shop_id=shop_id, event_id=event_id, kind=kind.value)
-    if not targets:
-        bound.info("no imported TikTok listing for this SKU; nothing to upload")
-        return 0
-    to_send = 0
-    for listing, gate in targets:
-        reason = skip_reason(kind, gate, listing["listing_status"])
-        queued = await repo.queue(
-            conn, shop_id=listing["shop_id"], product_id=listing["product_id"], sku_id=listing["sku_id"], kind=kind,
-            warehouse_id=warehouse_id, seller_sku=seller_sku, quantity=quantity, amount=amount, currency=currency,
-            occurred_at=occurred_at, event_id=event_id, skip_reason=reason, coalesce_s=coalesce_s,
-        )
-        if queued and reason is None:
-            to_send += 1
-        elif queued:
-            bound.info("upload skipped", target_shop=listing["shop_id"], reason=reason)
-    return to_send
+async def queue(conn: asyncpg.Connection, changes: Sequence[Change], *, coalesce_s: float) -> int:
+    """Queue each change for every listing SKU of its seller SKU (on its shop, or every shop), the newest
+    per listing row; returns how many will be sent (the others are recorded as skipped, with the reason)."""
+    targets = await listings.upload_targets_many(conn, sorted({c.seller_sku for c in changes}))
+    rows: dict[tuple[str, str, str, str, str], repo.QueuedUpload] = {}
+    for c in changes:
+        for listing, gate in targets.get(c.seller_sku, []):
+            if c.shop_id is not None and listing["shop_id"] != c.shop_id:
+                continue
+            key = (listing["shop_id"], listing["product_id"], listing["sku_id"], c.kind.value, c.warehouse_id)
+            if key in rows and rows[key].occurred_at > c.occurred_at:
+                continue
+            rows[key] = repo.QueuedUpload(
+                shop_id=key[0], product_id=key[1], sku_id=key[2], kind=c.kind, warehouse_id=c.warehouse_id,
+                seller_sku=c.seller_sku, quantity=c.quantity, amount=c.amount, currency=c.currency,
+                occurred_at=c.occurred_at, event_id=c.event_id,
+                skip_reason=skip_reason(c.kind, gate, listing["listing_status"]), changes=c.changes)
+    return await repo.queue_many(conn, [rows[k] for k in sorted(rows)], coalesce_s=coalesce_s)
 
 
 async def shop_switches_changed(conn: asyncpg.Connection, shop_id: str) -> None:

@@ -166,8 +166,10 @@ async def tiktok_products(h: Harness, shop: str) -> list[dict[str, Any]]:
     return list((await sandbox(h.http, "GET", f"{h.sandbox_url}/sandbox/shops/{shop}/products"))["products"])
 
 
-async def served(h: Harness, path: str) -> int:
-    return int((await sandbox(h.http, "GET", f"{h.sandbox_url}/sandbox/requests", params={"path": path}))["total"])
+async def served(h: Harness, path: str, shop_id: str | None = None) -> int:
+    """Calls the sandbox served under ``path`` (a prefix), for every shop or for ``shop_id``'s only."""
+    params = {"path": path, **({"shop_id": shop_id} if shop_id else {})}
+    return int((await sandbox(h.http, "GET", f"{h.sandbox_url}/sandbox/requests", params=params))["total"])
 
 
 async def ready_product(h: Harness, unique: str, tee: dict[str, Any], attrs: list[dict[str, Any]], sku: str,

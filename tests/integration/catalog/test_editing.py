@@ -69,10 +69,10 @@ async def test_a_rejected_product_is_fixed_sent_back_with_a_partial_edit_and_app
     fixed_title = f"Organic cotton tee {unique} in a soft jersey"
     r = await h.http.put(f"{h.url}/products/{sku}", json={**body, "title": fixed_title})
     assert r.status_code == 200, r.text
-    edits = await served(h, f"/product/202309/products/{product_id}/partial_edit")
+    edits = await served(h, f"/product/202309/products/{product_id}/partial_edit", shop)
     result = await _update(h, shop, sku, "partial")
     assert result["fields"] == ["title"] and result["tiktok_status"] == "PENDING", result
-    assert await served(h, f"/product/202309/products/{product_id}/partial_edit") == edits + 1
+    assert await served(h, f"/product/202309/products/{product_id}/partial_edit", shop) == edits + 1
     on_tiktok = await _on_tiktok(h, shop, product_id)
     assert on_tiktok["title"] == fixed_title and on_tiktok["status"] == "PENDING"
     assert len(on_tiktok["main_images"]) == 2  # what the edit did not send is kept
@@ -134,13 +134,13 @@ async def test_a_full_update_replaces_the_product_with_the_record(
     r = await h.http.put(f"{h.url}/products/{sku}", json={**body, "main_image": new_main, "images": [new_back],
                                                           "description": "<p>Now heavier jersey</p>"})
     assert r.status_code == 200, r.text
-    edits = await served(h, f"/product/202309/products/{posted['product_id']}/partial_edit")
+    edits = await served(h, f"/product/202309/products/{posted['product_id']}/partial_edit", shop)
     result = await _update(h, shop, sku, "full")
     assert sorted(result["fields"]) == ["description", "main_images"], result
     on_tiktok = await _on_tiktok(h, shop, posted["product_id"])
     assert on_tiktok["description"] == "<p>Now heavier jersey</p>" and len(on_tiktok["main_images"]) == 2
     assert not before & {i["uri"] for i in on_tiktok["main_images"]}  # both images replaced
-    assert await served(h, f"/product/202309/products/{posted['product_id']}/partial_edit") == edits
+    assert await served(h, f"/product/202309/products/{posted['product_id']}/partial_edit", shop) == edits
 
     # TikTok freezes the product: an edit is refused with TikTok's code, stored, published; TikTok's copy stays
     await sandbox(h.http, "POST", f"{h.sandbox_url}/sandbox/products/{posted['product_id']}/status",

@@ -58,11 +58,11 @@ async def test_a_product_that_is_not_ready_is_refused_before_any_tiktok_call(har
     shop, tee, attrs = await ready_shop(h)
     sku = f"NOTREADY-{unique}"
     await ready_product(h, unique, tee, attrs, sku, price=None)
-    creates, checks = await served(h, "/product/202309/products"), await served(h, "/product/202309/products/listing")
+    before, uploads = await served(h, "/product/", shop), await served(h, "/product/202309/images/upload")
     r = await h.http.post(f"{h.url}/shops/{shop}/products/{sku}/post")
     assert r.status_code == 409 and "price" in r.text and "R32" in r.text
-    assert await served(h, "/product/202309/products") == creates
-    assert await served(h, "/product/202309/products/listing") == checks
+    assert await served(h, "/product/", shop) == before  # no listing check, no create
+    assert await served(h, "/product/202309/images/upload") == uploads  # uploads are the seller's, not the shop's
 
 
 async def test_tiktoks_listing_check_refusal_is_reported_with_its_code_and_nothing_is_created(

@@ -192,12 +192,15 @@ async def test_tiktok_refusal_is_failed_with_its_code_and_transient_errors_are_r
     """R40: a refused update is marked failed with TikTok's code and message; 5xx is retried until it lands."""
     h = harness
     shop = await h.new_shop()
-    sku = f"ERR-{unique}"
+    frozen, sku = f"FROZEN-{unique}", f"ERR-{unique}"
+    cold = await listed(h, shop, frozen)
     ids = await listed(h, shop, sku)
-    await h.publish(InventoryChanged(seller_sku=sku, available=100_000, occurred_at=T0))  # over TikTok's maximum
-    body = await h.inventory(sku, until=lambda b: (shop_row(b, shop) or {}).get("upload_status") == "failed")
+    await sandbox(h.http, "POST", f"{h.sandbox_url}/sandbox/products/{cold['product_id']}/status",
+                  json={"status": "FREEZE", "reason": "under investigation"})  # TikTok refuses its stock updates
+    await h.publish(InventoryChanged(seller_sku=frozen, available=7, occurred_at=T0))
+    body = await h.inventory(frozen, until=lambda b: (shop_row(b, shop) or {}).get("upload_status") == "failed")
     row = shop_row(body, shop)
-    assert row is not None and row["error_code"] == "36009004" and "quantity" in row["error"]
+    assert row is not None and row["error_code"] == "12019005" and "FREEZE" in row["error"], row
 
     await sandbox(h.http, "POST", f"{h.sandbox_url}/sandbox/faults",
                   json={"kind": "error_5xx", "shop_id": shop, "duration_s": 2.0,
