@@ -14,6 +14,11 @@ class CatalogSettings(ServiceSettings):
     service_name: str = "catalog"
     db_schema: str = "catalog"
     port: int = 8102
+    consumer_batch_size: int = Field(
+        default=500, ge=1, le=1000,
+        description="Records handled in one transaction and one offset commit: stock and price changes are "
+                    "coalesced and written per batch, so bigger batches read an ERP's resync faster.",
+    )
 
     upload_coalesce_s: float = Field(
         default=0.2, ge=0,

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from aiokafka import AIOKafkaProducer
-from aiokafka.structs import RecordMetadata
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.structs import RecordMetadata, TopicPartition
 
 from tests.bench.consumer_progress import GroupProgress
 from tests.bench.inventory_setup import TOPIC, Shop, inventory_changed, prepare
@@ -31,6 +31,7 @@ POLL_SHARE = 0.25
 #: after every SKU holds its value: long enough for a late call to show (coalescing window 0.2 s)
 SETTLE_S = 1.0
 CHANGES_PER_SKU = 5
+FLOOD_PER_SKU = 20
 CATALOG_GROUP = "ttshop-catalog"
 
 
@@ -50,6 +51,15 @@ class Burst:
     polls: int = 0
     poll_ms: list[float] = field(default_factory=list)  # duration of each GET
     interval_ms: list[float] = field(default_factory=list)  # start to start of consecutive polls
+    raw_read_s: float | None = None  # a plain aiokafka consumer reading the same records afterwards
+
+    @property
+    def consumed_per_s(self) -> float:
+        return self.events / self.consumed_s if self.consumed_s else 0.0
+
+    @property
+    def raw_per_s(self) -> float:
+        return self.events / self.raw_read_s if self.raw_read_s else 0.0
 
     @property
     def skus_per_s(self) -> float:
@@ -124,7 +134,7 @@ async def _watch(view: TikTokView, burst: Burst, before: dict[str, int], final: 
 
 async def _burst(http: httpx.AsyncClient, producer: AIOKafkaProducer, progress: GroupProgress, view: TikTokView,
                  sandbox_url: str, shop: Shop, label: str, values: Callable[[int], list[int]],
-                 before: dict[str, int], poll_s: float) -> Burst:
+                 before: dict[str, int], poll_s: float, bootstrap: str) -> Burst:
     """Publish ``values(i)`` (in order) for the i-th SKU, SKU after SKU; watch until each holds its last."""
     skus = sorted(shop.sku_ids)
     plan = {sku: values(i) for i, sku in enumerate(skus)}
@@ -146,17 +156,43 @@ async def _burst(http: httpx.AsyncClient, producer: AIOKafkaProducer, progress: 
         written = await asyncio.gather(*acks)
         burst.publish_s = time.monotonic() - t0
         ends: dict[int, int] = {}
+        starts: dict[int, int] = {}
         for meta in written:
             ends[meta.partition] = max(ends.get(meta.partition, 0), meta.offset + 1)
+            starts[meta.partition] = min(starts.get(meta.partition, meta.offset), meta.offset)
         burst.consumed_s = await progress.until(ends, t0, deadline)
         await watcher
     finally:
         watcher.cancel()
+    burst.raw_read_s = await raw_read(bootstrap, starts, ends)
     await asyncio.sleep(SETTLE_S)
     held = await view.quantities()
     burst.wrong_after_settle = sum(held.get(sku_id) != q for sku_id, q in final.items())
     burst.calls = await update_calls(http, sandbox_url) - calls_before
     return burst
+
+
+async def raw_read(bootstrap: str, starts: dict[int, int], ends: dict[int, int]) -> float:
+    """Seconds a plain aiokafka consumer (no group, no processing) takes to read the same records: the
+    baseline the catalog's consumption is measured against."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None,
+                                max_partition_fetch_bytes=8 * 1024 * 1024)
+    await consumer.start()
+    try:
+        parts = {p: TopicPartition(TOPIC, p) for p in starts}
+        consumer.assign(list(parts.values()))
+        for p, tp in parts.items():
+            consumer.seek(tp, starts[p])
+        left = {p: ends[p] for p in starts}
+        t = time.monotonic()
+        while left:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=10_000)
+            for tp, records in batches.items():
+                if records and tp.partition in left and records[-1].offset + 1 >= left[tp.partition]:
+                    del left[tp.partition]
+        return time.monotonic() - t
+    finally:
+        await consumer.stop()
 
 
 def first_values(i: int) -> list[int]:
@@ -165,6 +201,10 @@ def first_values(i: int) -> list[int]:
 
 def burst_values(i: int) -> list[int]:
     return [10_000 * (k + 1) + i % 9000 for k in range(CHANGES_PER_SKU)]
+
+
+def flood_values(i: int) -> list[int]:
+    return [1_000 * (k + 1) + i % 900 for k in range(FLOOD_PER_SKU)]
 
 
 async def run(stack: Stack, skus: int, *, poll_s: float = POLL_S, on_measure_start: Callable[[], None] | None = None,
@@ -183,10 +223,11 @@ async def run(stack: Stack, skus: int, *, poll_s: float = POLL_S, on_measure_sta
                 on_measure_start()
             t = time.monotonic()
             for label, values in (("1 change per SKU", first_values),
-                                  (f"{CHANGES_PER_SKU} changes per SKU in a row", burst_values)):
+                                  (f"{CHANGES_PER_SKU} changes per SKU in a row", burst_values),
+                                  (f"{FLOOD_PER_SKU} changes per SKU in a row (consumption rate)", flood_values)):
                 before = await view.quantities()
                 result.bursts.append(await _burst(http, producer, progress, view, sandbox_url, shop, label, values,
-                                                  before, poll_s))
+                                                  before, poll_s, stack.bootstrap))
             result.profiled_s = time.monotonic() - t
             if on_measure_end is not None:
                 on_measure_end()

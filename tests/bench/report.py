@@ -48,7 +48,10 @@ def inventory(run: inventory_scenario.InventoryRun) -> None:
         rows = [
             ("publish (first send -> last ack)", f"{burst.publish_s:8.2f} s"),
             ("first publish -> catalog consumed (committed) all", "    never" if burst.consumed_s is None
-             else f"{burst.consumed_s:8.2f} s"),
+             else f"{burst.consumed_s:8.2f} s = {burst.consumed_per_s:,.0f} events/s"),
+            ("the same records read by a plain aiokafka consumer", "    -" if burst.raw_read_s is None
+             else f"{burst.raw_read_s:8.2f} s = {burst.raw_per_s:,.0f} events/s (catalog: "
+                  f"{burst.consumed_per_s / burst.raw_per_s if burst.raw_per_s else 0:.2f}x of it)"),
             ("first publish -> every SKU held on TikTok", f"{burst.all_held_s:8.2f} s"
              + (f"  ({burst.missing} SKUs NEVER held their value)" if burst.missing else "")),
             ("throughput (SKUs / that time)", f"{burst.skus_per_s:8.0f} SKUs/s"),
