@@ -78,16 +78,14 @@ async def get_product(product_id: str, ctx: ShopCtx, request: Request) -> JSONRe
 async def update_inventory(
     product_id: str, ctx: ShopCtx, request: Request, body: Annotated[SkusBody, Body()]
 ) -> JSONResponse:
-    _book(request).update_inventory(ctx.shop, product_id, body.skus)
-    return envelope({})
+    return envelope({"errors": _book(request).update_inventory(ctx.shop, product_id, body.skus)})
 
 
 @router.post("/product/202309/products/{product_id}/prices/update")
 async def update_prices(
     product_id: str, ctx: ShopCtx, request: Request, body: Annotated[SkusBody, Body()]
 ) -> JSONResponse:
-    _book(request).update_prices(ctx.shop, product_id, body.skus)
-    return envelope({})
+    return envelope({"errors": _book(request).update_prices(ctx.shop, product_id, body.skus)})
 
 
 # --- control API ---------------------------------------------------------------------------

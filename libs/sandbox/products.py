@@ -246,34 +246,48 @@ class ProductBook:
             found.append(copies)
         return found
 
-    def update_inventory(self, shop: Shop, product_id: str, skus: list[dict[str, Any]]) -> Product:
-        """``skus[{id, inventory[{warehouse_id, quantity}]}]``: validated in full before anything changes."""
+    def update_inventory(self, shop: Shop, product_id: str, skus: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``skus[{id, inventory[{warehouse_id, quantity}]}]``: each SKU is applied or refused on its own (TikTok
+        answers partial success as ``data.errors[{code, message, detail{sku_id}}]``); the product's own state
+        (frozen, deleted) or an empty list refuses the whole request."""
         product = self.get(shop.id, product_id)
         if product.status in LOCKED_STATUSES:
             raise SandboxError(PRODUCT_STATE_INVALID, f"product {product_id} is {product.status}: inventory is locked")
         if not skus:
             raise SandboxError(PARAM_INVALID, "skus must not be empty")
-        targets = self._skus(product, (str(s.get("id")) for s in skus))
         warehouses = {w.id for w in shop.warehouses}
-        changes: list[tuple[list[SkuListing], str, int]] = []
-        for copies, body in zip(targets, skus, strict=True):
-            for entry in body.get("inventory") or []:
-                warehouse_id, quantity = str(entry.get("warehouse_id")), entry.get("quantity")
-                if warehouse_id not in warehouses:
-                    raise SandboxError(WAREHOUSE_NOT_FOUND, f"warehouse {warehouse_id} is not a warehouse of this shop")
-                if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 <= quantity <= 99_999:
-                    raise SandboxError(PARAM_INVALID, f"quantity must be an integer 0..99999, got {quantity!r}")
-                changes.append((copies, warehouse_id, quantity))
-            if not body.get("inventory"):
-                raise SandboxError(PARAM_INVALID, f"sku {copies[0].id}: inventory must not be empty")
-        for copies, warehouse_id, quantity in changes:
-            for target in copies:
-                target.inventory[warehouse_id] = quantity
+        errors: list[dict[str, Any]] = []
+        for body in skus:
+            sku_id = str(body.get("id"))
+            try:
+                copies = self._skus(product, [sku_id])[0]
+                changes = self._inventory_changes(copies[0].id, body.get("inventory") or [], warehouses)
+            except SandboxError as exc:
+                errors.append({"code": exc.code, "message": exc.message, "detail": {"sku_id": sku_id}})
+                continue
+            for warehouse_id, quantity in changes:
+                for target in copies:
+                    target.inventory[warehouse_id] = quantity
         product.update_time = int(self._clock())
-        return product
+        return errors
 
-    def update_prices(self, shop: Shop, product_id: str, skus: list[dict[str, Any]]) -> Product:
-        """``skus[{id, price{amount, currency}}]``: validated in full before anything changes."""
+    @staticmethod
+    def _inventory_changes(sku_id: str, entries: list[dict[str, Any]], warehouses: set[str]) -> list[tuple[str, int]]:
+        if not entries:
+            raise SandboxError(PARAM_INVALID, f"sku {sku_id}: inventory must not be empty")
+        changes = []
+        for entry in entries:
+            warehouse_id, quantity = str(entry.get("warehouse_id")), entry.get("quantity")
+            if warehouse_id not in warehouses:
+                raise SandboxError(WAREHOUSE_NOT_FOUND, f"warehouse {warehouse_id} is not a warehouse of this shop")
+            if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 <= quantity <= 99_999:
+                raise SandboxError(PARAM_INVALID, f"quantity must be an integer 0..99999, got {quantity!r}")
+            changes.append((warehouse_id, quantity))
+        return changes
+
+    def update_prices(self, shop: Shop, product_id: str, skus: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``skus[{id, price{amount, currency}}]``: each SKU applied or refused on its own (``data.errors``);
+        a product that is not live refuses the whole request."""
         product = self.get(shop.id, product_id)
         if not product.is_live:
             raise SandboxError(
@@ -282,19 +296,21 @@ class ProductBook:
             )
         if not skus:
             raise SandboxError(PARAM_INVALID, "skus must not be empty")
-        targets = self._skus(product, (str(s.get("id")) for s in skus))
-        changes: list[tuple[list[SkuListing], Decimal]] = []
-        for copies, body in zip(targets, skus, strict=True):
-            target = copies[0]
-            price = body.get("price") or {}
-            amount = _money(price.get("amount"), f"sku {target.id}")
-            if price.get("currency") != target.currency:
-                raise SandboxError(
-                    PRICE_INVALID, f"sku {target.id}: currency must be {target.currency}, got {price.get('currency')!r}"
-                )
-            changes.append((copies, amount))
-        for copies, amount in changes:
-            for target in copies:
-                target.price = amount
+        errors: list[dict[str, Any]] = []
+        for body in skus:
+            sku_id = str(body.get("id"))
+            try:
+                copies = self._skus(product, [sku_id])[0]
+                target = copies[0]
+                price = body.get("price") or {}
+                amount = _money(price.get("amount"), f"sku {target.id}")
+                if price.get("currency") != target.currency:
+                    raise SandboxError(PRICE_INVALID, f"sku {target.id}: currency must be {target.currency}, "
+                                                      f"got {price.get('currency')!r}")
+            except SandboxError as exc:
+                errors.append({"code": exc.code, "message": exc.message, "detail": {"sku_id": sku_id}})
+                continue
+            for copy_ in copies:
+                copy_.price = amount
         product.update_time = int(self._clock())
-        return product
+        return errors

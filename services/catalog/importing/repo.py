@@ -75,12 +75,11 @@ async def upload_targets_many(conn: asyncpg.Connection, seller_skus: Sequence[st
     return found
 
 
-async def listing_status(conn: asyncpg.Connection, shop_id: str, product_id: str, sku_id: str) -> str | None:
-    value: str | None = await conn.fetchval(
-        "SELECT status FROM listings WHERE shop_id = $1 AND product_id = $2 AND sku_id = $3",
-        shop_id, product_id, sku_id,
-    )
-    return value
+async def listing_statuses(conn: asyncpg.Connection, shop_id: str, product_id: str) -> dict[str, str]:
+    """sku id -> TikTok status of the product's listing SKUs as we know them."""
+    rows = await conn.fetch("SELECT sku_id, status FROM listings WHERE shop_id = $1 AND product_id = $2",
+                            shop_id, product_id)
+    return {r["sku_id"]: r["status"] for r in rows}
 
 
 

@@ -173,22 +173,36 @@ async def queue_many(conn: asyncpg.Connection, rows: Sequence[QueuedUpload], *, 
     return sum(1 for r in stored if r["status"] == UploadStatus.PENDING.value)
 
 
-async def claim_due(conn: asyncpg.Connection, *, limit: int, lease_s: float) -> list[Upload]:
+async def claim_due(conn: asyncpg.Connection, *, limit: int, lease_s: float, per_shop: int | None = None) -> list[Upload]:
+    """Lease the due rows of the ``limit`` products whose oldest change has waited longest, every pending SKU
+    of each (one TikTok call per product: a SKU still in its coalescing window goes along, a SKU backing
+    off after an error does not), at most ``per_shop`` products of one shop (default: half of ``limit``),
+    so a shop with a backlog cannot crowd out the others, which each have their own limit."""
     rows = await conn.fetch(
         """
-        UPDATE uploads u SET leased_until = now() + make_interval(secs => $2)
-        FROM (
-            SELECT shop_id, product_id, sku_id, kind, warehouse_id FROM uploads
+        WITH due AS (
+            SELECT shop_id, product_id, kind, min(next_attempt_at) AS oldest FROM uploads
             WHERE status = 'pending' AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
-            ORDER BY next_attempt_at
-            LIMIT $1
-            FOR UPDATE SKIP LOCKED
-        ) due
+            GROUP BY shop_id, product_id, kind
+        ), fair AS (
+            SELECT shop_id, product_id, kind, oldest,
+                   row_number() OVER (PARTITION BY shop_id ORDER BY oldest) AS nth FROM due
+        ), chosen AS (
+            SELECT shop_id, product_id, kind FROM fair WHERE nth <= $3 ORDER BY oldest LIMIT $1
+        ), claimed AS (
+            SELECT u.shop_id, u.product_id, u.sku_id, u.kind, u.warehouse_id FROM uploads u
+            JOIN chosen c ON (c.shop_id, c.product_id, c.kind) = (u.shop_id, u.product_id, u.kind)
+            WHERE u.status = 'pending' AND (u.next_attempt_at <= now() OR u.attempts = 0)
+              AND (u.leased_until IS NULL OR u.leased_until < now())
+            FOR UPDATE OF u SKIP LOCKED
+        )
+        UPDATE uploads u SET leased_until = now() + make_interval(secs => $2)
+        FROM claimed
         WHERE (u.shop_id, u.product_id, u.sku_id, u.kind, u.warehouse_id)
-            = (due.shop_id, due.product_id, due.sku_id, due.kind, due.warehouse_id)
+            = (claimed.shop_id, claimed.product_id, claimed.sku_id, claimed.kind, claimed.warehouse_id)
         RETURNING u.*
         """,
-        limit, lease_s,
+        limit, lease_s, per_shop or max(1, limit // 2),
     )
     return [_upload(r) for r in rows]
 

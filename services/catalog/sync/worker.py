@@ -1,17 +1,19 @@
 """The R40 upload worker: sends queued stock and price levels to TikTok, outside any consumer transaction.
 
-Each pass claims a few due rows (``FOR UPDATE SKIP LOCKED`` + lease), checks the shop still allows
-the upload, calls TikTok, and records the outcome in one transaction with the ``ListingUpdated`` it
-publishes (outbox). A change that arrived while a row was being sent leaves the row pending, so the
+Each pass claims due rows (``FOR UPDATE SKIP LOCKED`` + lease), checks the shop still allows the upload,
+sends every due SKU of one TikTok product in one call (TikTok's per-SKU errors apply to their SKU only),
+and records each outcome in one transaction with the ``ListingUpdated`` it publishes (outbox). A change that arrived while a row was being sent leaves the row pending, so the
 newest level always goes out last. It is woken after every consumer commit (``runtime.on_after_commit``).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import asyncpg
 import structlog
@@ -72,60 +74,96 @@ class ListingUploader(DrainWorker):
     async def run_once(self) -> int:
         async with self._pool.acquire() as conn, conn.transaction():
             due = await repo.claim_due(conn, limit=self._settings.upload_batch_size,
-                                              lease_s=self._settings.upload_lease_s)
-        await asyncio.gather(*(self._upload(u) for u in due))
+                                       lease_s=self._settings.upload_lease_s)
+        groups: dict[tuple[str, str, Kind], list[Upload]] = {}
+        for upload in due:  # every due SKU of one TikTok product goes in one call
+            groups.setdefault((upload.shop_id, upload.product_id, upload.kind), []).append(upload)
+        await asyncio.gather(*(self._upload(rows) for rows in groups.values()))
         return len(due)
 
-    async def _upload(self, upload: Upload) -> None:
-        bound = log.bind(shop_id=upload.shop_id, seller_sku=upload.seller_sku, kind=upload.kind.value,
-                         product_id=upload.product_id)
+    async def _upload(self, rows: list[Upload]) -> None:
+        first = rows[0]
+        bound = log.bind(shop_id=first.shop_id, product_id=first.product_id, kind=first.kind.value)
         try:
-            outcome = await self._attempt(upload)
+            outcomes = await self._attempt(rows)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - a bug or an outage must not lose the level: retry later
             bound.exception("upload attempt crashed; will retry")
-            outcome = Outcome(UploadStatus.PENDING, f"internal error: {type(exc).__name__}: {exc}")
-        await self._record(upload, outcome)
-        level = bound.warning if outcome.status == UploadStatus.FAILED else bound.info
-        level("upload attempt finished", upload_status=outcome.status.value, error=outcome.error,
-              quantity=upload.quantity, amount=str(upload.amount) if upload.amount is not None else None)
+            outcomes = [Outcome(UploadStatus.PENDING, f"internal error: {type(exc).__name__}: {exc}")] * len(rows)
+        for upload, outcome in zip(rows, outcomes, strict=True):
+            await self._record(upload, outcome)
+        bound.info("upload attempt finished", skus=len(rows),
+                   outcomes=dict(Counter(o.status.value for o in outcomes)),
+                   errors=sorted({o.error for o in outcomes if o.error})[:3])
 
-    async def _attempt(self, upload: Upload) -> Outcome:
+    async def _attempt(self, rows: list[Upload]) -> list[Outcome]:
+        """One call for the product's SKUs that may be sent; each row's outcome (TikTok's per-SKU errors
+        apply to their SKU only: partial success is normal)."""
+        first = rows[0]
         async with self._pool.acquire() as conn:
-            gate = await shops.shop_gate(conn, upload.shop_id)
-            status = await listings.listing_status(conn, upload.shop_id, upload.product_id, upload.sku_id)
-        reason = skip_reason(upload.kind, gate, status or "not imported")
-        if reason is not None:
-            return Outcome(UploadStatus.SKIPPED, reason)
+            gate = await shops.shop_gate(conn, first.shop_id)
+            statuses = await listings.listing_statuses(conn, first.shop_id, first.product_id)
+        outcomes: dict[int, Outcome] = {}
+        for n, upload in enumerate(rows):
+            reason = skip_reason(upload.kind, gate, statuses.get(upload.sku_id) or "not imported")
+            if reason is not None:
+                outcomes[n] = Outcome(UploadStatus.SKIPPED, reason)
+        sendable = [n for n in range(len(rows)) if n not in outcomes]
+        if sendable:
+            outcomes.update(await self._send(first, [(n, rows[n]) for n in sendable]))
+        return [outcomes[n] for n in range(len(rows))]
+
+    async def _send(self, first: Upload, rows: list[tuple[int, Upload]]) -> dict[int, Outcome]:
+        def all_(outcome: Outcome) -> dict[int, Outcome]:
+            return {n: outcome for n, _ in rows}
+
         try:
-            if upload.kind == Kind.INVENTORY:
-                warehouse_id = upload.warehouse_id or await self.default_warehouse(upload.shop_id)
-                assert upload.quantity is not None
-                await self._tiktok.update_inventory(shop_id=upload.shop_id, product_id=upload.product_id,
-                                                    sku_id=upload.sku_id, warehouse_id=warehouse_id,
-                                                    quantity=upload.quantity)
-                return Outcome(UploadStatus.UPLOADED, warehouse_id=warehouse_id, called=True)
-            assert upload.amount is not None and upload.currency is not None
-            await self._tiktok.update_price(shop_id=upload.shop_id, product_id=upload.product_id,
-                                            sku_id=upload.sku_id, amount=upload.amount, currency=upload.currency)
-            return Outcome(UploadStatus.UPLOADED, called=True)
+            if first.kind == Kind.INVENTORY:
+                default = await self.default_warehouse(first.shop_id) if any(
+                    not u.warehouse_id for _, u in rows) else ""
+                where = {n: u.warehouse_id or default for n, u in rows}
+                errors = await self._tiktok.update_inventory(
+                    shop_id=first.shop_id, product_id=first.product_id,
+                    skus=[(u.sku_id, where[n], u.quantity or 0) for n, u in rows])
+            else:
+                where = {n: "" for n, _ in rows}
+                errors = await self._tiktok.update_prices(
+                    shop_id=first.shop_id, product_id=first.product_id,
+                    skus=[(u.sku_id, u.amount or Decimal(0), u.currency or "") for n, u in rows])
         except NoDefaultWarehouse as exc:
-            return Outcome(UploadStatus.FAILED, str(exc), NO_DEFAULT_WAREHOUSE)
+            return all_(Outcome(UploadStatus.FAILED, str(exc), NO_DEFAULT_WAREHOUSE))
         except AUTHORIZATION_PROBLEMS as exc:
-            return Outcome(UploadStatus.PENDING, f"{exc}; held until the shop is authorised again",
-                           repo.NOT_AUTHORIZED, called=isinstance(exc, TikTokError), held=True)
+            return all_(Outcome(UploadStatus.PENDING, f"{exc}; held until the shop is authorised again",
+                                repo.NOT_AUTHORIZED, called=isinstance(exc, TikTokError), held=True))
         except TokenServiceRejected as exc:
-            return Outcome(UploadStatus.PENDING, f"{exc}; retrying", "token_service_rejected")
+            return all_(Outcome(UploadStatus.PENDING, f"{exc}; retrying", "token_service_rejected"))
         except TikTokError as exc:
             if exc.transient:
-                return Outcome(UploadStatus.PENDING, f"TikTok unavailable ({exc.code}): {exc.message}; retrying",
-                               str(exc.code), called=True)
-            if upload.kind == Kind.INVENTORY and not upload.warehouse_id:
-                async with self._pool.acquire() as conn:  # the cached default may be stale: ask next time
-                    await shops.forget_warehouse(conn, upload.shop_id)
-            return Outcome(UploadStatus.FAILED, f"TikTok refused the {upload.kind.value} update ({exc.code}): "
-                           f"{exc.message}", str(exc.code), called=True)
+                return all_(Outcome(UploadStatus.PENDING, f"TikTok unavailable ({exc.code}): {exc.message}; retrying",
+                                    str(exc.code), called=True))
+            await self._forget_default_warehouse(first, rows)
+            return all_(Outcome(UploadStatus.FAILED, f"TikTok refused the {first.kind.value} update ({exc.code}): "
+                                f"{exc.message}", str(exc.code), called=True))
+        out: dict[int, Outcome] = {}
+        for n, upload in rows:
+            refused = errors.get(upload.sku_id)
+            if refused is None:
+                out[n] = Outcome(UploadStatus.UPLOADED, warehouse_id=where[n] or None, called=True)
+            else:
+                code, message = refused
+                out[n] = Outcome(UploadStatus.FAILED, f"TikTok refused the {upload.kind.value} update of SKU "
+                                 f"{upload.sku_id} ({code}): {message}", code, called=True)
+        if any(o.status == UploadStatus.FAILED for o in out.values()):
+            await self._forget_default_warehouse(first, [(n, u) for n, u in rows
+                                                          if out[n].status == UploadStatus.FAILED])
+        return out
+
+    async def _forget_default_warehouse(self, first: Upload, rows: list[tuple[int, Upload]]) -> None:
+        """A refused stock update sent to the cached default warehouse: it may be stale, ask next time."""
+        if first.kind == Kind.INVENTORY and any(not u.warehouse_id for _, u in rows):
+            async with self._pool.acquire() as conn:
+                await shops.forget_warehouse(conn, first.shop_id)
 
     async def default_warehouse(self, shop_id: str) -> str:
         """The shop's default warehouse, cached; a shop without one is asked again after a short while."""

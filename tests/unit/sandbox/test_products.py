@@ -75,7 +75,9 @@ async def test_inventory_and_price_update_change_what_tiktok_holds(sandbox: Sand
     assert got["skus"][0]["price"]["sale_price"] == "17.50"
 
 
-async def test_update_errors_have_their_codes_and_change_nothing(sandbox: Sandbox, shop: Shop) -> None:
+async def test_update_errors_are_per_sku_and_the_good_skus_are_applied(sandbox: Sandbox, shop: Shop) -> None:
+    """TikTok answers partial success: each refused SKU in ``data.errors`` with its code and ``detail.sku_id``,
+    the others applied; only the product itself (unknown, frozen, not live for prices) refuses the call."""
     created = await create(sandbox, shop, "Tee", [("TEE-M", "19.99", 5), ("TEE-L", "19.99", 6)])
     pid, m, l_id = created["product_id"], created["skus"][0]["id"], created["skus"][1]["id"]
     path = f"/product/202309/products/{pid}/inventory/update"
@@ -84,16 +86,19 @@ async def test_update_errors_have_their_codes_and_change_nothing(sandbox: Sandbo
         return (await sandbox.call("POST", product_path, shop=shop, body=body)).json()  # type: ignore[no-any-return]
 
     good = {"id": m, "inventory": [{"warehouse_id": shop.warehouse_id, "quantity": 1}]}
-    assert (await inventory({"skus": [good, {"id": "999", "inventory": []}]}))["code"] == SKU_NOT_FOUND
     wrong_wh = {"id": l_id, "inventory": [{"warehouse_id": "123", "quantity": 1}]}
-    assert (await inventory({"skus": [good, wrong_wh]}))["code"] == WAREHOUSE_NOT_FOUND
+    answer = await inventory({"skus": [good, {"id": "999", "inventory": []}, wrong_wh]})
+    assert answer["code"] == 0, answer
+    assert [(e["code"], e["detail"]["sku_id"]) for e in answer["data"]["errors"]] == [
+        (SKU_NOT_FOUND, "999"), (WAREHOUSE_NOT_FOUND, l_id)]
     assert (await inventory({"skus": [good]}, "/product/202309/products/1/inventory/update"))["code"] == PRODUCT_NOT_FOUND
-    bad_price = {"skus": [{"id": m, "price": {"amount": "0", "currency": "USD"}}]}
+    bad_price = {"skus": [{"id": m, "price": {"amount": "0", "currency": "USD"}},
+                          {"id": l_id, "price": {"amount": "17.50", "currency": "USD"}}]}
     r = (await sandbox.call("POST", f"/product/202309/products/{pid}/prices/update", shop=shop, body=bad_price)).json()
-    assert r["code"] == PRICE_INVALID
+    assert r["code"] == 0 and [(e["code"], e["detail"]["sku_id"]) for e in r["data"]["errors"]] == [(PRICE_INVALID, m)]
     [product] = await listed(sandbox, shop)
-    assert [s["inventory"][0]["quantity"] for s in product["skus"]] == [5, 6]  # nothing applied
-    assert product["skus"][0]["price"]["sale_price"] == "19.99"
+    assert [s["inventory"][0]["quantity"] for s in product["skus"]] == [1, 6]  # the good SKU applied, the other not
+    assert [s["price"]["sale_price"] for s in product["skus"]] == ["19.99", "17.50"]
 
 
 async def test_another_shops_product_is_not_found(sandbox: Sandbox, shop: Shop) -> None:

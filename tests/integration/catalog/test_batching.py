@@ -1,0 +1,101 @@
+"""R40 at scale against the broker and the sandbox: every changed SKU of one TikTok product goes in one
+inventory/update call, TikTok's per-SKU errors fail only their SKU (a warehouse TikTok does not know is
+a clear error on that SKU), and a shop with a backlog does not hold back another shop's change."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from libs.common.events.inventory import InventoryChanged
+from tests.integration.catalog.conftest import Harness, shop_row
+from tests.support.waiting import until
+
+pytestmark = pytest.mark.integration
+
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+async def _product(h: Harness, shop: str, prefix: str, skus: int) -> dict[str, Any]:
+    """One TikTok product with ``skus`` SKUs of ours, imported: {"product_id", "sku_ids": {seller sku: id}}."""
+    names = [f"{prefix}-{i:02d}" for i in range(skus)]
+    for name in names:
+        assert (await h.http.put(f"{h.url}/products/{name}", json={})).status_code == 200
+    created = await h.listing(shop, f"Product {prefix}", [(name, "10.00", 1) for name in names])
+    assert (await h.import_products(shop))["matched"] >= skus
+    return {"product_id": created["product_id"], "sku_ids": {s["seller_sku"]: s["id"] for s in created["skus"]}}
+
+
+async def _quantities(h: Harness, shop: str, product_id: str) -> dict[str, int]:
+    from tests.support.stack import sandbox
+
+    data = await sandbox(h.http, "GET", f"{h.sandbox_url}/sandbox/shops/{shop}/products")
+    [product] = [p for p in data["products"] if p["id"] == product_id]
+    return {s["seller_sku"]: sum(int(i["quantity"]) for i in s["inventory"]) for s in product["skus"]}
+
+
+async def test_ten_changed_skus_of_one_product_go_in_one_call(harness: Harness, unique: str) -> None:
+    h = harness
+    shop = await h.new_shop()
+    tee = await _product(h, shop, f"TEN-{unique}", 10)
+    calls = await h.calls(tee["product_id"])
+    for n, sku in enumerate(sorted(tee["sku_ids"])):
+        await h.publish(InventoryChanged(seller_sku=sku, available=50 + n, occurred_at=T0))
+    want = {sku: 50 + n for n, sku in enumerate(sorted(tee["sku_ids"]))}
+
+    async def held() -> bool:
+        return await _quantities(h, shop, tee["product_id"]) == want
+
+    await until(held, timeout_s=20, what="all ten SKUs held on TikTok")
+    await until(lambda: _all_uploaded(h, sorted(tee["sku_ids"]), shop), timeout_s=10, what="uploads recorded")
+    assert await h.calls(tee["product_id"]) - calls == 1
+
+
+async def _all_uploaded(h: Harness, skus: list[str], shop: str) -> bool:
+    for sku in skus:
+        row = shop_row((await h.http.get(f"{h.url}/inventory/{sku}")).json(), shop)
+        if not row or row.get("upload_status") != "uploaded":
+            return False
+    return True
+
+
+async def test_a_sku_tiktok_refuses_fails_alone_and_names_the_warehouse(harness: Harness, unique: str) -> None:
+    """The event names a warehouse the shop does not have: that SKU is failed with TikTok's code and the
+    warehouse, the product's other SKU in the same call is uploaded."""
+    h = harness
+    shop = await h.new_shop()
+    pair = await _product(h, shop, f"PAIR-{unique}", 2)
+    good, bad = sorted(pair["sku_ids"])
+    await h.publish(InventoryChanged(seller_sku=bad, available=3, shop_id=shop, warehouse_id="999000111",
+                                     occurred_at=T0))
+    await h.publish(InventoryChanged(seller_sku=good, available=4, occurred_at=T0))
+    body = await h.inventory(bad, until=lambda b: (shop_row(b, shop) or {}).get("upload_status") == "failed")
+    row = shop_row(body, shop)
+    assert row is not None and "999000111" in row["error"] and row["error_code"], row
+    await until(lambda: _all_uploaded(h, [good], shop), timeout_s=10, what="the good SKU uploaded")
+    assert (await _quantities(h, shop, pair["product_id"]))[good] == 4
+
+
+async def test_a_shop_with_a_backlog_does_not_hold_back_another_shops_change(harness: Harness, unique: str) -> None:
+    """200 single-SKU products waiting on one shop (4 s of its 50 calls/s); one change on another shop is
+    sent long before that backlog has drained."""
+    h = harness
+    busy, quiet = await h.new_shop(), await h.new_shop()
+    names = [f"BUSY-{unique}-{i:03d}" for i in range(200)]
+    for name in names:
+        assert (await h.http.put(f"{h.url}/products/{name}", json={})).status_code == 200
+        await h.listing(busy, f"Product {name}", [(name, "10.00", 1)])
+    await h.import_products(busy)
+    calm = await _product(h, quiet, f"CALM-{unique}", 1)
+    [calm_sku] = calm["sku_ids"]
+    start = datetime.now(UTC)
+    for n, name in enumerate(names):
+        await h.publish(InventoryChanged(seller_sku=name, available=7, occurred_at=start + timedelta(microseconds=n)))
+    await h.publish(InventoryChanged(seller_sku=calm_sku, available=9, occurred_at=start))
+    await h.wait_db("SELECT status FROM catalog.uploads WHERE shop_id = $1", quiet, until=lambda v: v == "uploaded",
+                    timeout_s=20)
+    waiting = await h.wait_db("SELECT count(*) FROM catalog.uploads WHERE shop_id = $1 AND status <> 'uploaded'",
+                              busy, until=lambda n: n is not None)
+    assert waiting > 0, "the busy shop's backlog had already drained: the test proves nothing"
