@@ -107,6 +107,14 @@ def listing_state(p: dict[str, Any]) -> str:
     return text
 
 
+def _buffer(r: dict[str, Any]) -> str:
+    """The shop's R46 safety stock and out-of-stock threshold, as they shape what is sent."""
+    held = str(r.get("buffer") or "0")
+    threshold = int(r.get("out_of_stock_threshold") or 0)
+    parts = ([f"-{held}"] if held != "0" else []) + ([f"0 at <= {threshold}"] if threshold else [])
+    return ", ".join(parts) or "none"
+
+
 def _show(ctx: typer.Context, sku: str, path: str, level: str) -> None:
     st = state(ctx)
     with reported():
@@ -115,12 +123,14 @@ def _show(ctx: typer.Context, sku: str, path: str, level: str) -> None:
         emit_json(body)
         return
     rows = render.items(body, "shops")
+    buffered = path == "inventory"
     render.table(
         f"SKU {sku}: {path} per TikTok shop",
-        ("shop", "product id", "sku id", "our level", "sent", "status", "sent at", "error"),
-        ((render.pick(r, "shop_id"), render.pick(r, "product_id"), render.pick(r, "sku_id"),
-          render.pick(r, level), render.pick(r, "sent"), render.pick(r, "upload_status"), render.pick(r, "sent_at"),
-          render.pick(r, "error")) for r in rows),
+        ("shop", "product id", "sku id", "our level", *(("buffer (R46)",) if buffered else ()), "sent", "status",
+         "sent at", "error"),
+        ((render.pick(r, "shop_id"), render.pick(r, "product_id"), render.pick(r, "sku_id"), render.pick(r, level),
+          *((_buffer(r),) if buffered else ()), render.pick(r, "sent"), render.pick(r, "upload_status"),
+          render.pick(r, "sent_at"), render.pick(r, "error")) for r in rows),
     )
     if body.get("note"):
         console.print(str(body["note"]))

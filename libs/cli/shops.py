@@ -137,6 +137,18 @@ def refresh(ctx: typer.Context, shop: str = typer.Argument(..., help="Shop id.")
     console.print(f"Refreshed tokens of shop {shop}; access token expires {expires}")
 
 
+def _check_buffer(value: str | None) -> str | None:
+    """``N`` units (0 to 99999) or ``P%`` (0 to 100): anything else is refused with what was wrong."""
+    if value is None:
+        return None
+    text = value.strip()
+    number = text.removesuffix("%")
+    if not number.isdigit() or (text.endswith("%") and int(number) > 100) or int(number) > 99_999:
+        raise typer.BadParameter(f"{value!r}: give a number of units (e.g. 5) or a percentage from 0% to 100% "
+                                 "(e.g. 10%)")
+    return f"{int(number)}%" if text.endswith("%") else str(int(number))
+
+
 @app.command("settings")
 def settings(
     ctx: typer.Context,
@@ -155,6 +167,15 @@ def settings(
     ),
     publish_on_hold_orders: str | None = _switch("--publish-on-hold-orders"),
     auto_post: str | None = _switch("--auto-post"),
+    inventory_buffer: str | None = typer.Option(
+        None, "--inventory-buffer", metavar="N|P%", callback=_check_buffer,
+        help="R46 safety stock held back from TikTok: N units or P% of what is available (0: none).",
+        show_default=False,
+    ),
+    out_of_stock_threshold: int | None = typer.Option(
+        None, "--out-of-stock-threshold", metavar="N", min=0, max=99_999,
+        help="R46: at or below N units available (after the buffer) TikTok is sent 0 (0: off).", show_default=False,
+    ),
 ) -> None:
     """Change the shop's switches (only the flags given); without flags, print the current settings."""
     st = state(ctx)
@@ -173,6 +194,10 @@ def settings(
     given: dict[str, Any] = {key: on_off(value) for key, value in switches.items() if value is not None}
     if identifier_priority_ is not None:
         given["identifier_priority"] = identifier_priority(identifier_priority_)
+    if inventory_buffer is not None:
+        given["inventory_buffer"] = inventory_buffer
+    if out_of_stock_threshold is not None:
+        given["out_of_stock_threshold"] = out_of_stock_threshold
     client = st.client("auth")
     with reported():
         body = client.patch(f"/shops/{shop}/settings", given) if given else client.get(f"/shops/{shop}")

@@ -10,7 +10,9 @@ from pydantic import SecretStr, ValidationError
 
 from libs.common.events.shops import ShopSwitches
 
-SWITCH_NAMES = tuple(name for name in ShopSwitches.model_fields if name != "identifier_priority")
+#: The on/off switches (the other settings: identifier order, inventory buffer, out-of-stock threshold).
+SWITCH_NAMES = tuple(name for name in ShopSwitches.model_fields
+                     if name not in ("identifier_priority", "inventory_buffer", "out_of_stock_threshold"))
 
 
 class DomainError(Exception):

@@ -55,6 +55,18 @@ class ShopSwitches(Part):
         examples=[["UPC", "EAN", "GTIN", "ISBN"], ["GTIN", "EAN"]],
     )
 
+    inventory_buffer: str = Field(
+        default="0", pattern=r"^(\d{1,5}|(100|\d{1,2})%)$",
+        description="R46 safety stock held back from TikTok: N units, or P% of what is available (rounded up); "
+                    "\"0\" (the default) holds nothing back.",
+        examples=["0", "5", "10%"],
+    )
+    out_of_stock_threshold: int = Field(
+        default=0, ge=0, le=99_999,
+        description="R46: at or below this many units available (after the buffer), TikTok is sent 0 (0: off).",
+        examples=[0, 3],
+    )
+
     @field_validator("identifier_priority")
     @classmethod
     def _no_duplicates(cls, value: list[Identifier]) -> list[Identifier]:

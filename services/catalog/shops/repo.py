@@ -25,9 +25,11 @@ async def upsert_shop(
     await conn.execute(
         """
         INSERT INTO shops (shop_id, status, status_reason, allow_inventory_upload, allow_price_upload,
-                           send_brand_info, send_matrix_image, identifier_priority, region, auto_post)
+                           send_brand_info, send_matrix_image, identifier_priority, region, auto_post,
+                           inventory_buffer, out_of_stock_threshold)
         VALUES ($1, $2, $3, coalesce($4, false), coalesce($5, false), coalesce($6, true), coalesce($7, false),
-                coalesce($8, '{UPC,EAN,GTIN,ISBN}'::text[]), $9, coalesce($10, false))
+                coalesce($8, '{UPC,EAN,GTIN,ISBN}'::text[]), $9, coalesce($10, false), coalesce($11, '0'),
+                coalesce($12, 0))
         ON CONFLICT (shop_id) DO UPDATE SET
             status = EXCLUDED.status,
             status_reason = EXCLUDED.status_reason,
@@ -38,11 +40,14 @@ async def upsert_shop(
             identifier_priority = coalesce($8, shops.identifier_priority),
             region = coalesce($9, shops.region),
             auto_post = coalesce($10, shops.auto_post),
+            inventory_buffer = coalesce($11, shops.inventory_buffer),
+            out_of_stock_threshold = coalesce($12, shops.out_of_stock_threshold),
             updated_at = now()
         """,
         shop_id, status, status_reason,
         s.get("allow_inventory_upload"), s.get("allow_price_upload"), s.get("send_brand_info"),
         s.get("send_matrix_image"), s.get("identifier_priority"), region, s.get("auto_post"),
+        s.get("inventory_buffer"), s.get("out_of_stock_threshold"),
     )
 
 
@@ -61,7 +66,13 @@ async def shop_gate(conn: asyncpg.Connection, shop_id: str) -> ShopGate:
     if row is None:
         return ShopGate(shop_id, False, "unknown", None, False, False)
     return ShopGate(shop_id, True, row["status"], row["status_reason"], row["allow_inventory_upload"],
-                    row["allow_price_upload"])
+                    row["allow_price_upload"], row["inventory_buffer"], row["out_of_stock_threshold"])
+
+
+async def buffer_of(conn: asyncpg.Connection, shop_id: str) -> tuple[str, int]:
+    """(inventory buffer, out-of-stock threshold) of the shop as stored (R46)."""
+    row = await conn.fetchrow("SELECT inventory_buffer, out_of_stock_threshold FROM shops WHERE shop_id = $1", shop_id)
+    return ("0", 0) if row is None else (row["inventory_buffer"], row["out_of_stock_threshold"])
 
 
 async def cached_warehouse(conn: asyncpg.Connection, shop_id: str) -> tuple[bool, str | None, datetime | None]:

@@ -14,9 +14,11 @@ async def apply_shop_event(
 ) -> None:
     if isinstance(data, ShopSettingsChanged):
         switches = data.model_dump(include=set(ShopSwitches.model_fields))
+        before = await repo.buffer_of(conn, data.shop_id)
         await repo.upsert_shop(conn, shop_id=data.shop_id, status=data.status, status_reason=data.reason,
                                switches=switches)
-        await sync.shop_switches_changed(conn, data.shop_id)
+        await sync.shop_switches_changed(conn, data.shop_id,
+                                         buffer_changed=before != await repo.buffer_of(conn, data.shop_id))
     elif isinstance(data, ShopConnected):
         await repo.upsert_shop(conn, shop_id=data.shop_id, status=data.status, region=data.region)
         await sync.shop_switches_changed(conn, data.shop_id)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 
 from libs.common.web import ApiError
 from services.catalog.importing import repo as listings
+from services.catalog.shops import repo as shops_repo
 from services.catalog.sync import repo
 from services.catalog.sync.domain import Kind
 
@@ -74,13 +75,15 @@ async def _shops(conn: Any, seller_sku: str, kind: Kind) -> dict[str, Any]:
     """Per shop listing the SKU (R40): our level, what was sent, the upload status, error and sent_at."""
     rows = await repo.uploads_of(conn, seller_sku, kind)
     inventory = kind == Kind.INVENTORY
+    buffers = {shop_id: await shops_repo.buffer_of(conn, shop_id) for shop_id in {r["shop_id"] for r in rows}}
     shops = [
         {
             "shop_id": r["shop_id"],
             "product_id": r["product_id"],
             "sku_id": r["sku_id"],
             **({"warehouse_id": r["warehouse_id"] or None, "our_level": r["quantity"], "sent": r["sent_quantity"],
-                "sent_warehouse_id": r["sent_warehouse_id"]} if inventory else
+                "sent_warehouse_id": r["sent_warehouse_id"], "buffer": buffers[r["shop_id"]][0],
+                "out_of_stock_threshold": buffers[r["shop_id"]][1]} if inventory else
                {"our_price": format(r["amount"], "f"), "currency": r["currency"],
                 "sent": format(r["sent_amount"], "f") if r["sent_amount"] is not None else None,
                 "sent_currency": r["sent_currency"]}),

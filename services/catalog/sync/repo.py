@@ -218,6 +218,7 @@ async def next_due_in_s(conn: asyncpg.Connection) -> float | None:
 async def finish(
     conn: asyncpg.Connection, upload: Upload, *, status: UploadStatus, error: str | None = None,
     error_code: str | None = None, sent_warehouse_id: str | None = None, called: bool = False,
+    sent_quantity: int | None = None,
 ) -> bool:
     """Record the outcome of sending ``upload``. If a newer level arrived meanwhile (version moved on),
     the row stays pending so it goes out next; returns True when this send is the row's final word."""
@@ -238,7 +239,8 @@ async def finish(
         WHERE {_KEY}
         RETURNING version = $6 AS final
         """,
-        *upload.key, upload.version, status.value, error, error_code, sent, upload.quantity, 1 if called else 0,
+        *upload.key, upload.version, status.value, error, error_code, sent,
+        upload.quantity if sent_quantity is None else sent_quantity, 1 if called else 0,
         upload.amount, upload.currency, sent_warehouse_id,
     )
     return bool(row and row["final"])
@@ -291,6 +293,15 @@ async def requeue_skipped(conn: asyncpg.Connection, shop_id: str, kinds: list[st
         """,
         shop_id, kinds, NOT_AUTHORIZED,
     )
+    return int(result.split()[-1])
+
+
+async def resend(conn: asyncpg.Connection, shop_id: str, kind: Kind) -> int:
+    """Send the shop's last levels of ``kind`` again (e.g. its inventory buffer changed, R46)."""
+    result: str = await conn.execute(
+        "UPDATE uploads SET status = 'pending', error = NULL, error_code = NULL, attempts = 0, version = version + 1,"
+        " next_attempt_at = now(), updated_at = now() WHERE shop_id = $1 AND kind = $2 AND status = 'uploaded'",
+        shop_id, kind.value)
     return int(result.split()[-1])
 
 

@@ -104,11 +104,16 @@ async def queue(conn: asyncpg.Connection, changes: Sequence[Change], *, coalesce
     return await repo.queue_many(conn, [rows[k] for k in sorted(rows)], coalesce_s=coalesce_s)
 
 
-async def shop_switches_changed(conn: asyncpg.Connection, shop_id: str) -> None:
-    """After a ShopSettingsChanged: levels skipped while a switch was off go out now that it is on."""
+async def shop_switches_changed(conn: asyncpg.Connection, shop_id: str, *, buffer_changed: bool = False) -> None:
+    """After a ShopSettingsChanged: levels skipped while a switch was off go out now that it is on; with a
+    new inventory buffer or threshold (R46) the shop's stock is sent again through it."""
     gate = await shops.shop_gate(conn, shop_id)
     if not gate.known or gate.status != "active":
         return
+    if buffer_changed:
+        count = await repo.resend(conn, shop_id, Kind.INVENTORY)
+        log.info("inventory buffer changed; the shop's stock is sent again", shop_id=shop_id, uploads=count,
+                 buffer=gate.inventory_buffer, threshold=gate.out_of_stock_threshold)
     kinds = [k.value for k, on in ((Kind.INVENTORY, gate.allow_inventory_upload), (Kind.PRICE, gate.allow_price_upload))
              if on]
     if kinds:

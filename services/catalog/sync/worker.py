@@ -27,6 +27,7 @@ from services.catalog.importing import repo as listings
 from services.catalog.products import repo as products
 from services.catalog.settings import CatalogSettings
 from services.catalog.shops import repo as shops
+from services.catalog.shops.domain import ShopGate, quantity_to_send
 from services.catalog.sync import repo
 from services.catalog.sync.domain import (
     NO_DEFAULT_WAREHOUSE,
@@ -51,6 +52,8 @@ class Outcome:
     called: bool = False
     #: PENDING because the shop is not authorised: held, not counted, sent after re-authorisation.
     held: bool = False
+    #: what TikTok was told (R46: the level less the shop's buffer); None: the level itself
+    sent_quantity: int | None = None
 
 
 class NoDefaultWarehouse(Exception):
@@ -111,10 +114,10 @@ class ListingUploader(DrainWorker):
                 outcomes[n] = Outcome(UploadStatus.SKIPPED, reason)
         sendable = [n for n in range(len(rows)) if n not in outcomes]
         if sendable:
-            outcomes.update(await self._send(first, [(n, rows[n]) for n in sendable]))
+            outcomes.update(await self._send(first, [(n, rows[n]) for n in sendable], gate))
         return [outcomes[n] for n in range(len(rows))]
 
-    async def _send(self, first: Upload, rows: list[tuple[int, Upload]]) -> dict[int, Outcome]:
+    async def _send(self, first: Upload, rows: list[tuple[int, Upload]], gate: ShopGate) -> dict[int, Outcome]:
         def all_(outcome: Outcome) -> dict[int, Outcome]:
             return {n: outcome for n, _ in rows}
 
@@ -123,11 +126,13 @@ class ListingUploader(DrainWorker):
                 default = await self.default_warehouse(first.shop_id) if any(
                     not u.warehouse_id for _, u in rows) else ""
                 where = {n: u.warehouse_id or default for n, u in rows}
+                told = {n: quantity_to_send(u.quantity or 0, buffer=gate.inventory_buffer,
+                                            threshold=gate.out_of_stock_threshold) for n, u in rows}
                 errors = await self._tiktok.update_inventory(
                     shop_id=first.shop_id, product_id=first.product_id,
-                    skus=[(u.sku_id, where[n], u.quantity or 0) for n, u in rows])
+                    skus=[(u.sku_id, where[n], told[n]) for n, u in rows])
             else:
-                where = {n: "" for n, _ in rows}
+                where, told = {n: "" for n, _ in rows}, {}
                 errors = await self._tiktok.update_prices(
                     shop_id=first.shop_id, product_id=first.product_id,
                     skus=[(u.sku_id, u.amount or Decimal(0), u.currency or "") for n, u in rows])
@@ -149,7 +154,8 @@ class ListingUploader(DrainWorker):
         for n, upload in rows:
             refused = errors.get(upload.sku_id)
             if refused is None:
-                out[n] = Outcome(UploadStatus.UPLOADED, warehouse_id=where[n] or None, called=True)
+                out[n] = Outcome(UploadStatus.UPLOADED, warehouse_id=where[n] or None, called=True,
+                                 sent_quantity=told.get(n))
             else:
                 code, message = refused
                 out[n] = Outcome(UploadStatus.FAILED, f"TikTok refused the {upload.kind.value} update of SKU "
@@ -200,9 +206,9 @@ class ListingUploader(DrainWorker):
                                   outcome.error_code, called=outcome.called)
             final = await repo.finish(conn, upload, status=outcome.status, error=outcome.error,
                                      error_code=outcome.error_code, sent_warehouse_id=outcome.warehouse_id,
-                                     called=outcome.called)
+                                     called=outcome.called, sent_quantity=outcome.sent_quantity)
             if outcome.status == UploadStatus.UPLOADED:
-                await self._publish_updated(conn, upload)
+                await self._publish_updated(conn, upload, outcome.sent_quantity)
                 published = True
             elif outcome.status == UploadStatus.FAILED and final:
                 await self._publish_failed(conn, upload, outcome)
@@ -210,14 +216,15 @@ class ListingUploader(DrainWorker):
         if published:
             self._wake_relay()
 
-    async def _publish_updated(self, conn: asyncpg.Connection, upload: Upload) -> None:
+    async def _publish_updated(self, conn: asyncpg.Connection, upload: Upload, sent_quantity: int | None) -> None:
         product = await products.get_product(conn, upload.seller_sku)
         inventory = upload.kind == Kind.INVENTORY
         await enqueue_data(conn, ListingUpdated(
             shop_id=upload.shop_id, seller_sku=upload.seller_sku,
             parent_sku=product["parent_sku"] if product else None, product_id=upload.product_id,
             sku_id=upload.sku_id, fields=[upload.kind.value],
-            inventory=upload.quantity if inventory else None, price=None if inventory else upload.amount,
+            inventory=(upload.quantity if sent_quantity is None else sent_quantity) if inventory else None,
+            price=None if inventory else upload.amount,
             currency=None if inventory else upload.currency, updated_at=datetime.now(UTC),
         ), source=self._source)
 

@@ -99,3 +99,36 @@ async def test_a_shop_with_a_backlog_does_not_hold_back_another_shops_change(har
     waiting = await h.wait_db("SELECT count(*) FROM catalog.uploads WHERE shop_id = $1 AND status <> 'uploaded'",
                               busy, until=lambda n: n is not None)
     assert waiting > 0, "the busy shop's backlog had already drained: the test proves nothing"
+
+
+async def test_the_shops_buffer_and_threshold_shape_what_tiktok_is_told(harness: Harness, unique: str) -> None:
+    """R46: buffer 3 → 10 available is sent as 7; a new buffer of 50% re-sends the stock as 5; at or below
+    the out-of-stock threshold 0 is sent; `inventory show` has both our level and what was sent."""
+    from libs.common.events.shops import ShopSettingsChanged
+
+    h = harness
+    shop = await h.new_shop()
+    one = await _product(h, shop, f"BUF-{unique}", 1)
+    [sku] = one["sku_ids"]
+
+    async def settings(**given: Any) -> None:
+        await h.publish(ShopSettingsChanged(shop_id=shop, allow_inventory_upload=True, allow_price_upload=True,
+                                            changed_at=datetime.now(UTC), **given))
+        await h.wait_db("SELECT (inventory_buffer, out_of_stock_threshold) FROM catalog.shops WHERE shop_id = $1",
+                        shop, until=lambda v: v is not None and tuple(v) == (given.get("inventory_buffer", "0"),
+                                                                             given.get("out_of_stock_threshold", 0)))
+
+    async def sent(quantity: int) -> dict[str, Any]:
+        return await h.inventory(sku, until=lambda b: (shop_row(b, shop) or {}).get("sent") == quantity
+                                 and shop_row(b, shop)["upload_status"] == "uploaded")  # type: ignore[index]
+
+    await settings(inventory_buffer="3")
+    await h.publish(InventoryChanged(seller_sku=sku, available=10, occurred_at=T0))
+    row = shop_row(await sent(7), shop)
+    assert row is not None and (row["our_level"], row["buffer"]) == (10, "3"), row
+    assert (await _quantities(h, shop, one["product_id"]))[sku] == 7
+    await settings(inventory_buffer="50%")  # no new stock change: the buffer alone re-sends
+    await sent(5)
+    await settings(inventory_buffer="50%", out_of_stock_threshold=5)
+    await sent(0)
+    assert (await _quantities(h, shop, one["product_id"]))[sku] == 0

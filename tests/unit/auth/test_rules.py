@@ -67,3 +67,17 @@ def test_secret_box_round_trip_rotation_and_no_plaintext():
     with pytest.raises(SecretBoxError, match="AUTH_ENCRYPTION_KEYS"):
         SecretBox(None)
     assert "tok" not in repr(rotated_box)
+
+
+def test_the_inventory_buffer_and_threshold_are_settings_with_their_ranges() -> None:
+    """R46: N units or P% (0-100); the threshold a whole number; anything else names the setting."""
+    current = ShopSwitches()
+    changed = apply_settings(current, {"inventory_buffer": "10%", "out_of_stock_threshold": 2})
+    assert (changed.inventory_buffer, changed.out_of_stock_threshold) == ("10%", 2)
+    assert apply_settings(current, {"inventory_buffer": "5"}).inventory_buffer == "5"
+    for bad in ("101%", "abc", "-1", "1.5"):
+        with pytest.raises(DomainError) as err:
+            apply_settings(current, {"inventory_buffer": bad})
+        assert "inventory_buffer" in str(err.value.message)
+    with pytest.raises(DomainError):
+        apply_settings(current, {"out_of_stock_threshold": -1})

@@ -31,8 +31,8 @@ def test_inventory_show_lists_each_shop_with_status_and_error() -> None:
     assert result.exit_code == 0, result.output
     assert api.requests[0].url.path == "/inventory/RED"
     out = flat(result.stdout)
-    assert "S1 P1 K1 7 7 uploaded" in out
-    assert "S2 P2 K2 7 failed" in out and "no default warehouse" in out
+    assert "S1 P1 K1 7 none 7 uploaded" in out
+    assert "S2 P2 K2 7 none failed" in out and "no default warehouse" in out
 
 
 def test_inventory_show_of_an_unknown_sku_is_an_error() -> None:

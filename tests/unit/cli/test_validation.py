@@ -133,3 +133,18 @@ def test_download_accepts_a_single_day() -> None:
     result = invoke(["orders", "download", "S1", "--from", "2024-05-01", "--to", "2024-05-01", "--no-wait"], api)
     assert result.exit_code == 0, result.output
     assert api.bodies() == [{"shop": "S1", "from": "2024-05-01T00:00:00+00:00", "to": "2024-05-02T00:00:00+00:00"}]
+
+
+@pytest.mark.parametrize("value", ["five", "-3", "101%", "10.5%", "100000", "%"])
+def test_inventory_buffer_takes_units_or_a_percentage(value: str) -> None:
+    result = invoke(["shops", "settings", "S1", "--inventory-buffer", value], FakeApi(_never_called))
+    out = flat(result.output)
+    assert result.exit_code == 2, out
+    assert "Invalid value for '--inventory-buffer'" in out and "percentage from 0% to 100%" in out
+
+
+def test_inventory_buffer_and_threshold_are_sent_as_settings() -> None:
+    api = FakeApi(lambda r: httpx.Response(200, json={"settings": {}}))
+    result = invoke(["shops", "settings", "S1", "--inventory-buffer", " 15% ", "--out-of-stock-threshold", "3"], api)
+    assert result.exit_code == 0, result.output
+    assert api.bodies() == [{"inventory_buffer": "15%", "out_of_stock_threshold": 3}]

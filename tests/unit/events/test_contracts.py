@@ -141,10 +141,12 @@ def test_cancellation_not_applied_says_why() -> None:
 def test_shop_settings_defaults_follow_r5() -> None:
     settings = ShopSettingsChanged(shop_id="1", changed_at=WHEN)
     switches = settings.model_dump(
-        exclude={"shop_id", "changed_at", "status", "reason", "identifier_priority", "token_generation"}
+        exclude={"shop_id", "changed_at", "status", "reason", "identifier_priority", "token_generation",
+                 "inventory_buffer", "out_of_stock_threshold"}
     )
     assert switches.pop("send_brand_info") is True
     assert set(switches.values()) == {False}
+    assert (settings.inventory_buffer, settings.out_of_stock_threshold) == ("0", 0)  # R46: nothing held back
     assert settings.identifier_priority == ["UPC", "EAN", "GTIN", "ISBN"]
     with pytest.raises(ValidationError, match="must not repeat"):
         ShopSettingsChanged(shop_id="1", changed_at=WHEN, identifier_priority=["UPC", "UPC"])
