@@ -136,6 +136,54 @@ def _show(ctx: typer.Context, sku: str, path: str, level: str) -> None:
         console.print(str(body["note"]))
 
 
+shadows = typer.Typer(help="Shadow SKUs (R42): a SKU whose listings take the stock of a master SKU.",
+                      no_args_is_help=True)
+app.add_typer(shadows, name="shadows")
+
+
+@shadows.command("link")
+def link_shadow(
+    ctx: typer.Context,
+    shadow: str = typer.Argument(..., help="The shadow SKU (its listings take the master's stock)."),
+    master: str = typer.Option(..., "--master", help="The master SKU whose stock they take."),
+) -> None:
+    """Link a shadow to its master: from now on the master's stock changes go to the shadow's listings too
+    (each through its own shop's buffer and switches), starting with the master's stock now."""
+    st = state(ctx)
+    with reported():
+        body = st.client("catalog").post("/shadows", {"shadow_sku": shadow, "master_sku": master})
+    if st.json_output:
+        emit_json(body)
+        return
+    console.print(f"{shadow} now follows {master}'s stock; {body['uploads_queued']} listing update(s) queued.")
+
+
+@shadows.command("unlink")
+def unlink_shadow(ctx: typer.Context, shadow: str = typer.Argument(..., help="The shadow SKU.")) -> None:
+    """Stop following the master: the shadow's own stock (if any is known) goes to its listings again."""
+    st = state(ctx)
+    with reported():
+        body = st.client("catalog").delete(f"/shadows/{shadow}")
+    if st.json_output:
+        emit_json(body)
+        return
+    console.print(f"{shadow} no longer follows {body['master_sku']}; {body['uploads_queued']} listing update(s) "
+                  "queued." + (f" {body['note']}" if body.get("note") else ""))
+
+
+@shadows.command("list")
+def list_shadows(ctx: typer.Context) -> None:
+    """Every shadow with its master and how many TikTok listings it drives."""
+    st = state(ctx)
+    with reported():
+        body = st.client("catalog").get("/shadows")
+    if st.json_output:
+        emit_json(body)
+        return
+    render.table("Shadow SKUs (R42)", ("shadow", "master", "listings", "linked at"),
+                 ((r["shadow_sku"], r["master_sku"], r["listings"], r["linked_at"]) for r in body["shadows"]))
+
+
 @inventory.command("show")
 def show_inventory(ctx: typer.Context, sku: str = typer.Argument(..., help="Our seller SKU.")) -> None:
     """Per shop: our level, what was sent to TikTok, the upload status, error and when it was sent (R40)."""

@@ -120,6 +120,9 @@ class AdminClient:
     def patch(self, path: str, body: Any) -> Any:
         return self.request("PATCH", path, json_body=body)
 
+    def delete(self, path: str) -> Any:
+        return self.request("DELETE", path)
+
     def upload(self, path: str, files: list[tuple[str, tuple[str, bytes]]]) -> Any:
         """A multipart POST (a product file and the media it names); the decoded JSON answer."""
         timeout = max(self._http.timeout.read or 30.0, 600.0)  # a big catalogue takes a while

@@ -24,6 +24,7 @@ from services.catalog.posting.tiktok import PostingTikTok
 from services.catalog.products import api as products_api
 from services.catalog.products.service import Products
 from services.catalog.settings import CatalogSettings
+from services.catalog.shadows import api as shadows_api
 from services.catalog.shops import handlers as shops_handlers
 from services.catalog.sync import api as sync_api
 from services.catalog.sync import handlers as sync_handlers
@@ -49,6 +50,7 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
     app.include_router(posting_api.router)
     app.include_router(posting_webhooks.router)
     app.include_router(editing_api.router)
+    app.include_router(shadows_api.router)
 
     async def start_tiktok(rt: ServiceRuntime) -> None:
         client = service_tiktok_client(rt, tokens=tokens)

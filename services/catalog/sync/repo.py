@@ -305,6 +305,12 @@ async def resend(conn: asyncpg.Connection, shop_id: str, kind: Kind) -> int:
     return int(result.split()[-1])
 
 
+async def forget(conn: asyncpg.Connection, seller_sku: str, kind: Kind) -> None:
+    """Drop the SKU's queued levels of ``kind``: the next level queued for its listings wins whatever its time
+    (R42: a shadow switching between its own stock and its master's, two clocks that do not compare)."""
+    await conn.execute("DELETE FROM uploads WHERE seller_sku = $1 AND kind = $2", seller_sku, kind.value)
+
+
 async def uploads_of(conn: asyncpg.Connection, seller_sku: str, kind: Kind) -> list[asyncpg.Record]:
     return list(await conn.fetch(
         "SELECT * FROM uploads WHERE seller_sku = $1 AND kind = $2 ORDER BY shop_id, product_id, sku_id, warehouse_id",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -17,6 +17,7 @@ import structlog
 from libs.common.events.inventory import InventoryChanged, PriceChanged
 from services.catalog.importing import repo as listings
 from services.catalog.products import repo as products
+from services.catalog.shadows import repo as shadows
 from services.catalog.shops import repo as shops
 from services.catalog.sync import repo
 from services.catalog.sync.domain import (
@@ -46,6 +47,7 @@ class Change:
     occurred_at: datetime
     event_id: str
     changes: int = 1  # upstream changes it stands for
+    from_master: str | None = None  # R42: the master whose stock this shadow's listings take
 
 
 async def apply_inventory(conn: asyncpg.Connection, changes: Sequence[tuple[str, InventoryChanged]], *,
@@ -87,6 +89,7 @@ async def apply_price(conn: asyncpg.Connection, changes: Sequence[tuple[str, Pri
 async def queue(conn: asyncpg.Connection, changes: Sequence[Change], *, coalesce_s: float) -> int:
     """Queue each change for every listing SKU of its seller SKU (on its shop, or every shop), the newest
     per listing row; returns how many will be sent (the others are recorded as skipped, with the reason)."""
+    changes = await _with_shadows(conn, changes)
     targets = await listings.upload_targets_many(conn, sorted({c.seller_sku for c in changes}))
     rows: dict[tuple[str, str, str, str, str], repo.QueuedUpload] = {}
     for c in changes:
@@ -102,6 +105,21 @@ async def queue(conn: asyncpg.Connection, changes: Sequence[Change], *, coalesce
                 occurred_at=c.occurred_at, event_id=c.event_id,
                 skip_reason=skip_reason(c.kind, gate, listing["listing_status"]), changes=c.changes)
     return await repo.queue_many(conn, [rows[k] for k in sorted(rows)], coalesce_s=coalesce_s)
+
+
+async def _with_shadows(conn: asyncpg.Connection, changes: Sequence[Change]) -> list[Change]:
+    """R42: a master's stock change also goes to each of its shadows' listings; a shadow's own stock change
+    does not reach its listings while it follows a master (it is stored, and sent again on unlink)."""
+    stock = [c for c in changes if c.kind == Kind.INVENTORY and c.from_master is None]
+    if not stock:
+        return list(changes)
+    skus = sorted({c.seller_sku for c in stock})
+    followers, following = await shadows.shadows_of(conn, skus), await shadows.linked(conn, skus)
+    out = [c for c in changes if not (c.kind == Kind.INVENTORY and c.from_master is None
+                                      and c.seller_sku in following)]
+    for c in stock:
+        out += [replace(c, seller_sku=shadow, from_master=c.seller_sku) for shadow in followers.get(c.seller_sku, [])]
+    return out
 
 
 async def shop_switches_changed(conn: asyncpg.Connection, shop_id: str, *, buffer_changed: bool = False) -> None:

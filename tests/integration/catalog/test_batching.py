@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from libs.common.events import new_event
 from libs.common.events.inventory import InventoryChanged
 from tests.integration.catalog.conftest import Harness, shop_row
 from tests.support.waiting import until
@@ -41,8 +42,10 @@ async def test_ten_changed_skus_of_one_product_go_in_one_call(harness: Harness, 
     shop = await h.new_shop()
     tee = await _product(h, shop, f"TEN-{unique}", 10)
     calls = await h.calls(tee["product_id"])
-    for n, sku in enumerate(sorted(tee["sku_ids"])):
-        await h.publish(InventoryChanged(seller_sku=sku, available=50 + n, occurred_at=T0))
+    events = [InventoryChanged(seller_sku=sku, available=50 + n, occurred_at=T0)
+              for n, sku in enumerate(sorted(tee["sku_ids"]))]  # an ERP sends a product's changes together
+    await h.publisher.publish_many([(e.topic, e.key().encode(), new_event(e, source="tests/erp").to_bytes())
+                                    for e in events])
     want = {sku: 50 + n for n, sku in enumerate(sorted(tee["sku_ids"]))}
 
     async def held() -> bool:
@@ -132,3 +135,41 @@ async def test_the_shops_buffer_and_threshold_shape_what_tiktok_is_told(harness:
     await settings(inventory_buffer="50%", out_of_stock_threshold=5)
     await sent(0)
     assert (await _quantities(h, shop, one["product_id"]))[sku] == 0
+
+
+async def test_a_shadow_follows_its_masters_stock_through_its_own_shops_buffer(harness: Harness, unique: str) -> None:
+    """R42: linked, the shadow's listing (on another shop, buffer 2) takes the master's stock at once and on
+    every change; the shadow's own stock change does not reach it; unlinked, its own stock goes back."""
+    from libs.common.events.shops import ShopSettingsChanged
+
+    h = harness
+    main, second = await h.new_shop(), await h.new_shop()
+    master = await _product(h, main, f"MASTER-{unique}", 1)
+    shadow = await _product(h, second, f"SHADOW-{unique}", 1)
+    [m], [s] = master["sku_ids"], shadow["sku_ids"]
+    await h.publish(ShopSettingsChanged(shop_id=second, allow_inventory_upload=True, allow_price_upload=True,
+                                        inventory_buffer="2", changed_at=datetime.now(UTC)))
+    await h.wait_db("SELECT inventory_buffer FROM catalog.shops WHERE shop_id = $1", second, until=lambda v: v == "2")
+    await h.publish(InventoryChanged(seller_sku=m, available=20, occurred_at=T0))
+    await h.publish(InventoryChanged(seller_sku=s, available=3, occurred_at=T0))
+
+    async def on(shop: str, product: dict[str, Any], sku: str, quantity: int) -> bool:
+        return (await _quantities(h, shop, product["product_id"]))[sku] == quantity
+
+    await until(lambda: on(second, shadow, s, 1), timeout_s=15, what="the shadow's own stock (3 less 2)")
+    await until(lambda: on(main, master, m, 20), timeout_s=15, what="the master's stock")
+    r = await h.http.post(f"{h.url}/shadows", json={"shadow_sku": s, "master_sku": m})
+    assert r.status_code == 200 and r.json()["uploads_queued"] == 1, r.text
+    await until(lambda: on(second, shadow, s, 18), timeout_s=15, what="the master's 20 less the shadow shop's 2")
+    await h.publish(InventoryChanged(seller_sku=m, available=12, occurred_at=T0 + timedelta(seconds=1)))
+    await until(lambda: on(second, shadow, s, 10), timeout_s=15, what="the master's change followed")
+    assert await on(main, master, m, 12)
+    await h.publish(InventoryChanged(seller_sku=s, available=50, occurred_at=T0 + timedelta(seconds=2)))
+    await h.publish(InventoryChanged(seller_sku=m, available=13, occurred_at=T0 + timedelta(seconds=3)))  # barrier
+    await until(lambda: on(second, shadow, s, 11), timeout_s=15, what="the master's next change")
+    listed = (await h.http.get(f"{h.url}/shadows")).json()["shadows"]
+    assert [(x["shadow_sku"], x["master_sku"], x["listings"]) for x in listed if x["shadow_sku"] == s] == [(s, m, 1)]
+    assert (await h.http.post(f"{h.url}/shadows", json={"shadow_sku": m, "master_sku": s})).status_code == 409
+    r = await h.http.delete(f"{h.url}/shadows/{s}")
+    assert r.status_code == 200 and r.json()["master_sku"] == m, r.text
+    await until(lambda: on(second, shadow, s, 48), timeout_s=15, what="the shadow's own 50 less 2 again")
