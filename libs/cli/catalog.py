@@ -136,6 +136,32 @@ def _show(ctx: typer.Context, sku: str, path: str, level: str) -> None:
         console.print(str(body["note"]))
 
 
+sync = typer.Typer(help="The stock and price sync to TikTok (R40).", no_args_is_help=True)
+app.add_typer(sync, name="sync")
+
+
+@sync.command("status")
+def sync_status(ctx: typer.Context,
+                shop: str | None = typer.Option(None, "--shop", help="One shop (default: every shop).")) -> None:
+    """Per shop: changes waiting and the lag, calls in the last minute against TikTok's limit, the last
+    success, and failures with TikTok's code (`catalog inventory show SKU` has each SKU's detail)."""
+    st = state(ctx)
+    with reported():
+        body = st.client("catalog").get("/sync/status", shop=shop)
+    if st.json_output:
+        emit_json(body)
+        return
+    render.table("Sync to TikTok (R40)", ("shop", "kind", "waiting", "lag", "calls / min (limit)", "last success",
+                                          "failed", "skipped"),
+                 ((r["shop_id"], r["kind"], r["waiting"], f"{r['lag_s']:.1f} s",
+                   f"{r['calls_last_minute']} ({r['limit_per_minute']})", r["last_success_at"] or "never",
+                   r["failed"], r["skipped"]) for r in body["shops"]))
+    for r in body["shops"]:
+        for f in r["failures"]:
+            console.print(f"  {r['shop_id']} {r['kind']}: {f['skus']} SKU(s) failed with {f['code']}: {f['example']}",
+                          soft_wrap=True)
+
+
 shadows = typer.Typer(help="Shadow SKUs (R42): a SKU whose listings take the stock of a master SKU.",
                       no_args_is_help=True)
 app.add_typer(shadows, name="shadows")

@@ -331,3 +331,46 @@ async def requeue_skipped_product(conn: asyncpg.Connection, shop_id: str, produc
         "UPDATE uploads SET status = 'pending', error = NULL, error_code = NULL, attempts = 0, next_attempt_at = now(),"
         " updated_at = now() WHERE shop_id = $1 AND product_id = $2 AND status = 'skipped'", shop_id, product_id)
     return int(result.split()[-1])
+
+
+# --- the sync status: calls made, the last success, what waits ------------------------------------------
+
+
+async def record_call(conn: asyncpg.Connection, shop_id: str, kind: Kind, *, skus: int, ok: bool,
+                      code: str | None) -> None:
+    """One update call TikTok answered (or refused); calls older than two minutes are dropped as it goes."""
+    await conn.execute("INSERT INTO sync_calls (shop_id, kind, skus, ok, code) VALUES ($1, $2, $3, $4, $5)",
+                       shop_id, kind.value, skus, ok, code)
+    await conn.execute("DELETE FROM sync_calls WHERE shop_id = $1 AND at < now() - interval '2 minutes'", shop_id)
+    if ok:
+        await conn.execute("INSERT INTO sync_successes (shop_id, kind, at) VALUES ($1, $2, now())"
+                           " ON CONFLICT (shop_id, kind) DO UPDATE SET at = now()", shop_id, kind.value)
+
+
+async def status(conn: asyncpg.Connection, shop_id: str | None) -> list[asyncpg.Record]:
+    """Per shop and kind: changes waiting and the age of the oldest, calls in the last minute, the last
+    success, and the failed SKUs."""
+    return list(await conn.fetch(
+        """
+        WITH keys AS (
+            SELECT DISTINCT shop_id, kind FROM uploads WHERE ($1::text IS NULL OR shop_id = $1)
+            UNION SELECT shop_id, kind FROM sync_successes WHERE ($1::text IS NULL OR shop_id = $1)
+        )
+        SELECT k.shop_id, k.kind,
+               (SELECT count(*) FROM uploads u WHERE u.shop_id = k.shop_id AND u.kind = k.kind
+                  AND u.status = 'pending') AS waiting,
+               (SELECT extract(epoch FROM now() - min(u.queued_at)) FROM uploads u WHERE u.shop_id = k.shop_id
+                  AND u.kind = k.kind AND u.status = 'pending') AS oldest_waiting_s,
+               (SELECT count(*) FROM sync_calls c WHERE c.shop_id = k.shop_id AND c.kind = k.kind
+                  AND c.at > now() - interval '1 minute') AS calls_last_minute,
+               (SELECT s.at FROM sync_successes s WHERE s.shop_id = k.shop_id AND s.kind = k.kind) AS last_success_at,
+               (SELECT count(*) FROM uploads u WHERE u.shop_id = k.shop_id AND u.kind = k.kind
+                  AND u.status = 'failed') AS failed,
+               (SELECT count(*) FROM uploads u WHERE u.shop_id = k.shop_id AND u.kind = k.kind
+                  AND u.status = 'skipped') AS skipped,
+               (SELECT coalesce(jsonb_agg(f ORDER BY f.skus DESC), '[]') FROM (
+                    SELECT u.error_code AS code, count(*) AS skus, min(u.error) AS example FROM uploads u
+                    WHERE u.shop_id = k.shop_id AND u.kind = k.kind AND u.status = 'failed'
+                    GROUP BY u.error_code) f) AS failures
+        FROM keys k ORDER BY k.shop_id, k.kind
+        """, shop_id))

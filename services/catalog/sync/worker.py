@@ -144,12 +144,14 @@ class ListingUploader(DrainWorker):
         except TokenServiceRejected as exc:
             return all_(Outcome(UploadStatus.PENDING, f"{exc}; retrying", "token_service_rejected"))
         except TikTokError as exc:
+            await self._count_call(first, len(rows), ok=False, code=str(exc.code))
             if exc.transient:
                 return all_(Outcome(UploadStatus.PENDING, f"TikTok unavailable ({exc.code}): {exc.message}; retrying",
                                     str(exc.code), called=True))
             await self._forget_default_warehouse(first, rows)
             return all_(Outcome(UploadStatus.FAILED, f"TikTok refused the {first.kind.value} update ({exc.code}): "
                                 f"{exc.message}", str(exc.code), called=True))
+        await self._count_call(first, len(rows), ok=True, code=None)
         out: dict[int, Outcome] = {}
         for n, upload in rows:
             refused = errors.get(upload.sku_id)
@@ -164,6 +166,11 @@ class ListingUploader(DrainWorker):
             await self._forget_default_warehouse(first, [(n, u) for n, u in rows
                                                           if out[n].status == UploadStatus.FAILED])
         return out
+
+    async def _count_call(self, first: Upload, skus: int, *, ok: bool, code: str | None) -> None:
+        """For the sync status: calls in the last minute against the limit, and the last success."""
+        async with self._pool.acquire() as conn:
+            await repo.record_call(conn, first.shop_id, first.kind, skus=skus, ok=ok, code=code)
 
     async def _forget_default_warehouse(self, first: Upload, rows: list[tuple[int, Upload]]) -> None:
         """A refused stock update sent to the cached default warehouse: it may be stale, ask next time."""

@@ -79,6 +79,11 @@ async def test_a_sku_tiktok_refuses_fails_alone_and_names_the_warehouse(harness:
     assert row is not None and "999000111" in row["error"] and row["error_code"], row
     await until(lambda: _all_uploaded(h, [good], shop), timeout_s=10, what="the good SKU uploaded")
     assert (await _quantities(h, shop, pair["product_id"]))[good] == 4
+    [status] = (await h.http.get(f"{h.url}/sync/status", params={"shop": shop})).json()["shops"]
+    assert (status["kind"], status["waiting"], status["failed"]) == ("inventory", 0, 1), status
+    assert status["calls_last_minute"] >= 1 and status["limit_per_minute"] == 3000 and status["last_success_at"]
+    [failure] = status["failures"]
+    assert failure["skus"] == 1 and "999000111" in failure["example"], failure
 
 
 async def test_a_shop_with_a_backlog_does_not_hold_back_another_shops_change(harness: Harness, unique: str) -> None:

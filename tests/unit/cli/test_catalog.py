@@ -39,3 +39,16 @@ def test_inventory_show_of_an_unknown_sku_is_an_error() -> None:
     api = FakeApi(lambda r: httpx.Response(404, json={"error": {"code": "inventory_not_found", "message": "no SKU"}}))
     result = invoke(["catalog", "inventory", "show", "NOPE"], api)
     assert result.exit_code == 1 and "no SKU (inventory_not_found)" in flat(result.stderr)
+
+
+def test_sync_status_shows_the_lag_the_calls_against_the_limit_and_failures() -> None:
+    body = {"shops": [{"shop_id": "S1", "kind": "inventory", "waiting": 12, "lag_s": 3.4, "calls_last_minute": 2950,
+                       "limit_per_minute": 3000, "last_success_at": "2026-12-02T04:00:00+00:00", "failed": 1,
+                       "skipped": 0, "failures": [{"code": "17019", "skus": 1, "example": "warehouse 9 unknown"}]}]}
+    api = FakeApi(lambda r: httpx.Response(200, json=body))
+    result = invoke(["catalog", "sync", "status", "--shop", "S1"], api)
+    assert result.exit_code == 0, result.output
+    assert api.requests[0].url.path == "/sync/status" and api.requests[0].url.params["shop"] == "S1"
+    out = flat(result.stdout)
+    assert "S1 inventory 12 3.4 s 2950 (3000)" in out
+    assert "S1 inventory: 1 SKU(s) failed with 17019: warehouse 9 unknown" in out
