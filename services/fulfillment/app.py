@@ -48,6 +48,9 @@ def build_app(settings: FulfillmentSettings | None = None, *, tokens: TokenProvi
         uploader = getattr(app.state, "uploader", None)
         if uploader is not None:
             uploader.wake()
+        query = getattr(app.state, "shipping_query", None)
+        if query is not None:  # an order whose TikTok status moved may be due for a check
+            query.wake()
 
     runtime.on_start(start_tiktok)
     runtime.on_after_commit(wake_uploader)

@@ -25,11 +25,6 @@ async def on_order_downloaded(conn: asyncpg.Connection, event: CloudEvent, data:
     await service.apply_order_downloaded(conn, data, at=event.time or datetime.now(UTC))
 
 
-async def on_order_status_changed(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:
-    assert isinstance(data, OrderStatusChanged)
-    await service.apply_status_changed(conn, data, at=data.occurred_at)
-
-
 async def on_cancellation_detected(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:
     assert isinstance(data, CancellationDetected)
     await service.apply_cancellation(conn, data)
@@ -47,6 +42,11 @@ def register(runtime: ServiceRuntime) -> None:
         on_shop_changed,
     )
     runtime.subscribe(OrderDownloaded.topic, [OrderDownloaded.event_type], on_order_downloaded)
+    async def on_order_status_changed(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:
+        """Its own OrderStatusChanged (the query's results) must not queue another check."""
+        assert isinstance(data, OrderStatusChanged)
+        await service.apply_status_changed(conn, data, at=data.occurred_at, ours=event.source == runtime.source)
+
     runtime.subscribe(OrderStatusChanged.topic, [OrderStatusChanged.event_type], on_order_status_changed)
     runtime.subscribe(CancellationDetected.topic, [CancellationDetected.event_type], on_cancellation_detected)
     runtime.subscribe(ShipmentCreated.topic, [ShipmentCreated.event_type], on_shipment_created)

@@ -251,3 +251,32 @@ async def set_queried_status(conn: asyncpg.Connection, order_id: str, tiktok_sta
         "UPDATE orders SET queried_tiktok_status = $2, queried_at = now() WHERE order_id = $1", order_id, tiktok_status
     )
     return previous
+
+
+# --- prompt checks of orders whose TikTok status moved (R14, R22) ----------------------------------------
+
+
+async def queue_order_check(conn: asyncpg.Connection, *, order_id: str, shop_id: str) -> bool:
+    """Ask TikTok about the order at once, if the shop queries shipping changes and the order is still open;
+    False when nothing was queued."""
+    result: str = await conn.execute(
+        """
+        INSERT INTO order_checks (order_id, shop_id)
+        SELECT $1, $2 FROM shops s WHERE s.shop_id = $2 AND s.query_shipping_change AND s.status = 'active'
+          AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_id = $1 AND (o.cancelled OR o.completed_at IS NOT NULL))
+        ON CONFLICT (order_id) DO UPDATE SET due_at = now()
+        """,
+        order_id, shop_id)
+    return result.endswith("1")
+
+
+async def claim_order_checks(conn: asyncpg.Connection, *, limit: int, lease_s: float) -> list[asyncpg.Record]:
+    """Due checks, reserved for ``lease_s`` (a crashed worker's reservation runs out and the check is retried)."""
+    return list(await conn.fetch(
+        "UPDATE order_checks SET due_at = now() + make_interval(secs => $2), attempts = attempts + 1"
+        " WHERE order_id IN (SELECT order_id FROM order_checks WHERE due_at <= now() ORDER BY due_at LIMIT $1"
+        " FOR UPDATE SKIP LOCKED) RETURNING order_id, shop_id, attempts", limit, lease_s))
+
+
+async def done_order_checks(conn: asyncpg.Connection, order_ids: Sequence[str]) -> None:
+    await conn.execute("DELETE FROM order_checks WHERE order_id = ANY($1::text[])", list(order_ids))

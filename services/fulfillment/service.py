@@ -24,6 +24,7 @@ from services.fulfillment.domain import (
     UploadStatus,
     admit,
 )
+from services.fulfillment.tracking_rules import SHIPPED_ON_TIKTOK
 
 log = structlog.get_logger(__name__)
 
@@ -85,7 +86,11 @@ async def apply_order_downloaded(conn: asyncpg.Connection, data: OrderDownloaded
         )
 
 
-async def apply_status_changed(conn: asyncpg.Connection, data: OrderStatusChanged, *, at: datetime) -> None:
+async def apply_status_changed(conn: asyncpg.Connection, data: OrderStatusChanged, *, at: datetime,
+                               ours: bool = False) -> bool:
+    """Store the order's new status; when TikTok says it moved on its side (shipped by TikTok, in transit,
+    delivered…), queue a prompt check of its packages and tracking (R14, R22). ``ours``: an event this
+    service published itself (its own query's result), which must not queue another check. True: queued."""
     await repo.lock_order(conn, data.order_id)
     await repo.ensure_order_row(conn, order_id=data.order_id, shop_id=data.shop_id)
     await repo.set_order_status(
@@ -93,6 +98,10 @@ async def apply_status_changed(conn: asyncpg.Connection, data: OrderStatusChange
     )
     if data.kind == "cancelled" or data.status == CANCELLED_STATUS:
         await repo.mark_order_cancelled(conn, order_id=data.order_id, whole_order=True, reason=None)
+        return False
+    if ours or data.tiktok_status not in SHIPPED_ON_TIKTOK:
+        return False
+    return await repo.queue_order_check(conn, order_id=data.order_id, shop_id=data.shop_id)
 
 
 async def apply_cancellation(conn: asyncpg.Connection, data: CancellationDetected) -> None:

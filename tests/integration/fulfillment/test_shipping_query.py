@@ -146,3 +146,28 @@ async def test_tiktok_side_is_shown_and_published_once_per_change(harness: Harne
     assert len(await harness.events(order["id"], count=4, kind="status", timeout_s=1)) == 3
     tracking = await sandbox(harness.http, "GET", f"{harness.sandbox_url}/sandbox/orders/{order['id']}")
     assert [t["description"] for t in tracking["tracking"]][:2] == ["Order completed", "Package delivered"]
+
+
+async def test_an_fbt_order_tiktok_ships_is_completed_within_seconds_of_the_status_change(
+    harness: Harness, unique: str
+) -> None:
+    """R14 in seconds: the orders service says (orders.status-changed, from TikTok's webhook) that an FBT
+    order is in transit; fulfillment reads that order at once and completes it, although the shop's
+    periodic query is an hour away."""
+    import time
+    from datetime import UTC, datetime
+
+    from libs.common.events.orders import OrderStatusChanged
+
+    shop_id = await harness.new_shop(query_shipping=True)
+    order = await harness.place_order(shop_id, {f"FAST-{unique}": 1}, fulfillment_type="FULFILLMENT_BY_TIKTOK")
+    await harness.download(shop_id, order)
+    await harness.wait_db("UPDATE fulfillment.shops SET shipping_query_due_at = now() + interval '1 hour'"
+                          " WHERE shop_id = $1 RETURNING shop_id", shop_id, until=lambda v: v == shop_id)
+    await sandbox(harness.http, "POST", f"{harness.sandbox_url}/sandbox/orders/{order['id']}/advance")
+    started = time.monotonic()
+    await harness.publish(OrderStatusChanged(shop_id=shop_id, order_id=order["id"], status="Shipped", kind="status",
+                                             tiktok_status="IN_TRANSIT", occurred_at=datetime.now(UTC)))
+    completed = await harness.events(order["id"], count=1, kind="completed", timeout_s=10)
+    assert completed and completed[0]["data"]["status"] == "Completed", completed  # the periodic query slept
+    print(f"\nR14: FBT order completed {time.monotonic() - started:.2f} s after orders.status-changed")
