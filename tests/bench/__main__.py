@@ -1,4 +1,4 @@
-"""``make bench`` / ``python -m tests.bench [--scenario inventory|orders|catalog|all] [--orders N] [--skus N] [--products N] [--no-profile]``.
+"""``make bench`` / ``python -m tests.bench [--scenario inventory|orders|catalog|posting|steady|all] [--orders N] [--skus N] [--products N] [--steady-s S] [--no-profile]``.
 
 Starts the stack as processes exactly as ``make run`` does (``ttshop dev``) and measures it from the
 outside. *orders*: connects a sandbox shop through the CLI, places N orders in the sandbox, starts a
@@ -8,6 +8,8 @@ one ``InventoryChanged`` per SKU and then 5 per SKU, and measures until TikTok h
 *catalog*: loads an N-row XLSX product file through the CLI (rows/s; a re-run that changes nothing) and
 checks the whole catalogue's readiness (products/s), next to openpyxl alone reading the same file.
 *posting*: one bulk post job of N ready products with 3 images each, against the ideal its rate limits allow.
+*steady*: 200 InventoryChanged/s for S seconds over 5 shops (multi- and single-SKU products): latency p50/p99
+from publish until TikTok holds the value, and the coalescing window's share of it.
 Reports per-process peak RSS (VmHWM) and, with py-spy installed, where the measured process (orders,
 catalog) and the sandbox spend their time. Prints only.
 """
@@ -28,13 +30,16 @@ from tests.bench import (
     posting_scenario,
     profiling,
     report,
+    steady_scenario,
 )
 from tests.bench.stack import peak_rss_kib, processes
 from tests.support.devstack import Stack, running_stack
 
 #: The reconciliation poll and settlement import would compete with the job being measured.
 QUIET_LOOPS = {"ORDERS_POLL_INTERVAL_S": "3600", "ORDERS_SETTLEMENT_INTERVAL_S": "3600"}
-SCENARIOS = ("all", "inventory", "orders", "catalog", "posting")
+SCENARIOS = ("all", "inventory", "orders", "catalog", "posting", "steady")
+#: scenarios whose profiles are summarised by another scenario's steps (profiling.STEPS)
+STEPS_OF = {"steady": "inventory"}
 
 
 def _rss_table(stack: Stack) -> list[tuple[str, int, int]]:
@@ -61,7 +66,8 @@ class Profiles:
             pids = processes(self._stack)
             for name in names:
                 out = self._out / f"{scenario}-{name}.raw"
-                self._running[name] = profiling.Sampler(pids[name][0], out, profiling.STEPS.get((scenario, name), ()))
+                steps = profiling.STEPS.get((STEPS_OF.get(scenario, scenario), name), ())
+                self._running[name] = profiling.Sampler(pids[name][0], out, steps)
             self._scenario = scenario
 
     def stop(self) -> None:
@@ -71,12 +77,13 @@ class Profiles:
 
 
 async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: bool, products: int,
-                posts: int) -> int:
+                posts: int, steady_s: float) -> int:
     print(f"ttshop benchmark on {platform.node()} ({os.cpu_count()} CPUs, Python {platform.python_version()})")
     orders_run: orders_scenario.OrdersRun | None = None
     inventory_run: inventory_scenario.InventoryRun | None = None
     catalog_run: catalog_scenario.CatalogRun | None = None
     posting_run: posting_scenario.PostingRun | None = None
+    steady_run: steady_scenario.SteadyRun | None = None
     with running_stack(QUIET_LOOPS) as stack:
         profiles = Profiles(stack, profile)
         try:
@@ -100,6 +107,11 @@ async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: b
                     stack, posts, on_measure_start=lambda: profiles.start("posting", "catalog", "sandbox"),
                     on_measure_end=profiles.stop,
                 )
+            if scenario in ("all", "steady"):
+                steady_run = await steady_scenario.run(
+                    stack, steady_s, on_measure_start=lambda: profiles.start("steady", "catalog", "sandbox"),
+                    on_measure_end=profiles.stop,
+                )
         finally:
             profiles.stop()
         rss = _rss_table(stack)
@@ -111,11 +123,14 @@ async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: b
         report.catalog(catalog_run)
     if posting_run is not None:
         report.posting(posting_run)
+    if steady_run is not None:
+        report.steady(steady_run)
     report.rss(rss)
     walls = {"orders": orders_run.all_on_topic_s if orders_run else 0.0,
              "inventory": inventory_run.profiled_s if inventory_run else 0.0,
              "catalog": catalog_run.upsert_s + catalog_run.rerun_s if catalog_run else 0.0,
-             "posting": posting_run.job_s if posting_run else 0.0}
+             "posting": posting_run.job_s if posting_run else 0.0,
+             "steady": steady_run.measured_s if steady_run else 0.0}
     for name, prof, measured in profiles.done:
         report.profile(f"{name} ({measured} scenario)", prof, walls.get(measured, 0.0))
     if profile and not profiles.done:
@@ -123,7 +138,8 @@ async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: b
     if not profile:
         print("\nprofile: off (--no-profile, or py-spy not installed: pip install py-spy)")
     ok = ((orders_run is None or orders_run.distinct == orders) and (inventory_run is None or inventory_run.ok)
-          and (catalog_run is None or catalog_run.ok) and (posting_run is None or posting_run.ok))
+          and (catalog_run is None or catalog_run.ok) and (posting_run is None or posting_run.ok)
+          and (steady_run is None or steady_run.ok))
     return 0 if ok else 1
 
 
@@ -136,13 +152,17 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=1000, help="products in the bulk post (default 1000)")
     parser.add_argument("--poll-ms", type=int, default=50,
                         help="how often the inventory scenario reads the shop's listings from the sandbox (default 50)")
+    parser.add_argument("--steady-s", type=float, default=steady_scenario.STEADY_S,
+                        help="seconds the steady scenario publishes at 200 events/s (default 20)")
     parser.add_argument("--no-profile", action="store_true", help="do not attach py-spy to the measured processes")
     args = parser.parse_args()
     if not 1 <= args.skus <= 9000:
         parser.error("--skus must be 1..9000 (quantities are derived from the SKU's index)")
+    if not 1 <= args.steady_s <= 600:
+        parser.error("--steady-s must be 1..600")
     profile = not args.no_profile and profiling.available()
     raise SystemExit(asyncio.run(_main(args.scenario, args.orders, args.skus, args.poll_ms / 1000, profile,
-                                      args.products, args.posts)))
+                                      args.products, args.posts, args.steady_s)))
 
 
 if __name__ == "__main__":

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from tests.bench import catalog_scenario, inventory_scenario, orders_scenario, posting_scenario, profiling
+from tests.bench import (
+    catalog_scenario,
+    inventory_scenario,
+    orders_scenario,
+    posting_scenario,
+    profiling,
+    steady_scenario,
+)
 
 ORDERS_TARGET = 1000.0
+STEADY_P99_TARGET_S = 1.0
 
 
 def _rows(rows: list[tuple[str, str]]) -> None:
@@ -120,3 +128,51 @@ def posting(run: posting_scenario.PostingRun) -> None:
         ("ideal (largest endpoint ÷ 50 QPS, endpoints side by side)", f"{run.ideal_s:8.2f} s"),
         ("job time ÷ ideal (target ≤ 1.3)", f"{ratio:8.2f}"),
     ])
+
+
+def _quantiles(seconds: list[float]) -> str:
+    return "  ".join(f"{name} {steady_scenario.pct(seconds, q) * 1000:5.0f}"
+                     for name, q in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("max", 1.0))) + " ms"
+
+
+def steady(run: steady_scenario.SteadyRun) -> None:
+    sc, pct = steady_scenario, steady_scenario.pct
+    print(f"\nsteady scenario: {sc.RATE:.0f} InventoryChanged/s for {run.seconds:.0f} s over {sc.SHOPS} shops, each "
+          f"{sc.MULTI_PRODUCTS} products x {sc.SKUS_PER_PRODUCT} SKUs + {sc.SINGLE_PRODUCTS} single-SKU products")
+    _rows([(f"  setup: {k}", f"{v:8.2f} s") for k, v in run.setup.items()])
+    every = [x for v in run.latencies.values() for x in v]
+    p50, p99 = pct(every, 0.5), pct(every, 0.99)
+    calls = sum(run.calls.values())
+    published = (f"{run.events:8d} / {run.rate:,.1f} events/s (first -> last send {run.publish_s:.2f} s, "
+                 f"last ack {run.acked_s:.2f} s; worst lateness {run.behind_ms:.0f} ms)")
+    served = (f"{calls:8d} ({run.events / calls if calls else 0:.2f} events per call; per shop "
+              f"{', '.join(str(n) for n in run.calls.values())})")
+    share = f"{run.coalesce_s * 1000:8.0f} ms = {100 * run.coalesce_s / p50 if every else 0:.0f} % (upload_coalesce_s)"
+    polled = (f"{run.rounds:8d}, every {pct(run.interval_ms, 0.5):.0f} ms (median); a GET took median "
+              f"{pct(run.get_ms, 0.5):.1f} ms, max {pct(run.get_ms, 1.0):.1f} ms")
+    seen = f"{run.seen:8d} / {run.overwritten} (coalesced, or replaced between two polls)"
+    target = f"{STEADY_P99_TARGET_S * 1000:8.0f} ms ({'met' if p99 < STEADY_P99_TARGET_S else 'NOT met'})"
+    off = (f"median {pct(run.bound_ms, 0.5):.0f} ms, p99 {pct(run.bound_ms, 0.99):.0f} ms, "
+           f"max {pct(run.bound_ms, 1.0):.0f} ms")
+    _rows([
+        ("events published / rate achieved", published),
+        ("values seen on TikTok / overwritten before seen", seen),
+        *((f"latency publish -> seen ({label}, {len(values)})", _quantiles(values))
+          for label, values in (("all", every), *run.latencies.items())),
+        ("  the same from the poll before (lower bound)", _quantiles(run.lower)),
+        (f"publish -> catalog committed it (every {sc.COMMITTED_POLL_S * 1000:.0f} ms)", _quantiles(run.consumed)),
+        ("publish -> TikTok took it (ListingUpdated, to the ms)", _quantiles(run.taken)),
+        ("target p99 (as seen)", target),
+        ("coalescing window's share of the p50", share),
+        ("inventory/update calls served by the sandbox", served),
+        ("last send -> every SKU held its last value", "    never" if run.drain_s is None else f"{run.drain_s:8.2f} s"),
+        ("SKUs not holding their final value at the end", f"{run.missing:8d}"),
+        ("a SKU seen holding an older value than before", f"{run.backwards:8d}"),
+        ("poll rounds (one GET per shop, concurrent)", polled),
+        ("how far a latency can be off (poll interval + GET)", off),
+    ])
+    limit = 100 * inventory_scenario.POLL_SHARE
+    print(f"  (rounds every {run.poll_s * 1000:.0f} ms, or {100 / limit:.0f}x the last round's duration when that "
+          f"is longer (the poll gets at most {limit:.0f} % of the sandbox); a latency is counted from when the "
+          "producer was handed the event to the end of the first GET that showed the value, and lies between that "
+          "and the start of the shop's GET before)")

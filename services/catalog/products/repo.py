@@ -22,6 +22,13 @@ async def ensure_products(conn: asyncpg.Connection, seller_skus: Sequence[str]) 
                            list(seller_skus))
 
 
+async def parents_of(conn: asyncpg.Connection, seller_skus: Sequence[str]) -> dict[str, str | None]:
+    """seller SKU -> its matrix parent (None for a single product), in one statement."""
+    rows = await conn.fetch("SELECT seller_sku, parent_sku FROM products WHERE seller_sku = ANY($1::text[])",
+                            list(seller_skus))
+    return {r["seller_sku"]: r["parent_sku"] for r in rows}
+
+
 async def get_product(conn: asyncpg.Connection, seller_sku: str) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT * FROM products WHERE seller_sku = $1", seller_sku)
 

@@ -339,12 +339,13 @@ async def requeue_skipped_product(conn: asyncpg.Connection, shop_id: str, produc
 async def record_call(conn: asyncpg.Connection, shop_id: str, kind: Kind, *, skus: int, ok: bool,
                       code: str | None) -> None:
     """One update call TikTok answered (or refused); calls older than two minutes are dropped as it goes."""
-    await conn.execute("INSERT INTO sync_calls (shop_id, kind, skus, ok, code) VALUES ($1, $2, $3, $4, $5)",
-                       shop_id, kind.value, skus, ok, code)
-    await conn.execute("DELETE FROM sync_calls WHERE shop_id = $1 AND at < now() - interval '2 minutes'", shop_id)
-    if ok:
-        await conn.execute("INSERT INTO sync_successes (shop_id, kind, at) VALUES ($1, $2, now())"
-                           " ON CONFLICT (shop_id, kind) DO UPDATE SET at = now()", shop_id, kind.value)
+    await conn.execute(
+        """
+        WITH call AS (INSERT INTO sync_calls (shop_id, kind, skus, ok, code) VALUES ($1, $2, $3, $4, $5)),
+             old AS (DELETE FROM sync_calls WHERE shop_id = $1 AND at < now() - interval '2 minutes')
+        INSERT INTO sync_successes (shop_id, kind, at) SELECT $1, $2, now() WHERE $4
+        ON CONFLICT (shop_id, kind) DO UPDATE SET at = now()
+        """, shop_id, kind.value, skus, ok, code)
 
 
 async def status(conn: asyncpg.Connection, shop_id: str | None) -> list[asyncpg.Record]:

@@ -94,8 +94,7 @@ class ListingUploader(DrainWorker):
         except Exception as exc:  # noqa: BLE001 - a bug or an outage must not lose the level: retry later
             bound.exception("upload attempt crashed; will retry")
             outcomes = [Outcome(UploadStatus.PENDING, f"internal error: {type(exc).__name__}: {exc}")] * len(rows)
-        for upload, outcome in zip(rows, outcomes, strict=True):
-            await self._record(upload, outcome)
+        await self._record(rows, outcomes)
         bound.info("upload attempt finished", skus=len(rows),
                    outcomes=dict(Counter(o.status.value for o in outcomes)),
                    errors=sorted({o.error for o in outcomes if o.error})[:3])
@@ -144,14 +143,12 @@ class ListingUploader(DrainWorker):
         except TokenServiceRejected as exc:
             return all_(Outcome(UploadStatus.PENDING, f"{exc}; retrying", "token_service_rejected"))
         except TikTokError as exc:
-            await self._count_call(first, len(rows), ok=False, code=str(exc.code))
             if exc.transient:
                 return all_(Outcome(UploadStatus.PENDING, f"TikTok unavailable ({exc.code}): {exc.message}; retrying",
                                     str(exc.code), called=True))
             await self._forget_default_warehouse(first, rows)
             return all_(Outcome(UploadStatus.FAILED, f"TikTok refused the {first.kind.value} update ({exc.code}): "
                                 f"{exc.message}", str(exc.code), called=True))
-        await self._count_call(first, len(rows), ok=True, code=None)
         out: dict[int, Outcome] = {}
         for n, upload in rows:
             refused = errors.get(upload.sku_id)
@@ -166,11 +163,6 @@ class ListingUploader(DrainWorker):
             await self._forget_default_warehouse(first, [(n, u) for n, u in rows
                                                           if out[n].status == UploadStatus.FAILED])
         return out
-
-    async def _count_call(self, first: Upload, skus: int, *, ok: bool, code: str | None) -> None:
-        """For the sync status: calls in the last minute against the limit, and the last success."""
-        async with self._pool.acquire() as conn:
-            await repo.record_call(conn, first.shop_id, first.kind, skus=skus, ok=ok, code=code)
 
     async def _forget_default_warehouse(self, first: Upload, rows: list[tuple[int, Upload]]) -> None:
         """A refused stock update sent to the cached default warehouse: it may be stale, ask next time."""
@@ -194,52 +186,66 @@ class ListingUploader(DrainWorker):
             raise NoDefaultWarehouse(no_default_warehouse_message(shop_id))
         return warehouse_id
 
-    async def _record(self, upload: Upload, outcome: Outcome) -> None:
-        s = self._settings
+    async def _record(self, rows: list[Upload], outcomes: list[Outcome]) -> None:
+        """Every outcome of one product's call, with the events it publishes and the call counted for the
+        sync status, in one transaction."""
         published = False
         async with self._pool.acquire() as conn, conn.transaction():
-            if outcome.held:
-                await repo.hold(conn, upload, recheck_s=s.authorization_recheck_s, error=outcome.error or "held",
-                                       called=outcome.called)
-                return
-            if outcome.status == UploadStatus.PENDING:
-                attempts = upload.attempts + 1
-                if attempts < s.upload_max_attempts:
-                    delay = retry_delay_s(attempts, initial_s=s.upload_backoff_initial_s, max_s=s.upload_backoff_max_s)
-                    await repo.reschedule(conn, upload, delay_s=delay, error=outcome.error or "retrying",
-                                                 error_code=outcome.error_code)
-                    return
-                outcome = Outcome(UploadStatus.FAILED, f"gave up after {attempts} attempts; last error: {outcome.error}",
-                                  outcome.error_code, called=outcome.called)
-            final = await repo.finish(conn, upload, status=outcome.status, error=outcome.error,
-                                     error_code=outcome.error_code, sent_warehouse_id=outcome.warehouse_id,
-                                     called=outcome.called, sent_quantity=outcome.sent_quantity)
-            if outcome.status == UploadStatus.UPLOADED:
-                await self._publish_updated(conn, upload, outcome.sent_quantity)
-                published = True
-            elif outcome.status == UploadStatus.FAILED and final:
-                await self._publish_failed(conn, upload, outcome)
-                published = True
+            parents = await products.parents_of(conn, sorted({u.seller_sku for u in rows}))
+            for upload, outcome in zip(rows, outcomes, strict=True):
+                published = await self._record_one(conn, upload, outcome, parents.get(upload.seller_sku)) or published
+            called = [o for o in outcomes if o.called]
+            if called:
+                refused = next((o.error_code for o in called if o.status != UploadStatus.UPLOADED), None)
+                await repo.record_call(conn, rows[0].shop_id, rows[0].kind, skus=len(called),
+                                       ok=any(o.status == UploadStatus.UPLOADED for o in called), code=refused)
         if published:
             self._wake_relay()
 
-    async def _publish_updated(self, conn: asyncpg.Connection, upload: Upload, sent_quantity: int | None) -> None:
-        product = await products.get_product(conn, upload.seller_sku)
+    async def _record_one(self, conn: asyncpg.Connection, upload: Upload, outcome: Outcome,
+                          parent_sku: str | None) -> bool:
+        """One row's outcome; True when an event was published."""
+        s = self._settings
+        if outcome.held:
+            await repo.hold(conn, upload, recheck_s=s.authorization_recheck_s, error=outcome.error or "held",
+                            called=outcome.called)
+            return False
+        if outcome.status == UploadStatus.PENDING:
+            attempts = upload.attempts + 1
+            if attempts < s.upload_max_attempts:
+                delay = retry_delay_s(attempts, initial_s=s.upload_backoff_initial_s, max_s=s.upload_backoff_max_s)
+                await repo.reschedule(conn, upload, delay_s=delay, error=outcome.error or "retrying",
+                                      error_code=outcome.error_code)
+                return False
+            outcome = Outcome(UploadStatus.FAILED, f"gave up after {attempts} attempts; last error: {outcome.error}",
+                              outcome.error_code, called=outcome.called)
+        final = await repo.finish(conn, upload, status=outcome.status, error=outcome.error,
+                                  error_code=outcome.error_code, sent_warehouse_id=outcome.warehouse_id,
+                                  called=outcome.called, sent_quantity=outcome.sent_quantity)
+        if outcome.status == UploadStatus.UPLOADED:
+            await self._publish_updated(conn, upload, outcome.sent_quantity, parent_sku)
+            return True
+        if outcome.status == UploadStatus.FAILED and final:
+            await self._publish_failed(conn, upload, outcome, parent_sku)
+            return True
+        return False
+
+    async def _publish_updated(self, conn: asyncpg.Connection, upload: Upload, sent_quantity: int | None,
+                               parent_sku: str | None) -> None:
         inventory = upload.kind == Kind.INVENTORY
         await enqueue_data(conn, ListingUpdated(
             shop_id=upload.shop_id, seller_sku=upload.seller_sku,
-            parent_sku=product["parent_sku"] if product else None, product_id=upload.product_id,
-            sku_id=upload.sku_id, fields=[upload.kind.value],
+            parent_sku=parent_sku, product_id=upload.product_id, sku_id=upload.sku_id, fields=[upload.kind.value],
             inventory=(upload.quantity if sent_quantity is None else sent_quantity) if inventory else None,
             price=None if inventory else upload.amount,
             currency=None if inventory else upload.currency, updated_at=datetime.now(UTC),
         ), source=self._source)
 
-    async def _publish_failed(self, conn: asyncpg.Connection, upload: Upload, outcome: Outcome) -> None:
-        product = await products.get_product(conn, upload.seller_sku)
+    async def _publish_failed(self, conn: asyncpg.Connection, upload: Upload, outcome: Outcome,
+                              parent_sku: str | None) -> None:
         await enqueue_data(conn, ListingFailed(
             shop_id=upload.shop_id, seller_sku=upload.seller_sku,
-            parent_sku=product["parent_sku"] if product else None, product_id=upload.product_id,
+            parent_sku=parent_sku, product_id=upload.product_id,
             operation=upload.kind.value,
             errors=[ListingError(code=outcome.error_code or "upload_failed", message=outcome.error or "failed",
                                  field=upload.kind.value)],
