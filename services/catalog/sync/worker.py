@@ -68,6 +68,7 @@ class ListingUploader(DrainWorker):
         self._settings = settings
         self._source = source
         self._wake_relay = wake_relay
+        self._in_flight: set[asyncio.Task[None]] = set()
         super().__init__(poll_s=settings.upload_poll_s)
 
     async def next_due_in_s(self) -> float | None:
@@ -75,14 +76,39 @@ class ListingUploader(DrainWorker):
             return await repo.next_due_in_s(conn)
 
     async def run_once(self) -> int:
+        """Claim what is due and start one call per product without waiting for the calls before (up to
+        ``upload_batch_size`` calls in flight): a change never waits behind a slow call of another shop. Claimed
+        rows are leased, so a pass never takes a row already in flight."""
+        free = self._settings.upload_batch_size - len(self._in_flight)
+        if free <= 0:
+            await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
+            return 1  # a call finished: look again at once
         async with self._pool.acquire() as conn, conn.transaction():
-            due = await repo.claim_due(conn, limit=self._settings.upload_batch_size,
-                                       lease_s=self._settings.upload_lease_s)
+            due = await repo.claim_due(conn, limit=free, lease_s=self._settings.upload_lease_s)
         groups: dict[tuple[str, str, Kind], list[Upload]] = {}
         for upload in due:  # every due SKU of one TikTok product goes in one call
             groups.setdefault((upload.shop_id, upload.product_id, upload.kind), []).append(upload)
-        await asyncio.gather(*(self._upload(rows) for rows in groups.values()))
+        for rows in groups.values():
+            task = asyncio.create_task(self._upload(rows))
+            self._in_flight.add(task)
+            task.add_done_callback(self._finished)
         return len(due)
+
+    async def run(self) -> None:
+        try:
+            await super().run()
+        finally:  # stopping: calls in flight end here; their leased rows are taken up again when the lease ends
+            for task in list(self._in_flight):
+                task.cancel()
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self.wake()  # the product's rows are free again, and a slot too
+
+    async def drain(self) -> None:
+        """Wait for the calls in flight (tests, shutdown)."""
+        while self._in_flight:
+            await asyncio.wait(self._in_flight)
 
     async def _upload(self, rows: list[Upload]) -> None:
         first = rows[0]
