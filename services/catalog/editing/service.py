@@ -94,6 +94,7 @@ class Editor:
                                           status=PENDING, skus=added, parent_sku=seller_sku if has_children else None)
             if changes.removed:
                 await listings.remove_skus(conn, shop_id, product_id, changes.removed)
+                await levels.forget_skus(conn, shop_id, product_id, list(changes.removed.values()))
             await enqueue_data(conn, ListingUpdated(
                 shop_id=shop_id, seller_sku=seller_sku, product_id=product_id, fields=fields or ["product"],
                 status=PENDING, updated_at=now), source=self.source)

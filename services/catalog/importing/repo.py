@@ -112,8 +112,6 @@ async def remove_skus(conn: asyncpg.Connection, shop_id: str, product_id: str, s
                        shop_id, product_id, list(skus.values()))
     await conn.execute("DELETE FROM product_links WHERE shop_id = $1 AND product_id = $2 AND seller_sku = ANY($3::text[])",
                        shop_id, product_id, list(skus))
-    await conn.execute("DELETE FROM uploads WHERE shop_id = $1 AND product_id = $2 AND sku_id = ANY($3::text[])",
-                       shop_id, product_id, list(skus.values()))
 
 
 async def set_listing_status(conn: asyncpg.Connection, shop_id: str, product_id: str, status: str) -> None:

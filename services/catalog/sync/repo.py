@@ -311,6 +311,12 @@ async def forget(conn: asyncpg.Connection, seller_sku: str, kind: Kind) -> None:
     await conn.execute("DELETE FROM uploads WHERE seller_sku = $1 AND kind = $2", seller_sku, kind.value)
 
 
+async def forget_skus(conn: asyncpg.Connection, shop_id: str, product_id: str, sku_ids: Sequence[str]) -> None:
+    """SKUs gone from a TikTok product (removed by an edit): nothing is sent to them any more."""
+    await conn.execute("DELETE FROM uploads WHERE shop_id = $1 AND product_id = $2 AND sku_id = ANY($3::text[])",
+                       shop_id, product_id, list(sku_ids))
+
+
 async def uploads_of(conn: asyncpg.Connection, seller_sku: str, kind: Kind) -> list[asyncpg.Record]:
     return list(await conn.fetch(
         "SELECT * FROM uploads WHERE seller_sku = $1 AND kind = $2 ORDER BY shop_id, product_id, sku_id, warehouse_id",
