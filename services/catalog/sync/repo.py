@@ -155,7 +155,7 @@ async def queue_many(conn: asyncpg.Connection, rows: Sequence[QueuedUpload], *, 
         ON CONFLICT (shop_id, product_id, sku_id, kind, warehouse_id) DO UPDATE SET
             seller_sku = EXCLUDED.seller_sku, quantity = EXCLUDED.quantity, amount = EXCLUDED.amount,
             currency = EXCLUDED.currency, occurred_at = EXCLUDED.occurred_at, event_id = EXCLUDED.event_id,
-            version = uploads.version + 1, changes = uploads.changes + EXCLUDED.changes, status = EXCLUDED.status,
+            version = nextval('upload_versions'), changes = uploads.changes + EXCLUDED.changes, status = EXCLUDED.status,
             error = EXCLUDED.error, error_code = NULL, attempts = 0,
             next_attempt_at = CASE WHEN uploads.status = 'pending' AND uploads.attempts = 0
                                    THEN least(uploads.next_attempt_at, EXCLUDED.next_attempt_at)
@@ -299,7 +299,8 @@ async def requeue_skipped(conn: asyncpg.Connection, shop_id: str, kinds: list[st
 async def resend(conn: asyncpg.Connection, shop_id: str, kind: Kind) -> int:
     """Send the shop's last levels of ``kind`` again (e.g. its inventory buffer changed, R46)."""
     result: str = await conn.execute(
-        "UPDATE uploads SET status = 'pending', error = NULL, error_code = NULL, attempts = 0, version = version + 1,"
+        "UPDATE uploads SET status = 'pending', error = NULL, error_code = NULL, attempts = 0,"
+        " version = nextval('upload_versions'),"
         " next_attempt_at = now(), updated_at = now() WHERE shop_id = $1 AND kind = $2 AND status = 'uploaded'",
         shop_id, kind.value)
     return int(result.split()[-1])

@@ -178,3 +178,40 @@ async def test_a_shadow_follows_its_masters_stock_through_its_own_shops_buffer(h
     r = await h.http.delete(f"{h.url}/shadows/{s}")
     assert r.status_code == 200 and r.json()["master_sku"] == m, r.text
     await until(lambda: on(second, shadow, s, 48), timeout_s=15, what="the shadow's own 50 less 2 again")
+
+
+async def test_a_send_in_flight_never_marks_a_row_queued_again_after_it_was_dropped_as_sent(harness: Harness,
+                                                                                          unique: str) -> None:
+    """R42 race (seen in CI): linking a shadow drops its queued levels and queues the master's; a send of the
+    shadow's own level still in flight must not record the new row as sent, or the master's stock never goes.
+    Run inside one transaction that is rolled back, so the running uploader never sees these rows."""
+    import asyncpg
+
+    from services.catalog.sync import repo
+    from services.catalog.sync.domain import Kind, UploadStatus
+
+    def level(quantity: int, at: datetime) -> repo.QueuedUpload:
+        return repo.QueuedUpload(f"S-{unique}", f"P-{unique}", f"K-{unique}", Kind.INVENTORY, "", f"SH-{unique}",
+                                 quantity, None, None, at, f"e-{quantity}", None)
+
+    conn = await asyncpg.connect(harness.dsn, server_settings={"search_path": "catalog,public"})
+    try:
+        async with conn.transaction():
+            assert await repo.queue_many(conn, [level(1, T0 + timedelta(hours=1))], coalesce_s=0) == 1
+            claimed = await repo.claim_due(conn, limit=1000, lease_s=60)
+            [in_flight] = [u for u in claimed if u.seller_sku == f"SH-{unique}"]
+            await repo.forget(conn, f"SH-{unique}", Kind.INVENTORY)
+            assert await repo.queue_many(conn, [level(18, T0)], coalesce_s=0) == 1  # the master's, an older clock
+            assert not await repo.finish(conn, in_flight, status=UploadStatus.UPLOADED, called=True)
+            row = await conn.fetchrow("SELECT status, quantity, sent_quantity FROM uploads WHERE seller_sku = $1",
+                                      f"SH-{unique}")
+            assert tuple(row) == ("pending", 18, 1), dict(row)
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    finally:
+        await conn.close()
+
+
+class _RolledBack(Exception):
+    """Raised to roll a test's transaction back."""
