@@ -229,14 +229,23 @@ async def expire_tokens(body: ShopIdIn, request: Request) -> JSONResponse:
 
 @router.get("/requests")
 async def served_requests(request: Request, path: str | None = None, shop_id: str | None = None) -> JSONResponse:
-    """Authenticated API calls served per request path; ``path`` filters by prefix, ``shop_id`` to one shop's."""
+    """Authenticated API calls served per request path; ``path`` filters by prefix, ``shop_id`` to one shop's;
+    ``rate_limited``: the calls refused with 429 by the rate limit, per path (not served, so not counted)."""
     state = get_state(request)
     if shop_id is None:
         counts = state.request_counts
     else:
         counts = {p: n for (caller, p), n in state.shop_request_counts.items() if caller == shop_id}
-    selected = {p: n for p, n in sorted(counts.items()) if path is None or p.startswith(path)}
-    return envelope({"counts": selected, "total": sum(selected.values())})
+    refused: dict[str, int] = {}
+    for (caller, p), n in state.rate_limited_counts.items():
+        if shop_id is None or caller == shop_id:
+            refused[p] = refused.get(p, 0) + n
+
+    def selected(found: dict[str, int]) -> dict[str, int]:
+        return {p: n for p, n in sorted(found.items()) if path is None or p.startswith(path)}
+
+    served = selected(counts)
+    return envelope({"counts": served, "total": sum(served.values()), "rate_limited": selected(refused)})
 
 
 @router.post("/webhook")

@@ -66,6 +66,8 @@ class SkuListing:
     #: {type, code} (GTIN / EAN / UPC / ISBN)
     identifier_code: dict[str, str] | None = None
     sales_attributes: list[SalesAttribute] = field(default_factory=list)
+    #: sandbox clock when ``inventory/update`` last set this SKU's stock (None: never; control API only)
+    inventory_changed_at: float | None = None
 
     def to_wire(self) -> dict[str, Any]:
         amount = format(self.price, "f")

@@ -134,3 +134,15 @@ async def shop_products(shop_id: str, request: Request) -> JSONResponse:
     desk: ListingDesk = request.app.state.listings
     return envelope({"products": [p.control_wire() for p in _book(request).of_shop(shop_id)],
                      "listing_limit_per_day": desk.daily_limit(shop), "listed_today": desk.listed_today(shop)})
+
+
+@control.get("/shops/{shop_id}/inventory")
+async def shop_inventory(shop_id: str, request: Request) -> JSONResponse:
+    """Every SKU's stock as TikTok holds it, lean enough to watch a thousand SKUs many times a second:
+    ``skus[{product_id, sku_id, seller_sku, inventory{warehouse_id: quantity}, quantity, changed_at}]``,
+    ``changed_at`` the sandbox clock (epoch seconds) when ``inventory/update`` last set it, or null."""
+    _shop_or_404(request, shop_id)
+    return envelope({"skus": [
+        {"product_id": p.id, "sku_id": s.id, "seller_sku": s.seller_sku, "inventory": s.inventory,
+         "quantity": sum(s.inventory.values()), "changed_at": s.inventory_changed_at}
+        for p in _book(request).of_shop(shop_id) for s in p.skus]})

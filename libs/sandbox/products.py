@@ -265,9 +265,10 @@ class ProductBook:
             except SandboxError as exc:
                 errors.append({"code": exc.code, "message": exc.message, "detail": {"sku_id": sku_id}})
                 continue
-            for warehouse_id, quantity in changes:
-                for target in copies:
-                    target.inventory[warehouse_id] = quantity
+            now = self._clock()
+            for target in copies:
+                target.inventory.update(changes)
+                target.inventory_changed_at = now
         product.update_time = int(self._clock())
         return errors
 

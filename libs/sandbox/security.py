@@ -66,14 +66,16 @@ async def _verify(request: Request, *, shop_scoped: bool) -> ApiContext:
     route = request.scope.get("route")
     template = getattr(route, "path", request.url.path)
     limiter: SlidingWindowLimiter = request.app.state.limiter
-    if not limiter.allow((settings.app_key, shop.id if shop else f"seller:{seller.id}", template)):
+    caller = shop.id if shop else f"seller:{seller.id}"
+    if not limiter.allow((settings.app_key, caller, template)):
+        state.count_rate_limited(request.url.path, caller)
         raise SandboxError(
             e.TOO_MANY_REQUESTS,
             f"too many requests: over {limiter.qps} per second on "
             f"{template} for this shop; back off and retry",
             http_status=429,
         )
-    state.count_request(request.url.path, shop.id if shop else f"seller:{seller.id}")
+    state.count_request(request.url.path, caller)
     return ApiContext(state, seller, shop)
 
 

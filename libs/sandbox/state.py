@@ -67,6 +67,8 @@ class SandboxState:
         self.request_counts: dict[str, int] = {}
         #: (shop id, or "seller:<id>" for calls without a shop, path) -> calls served
         self.shop_request_counts: dict[tuple[str, str], int] = {}
+        #: (caller, path) -> calls refused with 429 by the rate limit (not served, so not in the counts above)
+        self.rate_limited_counts: dict[tuple[str, str], int] = {}
         #: process-wide webhook address (settings default, or POST /sandbox/webhook)
         self.webhook_url: str = settings.webhook_url
         #: seller_id -> when the seller's authorisation of the app ends (refresh tokens never outlive it)
@@ -197,3 +199,6 @@ class SandboxState:
     def count_request(self, path: str, caller: str = "") -> None:
         self.request_counts[path] = self.request_counts.get(path, 0) + 1
         self.shop_request_counts[(caller, path)] = self.shop_request_counts.get((caller, path), 0) + 1
+
+    def count_rate_limited(self, path: str, caller: str) -> None:
+        self.rate_limited_counts[(caller, path)] = self.rate_limited_counts.get((caller, path), 0) + 1

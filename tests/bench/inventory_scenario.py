@@ -1,10 +1,11 @@
 """Inventory scenario: one InventoryChanged per SKU published with a plain aiokafka producer, then the
 time until TikTok (the sandbox) holds every new quantity; then a burst of 5 changes per SKU in a row
-(coalescing). "Seen on TikTok" comes from one ``GET /sandbox/shops/{id}/products`` for the whole shop
-every :data:`POLL_S`, or less often when that GET is slow: the sandbox renders every listing for it
-(~35 ms for 1,000 on a 2-core machine), and polling it back to back would take most of the sandbox's
-time from the calls being measured, so the poll is kept to :data:`POLL_SHARE` of it. A latency is
-known to within one poll interval plus one poll's duration.
+(coalescing) and one of 20 (the consumption rate). When each SKU took its new quantity is the sandbox's
+own clock at the inventory/update that set it (``GET /sandbox/shops/{id}/inventory`` gives it per SKU),
+so latencies are exact to the millisecond, not rounded up to a poll; the poll of that lean view (every
+:data:`POLL_S`, at most :data:`POLL_SHARE` of the time) only tells when every SKU is done and catches
+intermediate values. The ideal drain is one call per product (every listing here has one SKU) at
+TikTok's 50 calls per second per shop and endpoint.
 Setup (shop, listings, import, warm-up) is in :mod:`tests.bench.inventory_setup`."""
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ from tests.support.devstack import Stack
 
 POLL_S = 0.05  # default; --poll-ms
 #: at most this share of the time is spent in the poll's GET (the next poll waits GET time / share)
-POLL_SHARE = 0.25
+POLL_SHARE = 0.1
 #: after every SKU holds its value: long enough for a late call to show (coalescing window 0.2 s)
 SETTLE_S = 1.0
 CHANGES_PER_SKU = 5
 FLOOD_PER_SKU = 20
 CATALOG_GROUP = "ttshop-catalog"
+TIKTOK_QPS = 50  # per shop and endpoint (the sandbox's default, as TikTok's)
+BURSTS = 3
 
 
 @dataclass
@@ -41,15 +44,16 @@ class Burst:
     skus: int
     events: int
     publish_s: float = 0.0  # first send -> last ack
-    all_held_s: float = 0.0  # first send -> the poll that saw the last SKU hold its value
+    all_held_s: float = 0.0  # first send -> the last SKU took its value (the sandbox's clock)
     consumed_s: float | None = None  # first send -> the catalog committed the last event (None: not seen)
-    latencies: list[float] = field(default_factory=list)  # per SKU: its last publish -> first seen
+    latencies: list[float] = field(default_factory=list)  # per SKU: its last publish -> TikTok took it
     missing: int = 0  # SKUs that never held their value before the deadline
     calls: int = 0  # inventory/update calls the sandbox served for the burst (settle included)
+    rate_limited: int = 0  # inventory/update calls the sandbox refused with 429 meanwhile
     intermediate_seen: int = 0  # SKUs seen holding a value that was neither the old nor the final one
     wrong_after_settle: int = 0
     polls: int = 0
-    poll_ms: list[float] = field(default_factory=list)  # duration of each GET
+    poll_ms: list[float] = field(default_factory=list)  # duration of each GET of the lean view
     interval_ms: list[float] = field(default_factory=list)  # start to start of consecutive polls
     raw_read_s: float | None = None  # a plain aiokafka consumer reading the same records afterwards
 
@@ -64,6 +68,11 @@ class Burst:
     @property
     def skus_per_s(self) -> float:
         return self.skus / self.all_held_s if self.all_held_s and not self.missing else 0.0
+
+    @property
+    def ideal_s(self) -> float:
+        """Calls needed after coalescing (one per single-SKU listing) / TikTok's limit per shop and endpoint."""
+        return self.skus / TIKTOK_QPS
 
     def latency(self, q: float) -> float:
         """Nearest-rank percentile (q in 0..1) of the per-SKU latencies."""
@@ -81,31 +90,39 @@ class InventoryRun:
 
     @property
     def ok(self) -> bool:
-        return len(self.bursts) == 2 and not any(b.missing or b.wrong_after_settle for b in self.bursts)
+        return len(self.bursts) == BURSTS and not any(b.missing or b.wrong_after_settle for b in self.bursts)
 
 
 class TikTokView:
-    """The shop's listings as the sandbox holds them: SKU id -> total quantity, one GET per poll."""
+    """The shop's SKUs as the sandbox holds them, from its lean inventory view: SKU id -> (total quantity,
+    the sandbox's clock when inventory/update last set it, or None)."""
 
     def __init__(self, http: httpx.AsyncClient, sandbox_url: str, shop_id: str) -> None:
-        self._http, self._url = http, f"{sandbox_url}/sandbox/shops/{shop_id}/products"
+        self._http, self._url = http, f"{sandbox_url}/sandbox/shops/{shop_id}/inventory"
+
+    async def held(self) -> dict[str, tuple[int, float | None]]:
+        data = await control(self._http, "GET", self._url)
+        return {str(s["sku_id"]): (int(s["quantity"]), s["changed_at"]) for s in data["skus"]}
 
     async def quantities(self) -> dict[str, int]:
-        data = await control(self._http, "GET", self._url)
-        return {str(s["id"]): sum(int(i["quantity"]) for i in s["inventory"])
-                for p in data["products"] for s in p["skus"]}
+        return {sku_id: quantity for sku_id, (quantity, _) in (await self.held()).items()}
 
 
-async def update_calls(http: httpx.AsyncClient, sandbox_url: str) -> int:
-    """inventory/update calls the sandbox has served so far (all shops, all products)."""
+async def update_calls(http: httpx.AsyncClient, sandbox_url: str) -> tuple[int, int]:
+    """inventory/update calls the sandbox has served so far, and refused with 429 (all shops and products)."""
     data = await control(http, "GET", f"{sandbox_url}/sandbox/requests", params={"path": "/product/202309/products/"})
-    return sum(n for path, n in data["counts"].items() if path.endswith("/inventory/update"))
+
+    def updates(counts: dict[str, int]) -> int:
+        return sum(n for path, n in counts.items() if path.endswith("/inventory/update"))
+
+    return updates(data["counts"]), updates(data["rate_limited"])
 
 
 async def _watch(view: TikTokView, burst: Burst, before: dict[str, int], final: dict[str, int],
-                 published_at: dict[str, float], t0: float, deadline: float, poll_s: float) -> None:
+                 published_at: dict[str, float], t0_wall: float, deadline: float, poll_s: float) -> None:
     """Poll every ``poll_s`` (start to start; longer when the GET is slow) until every SKU holds
-    ``final``; record when each was first seen."""
+    ``final``; take when each got it from the sandbox's clock (``published_at`` and ``t0_wall`` are
+    ``time.time()``: the sandbox runs on this machine)."""
     pending = set(final)
     odd: set[str] = set()
     previous: float | None = None
@@ -114,16 +131,16 @@ async def _watch(view: TikTokView, burst: Burst, before: dict[str, int], final: 
         if previous is not None:
             burst.interval_ms.append((started - previous) * 1000)
         previous = started
-        held = await view.quantities()
+        held = await view.held()
         seen_at = time.monotonic()
         burst.polls += 1
         burst.poll_ms.append((seen_at - started) * 1000)
         for sku_id in list(pending):
-            quantity = held.get(sku_id)
-            if quantity == final[sku_id] and sku_id in published_at:
-                burst.latencies.append(seen_at - published_at[sku_id])
+            quantity, changed_at = held.get(sku_id, (None, None))
+            if quantity == final[sku_id] and sku_id in published_at and changed_at is not None:
+                burst.latencies.append(changed_at - published_at[sku_id])
                 pending.discard(sku_id)
-                burst.all_held_s = seen_at - t0
+                burst.all_held_s = max(burst.all_held_s, changed_at - t0_wall)
             elif quantity is not None and quantity != before[sku_id]:
                 odd.add(sku_id)
         interval = max(poll_s, (seen_at - started) / POLL_SHARE)
@@ -140,18 +157,18 @@ async def _burst(http: httpx.AsyncClient, producer: AIOKafkaProducer, progress: 
     plan = {sku: values(i) for i, sku in enumerate(skus)}
     final = {shop.sku_ids[sku]: plan[sku][-1] for sku in skus}
     burst = Burst(label, len(skus), sum(len(v) for v in plan.values()))
-    calls_before = await update_calls(http, sandbox_url)
+    calls_before, refused_before = await update_calls(http, sandbox_url)
     published_at: dict[str, float] = {}
     base = datetime.now(UTC)
-    t0 = time.monotonic()
+    t0, t0_wall = time.monotonic(), time.time()
     deadline = t0 + 30 + len(skus) / 10
-    watcher = asyncio.create_task(_watch(view, burst, before, final, published_at, t0, deadline, poll_s))
+    watcher = asyncio.create_task(_watch(view, burst, before, final, published_at, t0_wall, deadline, poll_s))
     try:
         acks: list[asyncio.Future[RecordMetadata]] = []
         for sku in skus:
             for k, quantity in enumerate(plan[sku]):
                 event = inventory_changed(sku, quantity, base + timedelta(milliseconds=k))
-                published_at[shop.sku_ids[sku]] = time.monotonic()
+                published_at[shop.sku_ids[sku]] = time.time()
                 acks.append(await producer.send(TOPIC, event, key=sku.encode()))
         written = await asyncio.gather(*acks)
         burst.publish_s = time.monotonic() - t0
@@ -168,7 +185,8 @@ async def _burst(http: httpx.AsyncClient, producer: AIOKafkaProducer, progress: 
     await asyncio.sleep(SETTLE_S)
     held = await view.quantities()
     burst.wrong_after_settle = sum(held.get(sku_id) != q for sku_id, q in final.items())
-    burst.calls = await update_calls(http, sandbox_url) - calls_before
+    calls, refused = await update_calls(http, sandbox_url)
+    burst.calls, burst.rate_limited = calls - calls_before, refused - refused_before
     return burst
 
 

@@ -194,6 +194,8 @@ class TikTokClient:
         access: ShopAccess | None,
         attempt: int,
     ) -> dict[str, Any]:
+        if self._limiter is not None:  # first: the signed timestamp is then taken when the call goes
+            await self._limiter.acquire(shop_id, template)
         if access is not None:
             access_token = access.access_token
         query: dict[str, Any] = {k: v for k, v in (params or {}).items() if v is not None}
@@ -212,8 +214,6 @@ class TikTokClient:
         if not multipart:
             headers["content-type"] = "application/json"
 
-        if self._limiter is not None:
-            await self._limiter.acquire(shop_id, template)
         secrets = (self._app_secret.get_secret_value(), headers.get("x-tts-access-token"), query["sign"])
         started = time.monotonic()
         try:

@@ -101,6 +101,26 @@ async def test_update_errors_are_per_sku_and_the_good_skus_are_applied(sandbox: 
     assert [s["price"]["sale_price"] for s in product["skus"]] == ["19.99", "17.50"]
 
 
+async def test_the_lean_inventory_view_says_what_each_sku_holds_and_when_it_was_set(sandbox: Sandbox,
+                                                                                    shop: Shop) -> None:
+    """``GET /sandbox/shops/{id}/inventory``: per SKU its stock per warehouse, the total, and the sandbox clock
+    when inventory/update last set it (null until then), so a benchmark can watch 1,000 SKUs cheaply."""
+    import time
+
+    created = await create(sandbox, shop, "Tee", [("TEE-M", "19.99", 5), ("TEE-L", "19.99", 6)])
+    pid, m = created["product_id"], created["skus"][0]["id"]
+    before = time.time()
+    body = {"skus": [{"id": m, "inventory": [{"warehouse_id": shop.warehouse_id, "quantity": 42}]}]}
+    assert (await sandbox.call("POST", f"/product/202309/products/{pid}/inventory/update", shop=shop,
+                               body=body)).json()["code"] == 0
+    skus = (await sandbox.control("GET", f"/sandbox/shops/{shop.shop_id}/inventory"))["skus"]
+    by_sku = {s["seller_sku"]: s for s in skus}
+    assert (by_sku["TEE-M"]["quantity"], by_sku["TEE-M"]["inventory"]) == (42, {shop.warehouse_id: 42})
+    assert before <= by_sku["TEE-M"]["changed_at"] <= time.time()
+    assert (by_sku["TEE-L"]["quantity"], by_sku["TEE-L"]["changed_at"]) == (6, None)
+    assert {s["product_id"] for s in skus} == {pid}
+
+
 async def test_another_shops_product_is_not_found(sandbox: Sandbox, shop: Shop) -> None:
     other = await sandbox.new_shop(name="Other")
     created = await create(sandbox, other, "Theirs", [("X", "1.00", 1)])
@@ -114,3 +134,5 @@ async def test_product_endpoints_are_rate_limited_per_endpoint() -> None:
         codes = [(await box.call("POST", SEARCH, shop=shop, params={"page_size": 1}, body={})).status_code
                  for _ in range(5)]
         assert codes[:3] == [200, 200, 200] and 429 in codes[3:]
+        seen = await box.control("GET", f"/sandbox/requests?path={SEARCH}&shop_id={shop.shop_id}")
+        assert (seen["counts"], seen["rate_limited"]) == ({SEARCH: codes.count(200)}, {SEARCH: codes.count(429)})
