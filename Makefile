@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-unit test-integration test-e2e bench lint clean
+.PHONY: install run test test-unit test-integration test-e2e bench chaos lint clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11) on PATH"; exit 1; }
@@ -34,6 +34,10 @@ test-e2e: install
 
 bench: install
 	$(PY) -m tests.bench
+
+# 10 minutes of mixed load while every part of the system is killed, restarted or paused (SEED=N to vary)
+chaos: install
+	$(PY) -m tests.chaos --seed $${SEED:-1} --duration $${DURATION:-600} --report docs/reliability-run.txt
 
 lint: install
 	$(VENV)/bin/ruff check libs services tests deploy

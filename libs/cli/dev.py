@@ -67,6 +67,45 @@ def _ignore_while_stopping(signum: int, frame: FrameType | None) -> None:
     console.print("[yellow]still stopping — please wait[/]")
 
 
+@dataclass(frozen=True)
+class ChildSpec:
+    """How one child of the stack is started: its module, environment and readiness probes."""
+
+    name: str
+    module: str
+    env: dict[str, str]
+    url: str
+    probes: tuple[str, ...]
+
+
+def child_specs(wanted: list[str], ports: dict[str, int], urls: dict[str, str], *, dsn: str, bootstrap: str,
+                token: str, tiktok_url: str | None = None) -> list[ChildSpec]:
+    """The sandbox and services in ``wanted``, wired to one database, broker and sandbox (``tiktok_url``:
+    where the services reach TikTok, the sandbox itself unless given, e.g. a proxy in front of it)."""
+    tiktok = tiktok_url or urls["sandbox"]
+    common = {
+        "PYTHONUNBUFFERED": "1",
+        "DATABASE_URL": dsn,
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "TIKTOK_API_BASE_URL": tiktok,
+        "TIKTOK_AUTH_BASE_URL": tiktok,
+        "INTERNAL_API_TOKEN": token,
+        "ADMIN_API_TOKEN": token,  # the CLI reads it from dev.env; the admin APIs are not open to the network
+        "AUTH_SERVICE_URL": urls["auth"],
+    }
+    secrets_for = {"auth": local_secrets()}
+    specs = []
+    for name in wanted:
+        module = "libs.sandbox" if name == "sandbox" else f"services.{name}"
+        env = dict(common, **{f"{name.upper()}_PORT": str(ports[name])}, **secrets_for.get(name, {}))
+        if name == "sandbox":
+            env["SANDBOX_WEBHOOK_URL"] = f"{urls['orders']}/webhooks/tiktok"
+        # The sandbox has no database or broker to wait for: /healthz is its readiness.
+        probes = ("/healthz",) if name == "sandbox" else ("/healthz", "/readyz")
+        specs.append(ChildSpec(name, module, env, urls[name], probes))
+    return specs
+
+
 def dev(
     no_services: bool = typer.Option(
         False, "--no-services", help="Start only Postgres, the broker and the sandbox (run services yourself)."
@@ -147,27 +186,11 @@ def _run(
 
     token = secrets.token_urlsafe(32)
     supervisor = stack.enter_context(ProcessSupervisor(logs))
-    common = {
-        "PYTHONUNBUFFERED": "1",
-        "DATABASE_URL": dsn,
-        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-        "TIKTOK_API_BASE_URL": urls["sandbox"],
-        "TIKTOK_AUTH_BASE_URL": urls["sandbox"],
-        "INTERNAL_API_TOKEN": token,
-        "ADMIN_API_TOKEN": token,  # the CLI reads it from dev.env; the admin APIs are not open to the network
-        "AUTH_SERVICE_URL": urls["auth"],
-    }
-    secrets_for = {"auth": local_secrets()}
-    for name in wanted:
-        module = "libs.sandbox" if name == "sandbox" else f"services.{name}"
-        env = dict(common, **{f"{name.upper()}_PORT": str(ports[name])}, **secrets_for.get(name, {}))
-        if name == "sandbox":
-            env["SANDBOX_WEBHOOK_URL"] = f"{urls['orders']}/webhooks/tiktok"
-        # The sandbox has no database or broker to wait for: /healthz is its readiness.
-        probes = ("/healthz",) if name == "sandbox" else ("/healthz", "/readyz")
-        proc = supervisor.start(name, module, env=env, url=urls[name], probes=probes, cwd=project_root())
+    for child in child_specs(wanted, ports, urls, dsn=dsn, bootstrap=bootstrap, token=token):
+        proc = supervisor.start(child.name, child.module, env=child.env, url=child.url, probes=child.probes,
+                                cwd=project_root())
         leftovers.record(proc.pid)
-        rows.append(Row(name, urls[name], str(proc.log_path), proc.pid))
+        rows.append(Row(child.name, child.url, str(proc.log_path), proc.pid))
     console.print(f"waiting for {', '.join(wanted) or 'nothing'} to be ready …")
     asyncio.run(supervisor.wait_all_healthy(
         ready_timeout, lambda proc, secs: console.print(f"  {proc.name} ready ({secs:.1f}s)")

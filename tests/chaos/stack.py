@@ -1,0 +1,154 @@
+"""The whole system for a chaos run, each part a process the run can kill, restart or pause: embedded
+PostgreSQL (restarted, or every one of its processes paused), the embedded broker (paused: it keeps
+its data in memory only), the sandbox, and the four services (``kill -9``, then started again with
+the same environment). Built from the same pieces and environment as ``ttshop dev``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from libs.cli.dev import SERVICES, ChildSpec, child_specs
+from libs.cli.infra import EmbeddedBroker, EmbeddedPostgres, ProcessSupervisor, free_port, project_root
+
+TTSHOP = [sys.executable, "-m", "libs.cli.main"]
+
+
+@dataclass
+class ChaosStack:
+    root: Path
+    dsn: str = ""
+    bootstrap: str = ""
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    urls: dict[str, str] = field(default_factory=dict)
+    specs: dict[str, ChildSpec] = field(default_factory=dict)
+    kills: dict[str, int] = field(default_factory=dict)
+    _pg: EmbeddedPostgres | None = None
+    _broker: EmbeddedBroker | None = None
+    _supervisor: ProcessSupervisor | None = None
+    _paused: list[int] = field(default_factory=list)
+
+    async def start(self) -> None:
+        os.environ["TTSHOP_STATE_DIR"] = str(self.root)  # the auth service's encryption key lives there
+        self._pg = EmbeddedPostgres(self.root / "pgdata")
+        self.dsn = self._pg.start()
+        self._broker = EmbeddedBroker(free_port(), log_path=self.root / "logs" / "broker.log")
+        self.bootstrap = self._broker.start()
+        names = ["sandbox", *SERVICES]
+        ports = {name: free_port() for name in names}
+        self.urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+        specs = child_specs(names, ports, self.urls, dsn=self.dsn, bootstrap=self.bootstrap, token=self.token)
+        for spec in specs:  # quick reconciliation so the run's quiet wait stays short
+            if spec.name == "orders":
+                spec.env.update(ORDERS_POLL_INTERVAL_S="5", ORDERS_JOB_LEASE_S="10")
+        self.specs = {spec.name: spec for spec in specs}
+        self._supervisor = ProcessSupervisor(self.root / "logs", grace_s=5)
+        for name in names:
+            self._start(name)
+        await asyncio.gather(*(self.wait_ready(name) for name in names))
+
+    def _start(self, name: str) -> None:
+        assert self._supervisor is not None
+        spec = self.specs[name]
+        self._supervisor.start(name, spec.module, env=spec.env, url=spec.url, probes=spec.probes, cwd=project_root())
+
+    async def wait_ready(self, name: str, timeout_s: float = 90.0) -> None:
+        spec = self.specs[name]
+        deadline = time.monotonic() + timeout_s
+        async with httpx.AsyncClient(timeout=2.0) as http:
+            for probe in spec.probes:
+                while True:
+                    try:
+                        if (await http.get(spec.url + probe)).is_success:
+                            break
+                    except httpx.HTTPError:
+                        pass
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"{name} not ready after {timeout_s:.0f} s (see {self.root}/logs)")
+                    await asyncio.sleep(0.2)
+
+    def pid(self, name: str) -> int:
+        assert self._supervisor is not None
+        return self._supervisor.processes[name].pid
+
+    def kill(self, name: str) -> None:
+        """``kill -9``: no shutdown hook runs, nothing is flushed."""
+        os.kill(self.pid(name), signal.SIGKILL)
+        self._supervisor.processes[name].popen.wait()  # type: ignore[union-attr]
+        self.kills[name] = self.kills.get(name, 0) + 1
+
+    async def restart(self, name: str) -> None:
+        self._start(name)
+        await self.wait_ready(name)
+
+    def pause_broker(self) -> None:
+        assert self._broker is not None and self._broker.pid is not None
+        os.kill(self._broker.pid, signal.SIGSTOP)
+        self._paused.append(self._broker.pid)
+
+    def pause_postgres(self) -> None:
+        """SIGSTOP the postmaster and every backend: connections hang, nothing is refused."""
+        assert self._pg is not None and self._pg.pid is not None
+        for pid in [self._pg.pid, *_children(self._pg.pid)]:
+            try:
+                os.kill(pid, signal.SIGSTOP)
+                self._paused.append(pid)
+            except ProcessLookupError:
+                pass
+
+    def resume(self) -> None:
+        for pid in self._paused:
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+        self._paused.clear()
+
+    def restart_postgres(self) -> None:
+        """Stop PostgreSQL (every connection is dropped) and start it again on the same data."""
+        assert self._pg is not None
+        self._pg.stop()
+        self._pg.start()
+
+    def cli_env(self) -> dict[str, str]:
+        return {**os.environ, "TTSHOP_STATE_DIR": str(self.root), "ADMIN_API_TOKEN": self.token,
+                "INTERNAL_API_TOKEN": self.token, "COLUMNS": "200",
+                **{f"{name.upper()}_URL": url for name, url in self.urls.items()}}
+
+    def ttshop(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run([*TTSHOP, *args], env=self.cli_env(), capture_output=True, text=True,
+                                timeout=timeout, cwd=project_root(), check=False)
+        if result.returncode != 0:
+            raise RuntimeError(f"ttshop {' '.join(args)} -> {result.returncode}\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def stop(self) -> None:
+        self.resume()
+        if self._supervisor is not None:
+            self._supervisor.stop_all()
+        if self._broker is not None:
+            self._broker.stop()
+        if self._pg is not None:
+            self._pg.stop()
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+                found.append(int(entry.name))
+    return found
