@@ -37,7 +37,7 @@ bench: install
 
 # 10 minutes of mixed load while every part of the system is killed, restarted or paused (SEED=N to vary)
 chaos: install
-	$(PY) -m tests.chaos --seed $${SEED:-1} --duration $${DURATION:-600} --report docs/reliability-run.txt
+	$(PY) -m tests.chaos --seed $${SEED:-1} --duration $${DURATION:-600} --report docs/reliability-run.txt  # docs/reliability.md holds the figures of a recorded run
 
 lint: install
 	$(VENV)/bin/ruff check libs services tests deploy
