@@ -11,7 +11,6 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import httpx
 
 from libs.cli.dev import SERVICES, ChildSpec, child_specs
 from libs.cli.infra import EmbeddedBroker, EmbeddedPostgres, ProcessSupervisor, free_port, project_root
+from tests.support.waiting import until
 
 TTSHOP = [sys.executable, "-m", "libs.cli.main"]
 
@@ -63,18 +63,15 @@ class ChaosStack:
 
     async def wait_ready(self, name: str, timeout_s: float = 90.0) -> None:
         spec = self.specs[name]
-        deadline = time.monotonic() + timeout_s
         async with httpx.AsyncClient(timeout=2.0) as http:
             for probe in spec.probes:
-                while True:
+                async def answers(url: str = spec.url + probe) -> bool:
                     try:
-                        if (await http.get(spec.url + probe)).is_success:
-                            break
+                        return (await http.get(url)).is_success
                     except httpx.HTTPError:
-                        pass
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"{name} not ready after {timeout_s:.0f} s (see {self.root}/logs)")
-                    await asyncio.sleep(0.2)
+                        return False
+
+                await until(answers, timeout_s=timeout_s, every_s=0.2, what=f"{name}{probe} (logs in {self.root})")
 
     def pid(self, name: str) -> int:
         assert self._supervisor is not None

@@ -15,6 +15,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from tests.chaos.load import INPUT_TOPICS, Ledger, control
+from tests.support.waiting import until
 
 
 @dataclass
@@ -148,9 +149,14 @@ async def until_quiet(ledger: Ledger, http: httpx.AsyncClient, sandbox: str, boo
                       timeout_s: float) -> tuple[Figures, float]:
     """Check every few seconds until everything holds or ``timeout_s`` passed: (figures, seconds waited)."""
     started = time.monotonic()
-    while True:
-        figures = await check(ledger, http, sandbox, bootstrap, shops)
-        waited = time.monotonic() - started
-        if figures.ok or waited > timeout_s:
-            return figures, waited
-        await asyncio.sleep(3)
+    last: list[Figures] = []
+
+    async def settled() -> bool:
+        last[:] = [await check(ledger, http, sandbox, bootstrap, shops)]
+        return last[0].ok
+
+    try:
+        await until(settled, timeout_s=timeout_s, every_s=3, what="every check")
+    except TimeoutError:
+        pass  # the figures say what still differs
+    return last[0], time.monotonic() - started
