@@ -79,10 +79,9 @@ class ChildSpec:
 
 
 def child_specs(wanted: list[str], ports: dict[str, int], urls: dict[str, str], *, dsn: str, bootstrap: str,
-                token: str, tiktok_url: str | None = None) -> list[ChildSpec]:
-    """The sandbox and services in ``wanted``, wired to one database, broker and sandbox (``tiktok_url``:
-    where the services reach TikTok, the sandbox itself unless given, e.g. a proxy in front of it)."""
-    tiktok = tiktok_url or urls["sandbox"]
+                token: str) -> list[ChildSpec]:
+    """The sandbox and services in ``wanted``, wired to one database, broker and sandbox."""
+    tiktok = urls["sandbox"]
     common = {
         "PYTHONUNBUFFERED": "1",
         "DATABASE_URL": dsn,

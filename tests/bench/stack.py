@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tests.support.devstack import Stack
+from tests.support.procs import descends_from
 
 
 def processes(stack: Stack) -> dict[str, list[int]]:
@@ -15,11 +16,11 @@ def processes(stack: Stack) -> dict[str, list[int]]:
     everything = list(_all_cmdlines())
     for pid, cmdline in everything:
         name = _classify(cmdline, stack.state_dir)
-        if name is not None and pid != stack.proc.pid and (name == "postgres" or _descends_from(pid, stack.proc.pid)):
+        if name is not None and pid != stack.proc.pid and (name == "postgres" or descends_from(pid, stack.proc.pid)):
             found.setdefault(name, []).append(pid)
     postmasters = list(found.get("postgres", []))
     for pid, _ in everything:  # PostgreSQL backends and helpers: children of the postmaster
-        if pid not in postmasters and any(_descends_from(pid, pm) for pm in postmasters):
+        if pid not in postmasters and any(descends_from(pid, pm) for pm in postmasters):
             found["postgres"].append(pid)
     return found
 
@@ -47,20 +48,6 @@ def _classify(cmdline: list[str], state_dir: Path) -> str | None:
     if "postgres" in joined and str(state_dir) in joined:
         return "postgres"
     return None
-
-
-def _descends_from(pid: int, ancestor: int) -> bool:
-    for _ in range(10):
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            return False
-        pid = int(stat.rsplit(")", 1)[1].split()[1])
-        if pid == ancestor:
-            return True
-        if pid <= 1:
-            return False
-    return False
 
 
 def peak_rss_kib(pid: int) -> int | None:

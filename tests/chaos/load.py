@@ -134,11 +134,10 @@ class Orders:
         elif roll < 0.40:
             kind, body["payment_method"] = "paypal", "PayPal"
         order = await control(self.http, "POST", f"{self.sandbox}/sandbox/shops/{shop}/orders", json=body)
-        placed = self.ledger.orders[order["id"]] = Placed(order["id"], shop, kind)
+        self.ledger.orders[order["id"]] = Placed(order["id"], shop, kind)
         held = [p for p in self.ledger.orders.values() if p.kind == "on_hold" and p.released_at is None]
         if kind != "on_hold" and held and self.rng.random() < 0.5:
             await self.release(held[0])
-        del placed
 
     async def release(self, placed: Placed) -> None:
         """The ON_HOLD window ends: TikTok moves the order to AWAITING_SHIPMENT."""

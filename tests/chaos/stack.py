@@ -18,6 +18,7 @@ import httpx
 
 from libs.cli.dev import SERVICES, ChildSpec, child_specs
 from libs.cli.infra import EmbeddedBroker, EmbeddedPostgres, ProcessSupervisor, free_port, project_root
+from tests.support.procs import children_of
 from tests.support.waiting import until
 
 TTSHOP = [sys.executable, "-m", "libs.cli.main"]
@@ -95,7 +96,7 @@ class ChaosStack:
     def pause_postgres(self) -> None:
         """SIGSTOP the postmaster and every backend: connections hang, nothing is refused."""
         assert self._pg is not None and self._pg.pid is not None
-        for pid in [self._pg.pid, *_children(self._pg.pid)]:
+        for pid in [self._pg.pid, *children_of(self._pg.pid)]:
             try:
                 os.kill(pid, signal.SIGSTOP)
                 self._paused.append(pid)
@@ -137,15 +138,3 @@ class ChaosStack:
         if self._pg is not None:
             self._pg.stop()
 
-
-def _children(parent: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
-                found.append(int(entry.name))
-    return found
