@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import AliasChoices, SecretStr
 from pydantic_settings import BaseSettings
 
+from libs.common.db_roles import DatabaseRolesSettings
 from libs.common.events.registry import TOPICS, dlq_topic
 from libs.common.settings import SANDBOX_APP_KEY, SANDBOX_APP_SECRET, ServiceSettings, SharedSettings
 from libs.sandbox.settings import SandboxSettings
@@ -33,9 +34,17 @@ SERVICES: dict[str, tuple[type[ServiceSettings], str]] = {
     "fulfillment": (FulfillmentSettings, "services.fulfillment"),
 }
 SANDBOX_MODULE = "libs.sandbox"
+#: The one-shot that creates the services' database roles before they start (compose, k8s Job).
+DB_BOOTSTRAP_MODULE = "libs.common.db_roles"
 
 #: Unset on purpose in production: ``None`` means "derive it" (``ttshop-<service_name>``).
 OPTIONAL_UNSET = frozenset({"consumer_group"})
+#: Settings a class inherits but never reads: the auth service serves the token endpoint, so it
+#: presents no credential to it.
+UNUSED: dict[type[BaseSettings], frozenset[str]] = {AuthSettings: frozenset({"internal_api_token"})}
+#: Secret keys no settings class reads: each service's own credential for the auth service's token
+#: endpoint, read into its INTERNAL_API_TOKEN (compose: deploy/.env; k8s: Secret ttshop-service-credentials).
+SERVICE_TOKEN_KEYS = frozenset({"CATALOG_INTERNAL_TOKEN", "ORDERS_INTERNAL_TOKEN", "FULFILLMENT_INTERNAL_TOKEN"})
 #: str settings holding a credential although their type is not SecretStr.
 SECRET_STR_FIELDS = frozenset({"database_url"})
 
@@ -98,6 +107,8 @@ def required_in_deployment(cls: type[BaseSettings]) -> set[str]:
     needed = set()
     for field, info in cls.model_fields.items():
         default = info.get_default(call_default_factory=True)
+        if field in UNUSED.get(cls, frozenset()):
+            continue
         if (default is None and field not in OPTIONAL_UNSET) or _local_only(default):
             needed.add(env_name(cls, field))
     return needed
@@ -171,13 +182,25 @@ def sandbox_table() -> str:
     return "\n".join(head + rows)
 
 
+def db_bootstrap_table() -> str:
+    """The variables of the database bootstrap (compose ``db-bootstrap``, the k8s Job, `ttshop db bootstrap`)."""
+    head = ["| variable | default | secret | notes |", "|---|---|---|---|"]
+    rows = [
+        f"| `{env_name(DatabaseRolesSettings, field)}` | {_render_default(info.get_default(call_default_factory=True))}"
+        f" | {'yes' if is_secret(DatabaseRolesSettings, field) else ''} | {_note(DatabaseRolesSettings, field)} |"
+        for field, info in DatabaseRolesSettings.model_fields.items()
+    ]
+    return "\n".join(head + rows)
+
+
 def topics_table() -> str:
     """Every topic and its dead-letter topic, in contract order."""
     head = ["| topic | dead-letter topic |", "|---|---|"]
     return "\n".join(head + [f"| `{t}` | `{dlq_topic(t)}` |" for t in TOPICS])
 
 
-BLOCKS = {"settings": settings_table, "sandbox-settings": sandbox_table, "topics": topics_table}
+BLOCKS = {"settings": settings_table, "sandbox-settings": sandbox_table, "db-bootstrap-settings": db_bootstrap_table,
+          "topics": topics_table}
 
 
 README = Path(__file__).with_name("README.md")

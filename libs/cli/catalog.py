@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from . import product_posting, product_records, render, taxonomy
+from .arguments import segment
 from .client import console, emit_json, reported, state
 
 app = typer.Typer(help="Products, listings, inventory and price (catalog service).", no_args_is_help=True)
@@ -31,7 +32,7 @@ def import_products(ctx: typer.Context, shop: str = typer.Argument(..., help="Ti
     """Download the shop's active listings once and match them to our SKUs (by merchant SKU and product id)."""
     st = state(ctx)
     with reported():
-        body = st.client("catalog").post(f"/shops/{shop}/import")
+        body = st.client("catalog").post(f"/shops/{segment(shop)}/import")
     if st.json_output:
         emit_json(body)
         return
@@ -50,7 +51,7 @@ def show_product(ctx: typer.Context, sku: str = typer.Argument(..., help="Our se
     """A SKU of ours with its TikTok listings and how they were matched."""
     st = state(ctx)
     with reported():
-        body = st.client("catalog").get(f"/products/{sku}")
+        body = st.client("catalog").get(f"/products/{segment(sku)}")
     if st.json_output:
         emit_json(body)
         return
@@ -118,7 +119,7 @@ def _buffer(r: dict[str, Any]) -> str:
 def _show(ctx: typer.Context, sku: str, path: str, level: str) -> None:
     st = state(ctx)
     with reported():
-        body: dict[str, Any] = st.client("catalog").get(f"/{path}/{sku}")
+        body: dict[str, Any] = st.client("catalog").get(f"/{path}/{segment(sku)}")
     if st.json_output:
         emit_json(body)
         return
@@ -189,7 +190,7 @@ def unlink_shadow(ctx: typer.Context, shadow: str = typer.Argument(..., help="Th
     """Stop following the master: the shadow's own stock (if any is known) goes to its listings again."""
     st = state(ctx)
     with reported():
-        body = st.client("catalog").delete(f"/shadows/{shadow}")
+        body = st.client("catalog").delete(f"/shadows/{segment(shadow)}")
     if st.json_output:
         emit_json(body)
         return

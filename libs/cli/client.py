@@ -58,9 +58,7 @@ class CliState:
 
     def client(self, service: str) -> AdminClient:
         if service not in self._clients:
-            token = devenv.lookup("ADMIN_API_TOKEN", None, self.env) or devenv.lookup(
-                "INTERNAL_API_TOKEN", None, self.env
-            )
+            token = devenv.lookup("ADMIN_API_TOKEN", None, self.env)  # the CLI's own admin credential
             self._clients[service] = AdminClient(
                 service, devenv.service_url(service, self.env), transport=self.transport,
                 token=token, timeout_s=self.timeout_s,

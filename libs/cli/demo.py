@@ -87,7 +87,7 @@ async def run_demo(timeout_s: float) -> None:
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
     bootstrap = devenv.lookup("KAFKA_BOOTSTRAP_SERVERS") or "127.0.0.1:9092"
-    token = devenv.lookup("ADMIN_API_TOKEN") or devenv.lookup("INTERNAL_API_TOKEN")  # as the other commands
+    token = devenv.lookup("ADMIN_API_TOKEN")  # the CLI's admin credential, as the other commands
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     tax_id = f"DEMO-{uuid.uuid4().hex[:8].upper()}"
     async with httpx.AsyncClient(timeout=30, headers=headers) as client:

@@ -7,19 +7,23 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import secrets
 import signal
 import time
+from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from types import FrameType
 
+import asyncpg
 import typer
 from rich.table import Table
 
+from libs.common.db_roles import BootstrapError
+
 from . import leftovers
 from .client import console, fail
-from .devenv import SERVICE_DEFAULTS, dev_env_path, local_secrets, write_dev_env
+from .database import bootstrap_local
+from .devenv import SERVICE_DEFAULTS, StackCredentials, dev_env_path, local_secrets, write_dev_env
 from .infra import (
     DEFAULT_BROKER_PORT,
     EmbeddedBroker,
@@ -78,18 +82,17 @@ class ChildSpec:
     probes: tuple[str, ...]
 
 
-def child_specs(wanted: list[str], ports: dict[str, int], urls: dict[str, str], *, dsn: str, bootstrap: str,
-                token: str) -> list[ChildSpec]:
-    """The sandbox and services in ``wanted``, wired to one database, broker and sandbox."""
-    tiktok = urls["sandbox"]
+def child_specs(wanted: list[str], ports: dict[str, int], urls: dict[str, str], *, dsns: Mapping[str, str],
+                bootstrap: str, credentials: StackCredentials, tiktok_url: str | None = None) -> list[ChildSpec]:
+    """The sandbox and services in ``wanted``, wired to one database (each service as its own role,
+    ``dsns``: service -> DSN), broker and sandbox (the services reach TikTok at ``tiktok_url`` when
+    given, e.g. a proxy in front of the sandbox)."""
+    tiktok = tiktok_url or urls["sandbox"]
     common = {
         "PYTHONUNBUFFERED": "1",
-        "DATABASE_URL": dsn,
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         "TIKTOK_API_BASE_URL": tiktok,
         "TIKTOK_AUTH_BASE_URL": tiktok,
-        "INTERNAL_API_TOKEN": token,
-        "ADMIN_API_TOKEN": token,  # the CLI reads it from dev.env; the admin APIs are not open to the network
         "AUTH_SERVICE_URL": urls["auth"],
     }
     secrets_for = {"auth": local_secrets()}
@@ -97,6 +100,10 @@ def child_specs(wanted: list[str], ports: dict[str, int], urls: dict[str, str], 
     for name in wanted:
         module = "libs.sandbox" if name == "sandbox" else f"services.{name}"
         env = dict(common, **{f"{name.upper()}_PORT": str(ports[name])}, **secrets_for.get(name, {}))
+        if name != "sandbox":  # the sandbox has no database
+            env["DATABASE_URL"] = dsns[name]
+        if name != "sandbox":  # each its own credentials; the CLI's is in dev.env
+            env |= credentials.env_for(name)
         if name == "sandbox":
             env["SANDBOX_WEBHOOK_URL"] = f"{urls['orders']}/webhooks/tiktok"
         # The sandbox has no database or broker to wait for: /healthz is its readiness.
@@ -183,9 +190,10 @@ def _run(
         leftovers.record(broker.pid)
         rows.append(Row("kafka (embedded Tansu)", bootstrap, str(broker.log_path), broker.pid))
 
-    token = secrets.token_urlsafe(32)
+    dsns = _bootstrap_roles(dsn)
+    credentials = StackCredentials()
     supervisor = stack.enter_context(ProcessSupervisor(logs))
-    for child in child_specs(wanted, ports, urls, dsn=dsn, bootstrap=bootstrap, token=token):
+    for child in child_specs(wanted, ports, urls, dsns=dsns, bootstrap=bootstrap, credentials=credentials):
         proc = supervisor.start(child.name, child.module, env=child.env, url=child.url, probes=child.probes,
                                 cwd=project_root())
         leftovers.record(proc.pid)
@@ -196,13 +204,26 @@ def _run(
     ))
 
     dev_env = {f"{name.upper()}_URL": url for name, url in urls.items()}
-    dev_env |= {"DATABASE_URL": dsn, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "INTERNAL_API_TOKEN": token}
+    dev_env |= {"DATABASE_URL": dsn, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "ADMIN_API_TOKEN": credentials.cli}
     path = write_dev_env(dev_env)
     stack.callback(path.unlink, missing_ok=True)
     _print_table(rows, time.monotonic() - started)
     while True:
         supervisor.check_alive()
         time.sleep(0.5)
+
+
+def _bootstrap_roles(admin_dsn: str) -> dict[str, str]:
+    """Each service's own role and schema (`ttshop db bootstrap`) before any service starts; returns
+    service -> the DSN it connects with."""
+    console.print("setting up the services' database roles …")
+    try:
+        dsns, report = asyncio.run(bootstrap_local(admin_dsn))
+    except (BootstrapError, ValueError, OSError, asyncpg.PostgresError) as exc:
+        raise InfraError(f"database roles could not be set up on {_redact(admin_dsn)}: {exc}") from exc
+    for line in report.changes:
+        console.print(f"  {line}")
+    return dsns
 
 
 def _print_table(rows: list[Row], elapsed: float) -> None:

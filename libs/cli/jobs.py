@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from . import render
+from .arguments import segment
 from .client import AdminClient, ApiError, CliError, console, emit_json, reported, state
 
 app = typer.Typer(help="Background jobs (order downloads, attribute downloads).", no_args_is_help=True)
@@ -46,7 +47,7 @@ def wait_for_job(client: AdminClient, job_id: str, *, timeout_s: float, interval
     deadline = time.monotonic() + timeout_s
     with console.status(f"job {job_id}: waiting") as status:
         while True:
-            job = client.get(f"/jobs/{job_id}")
+            job = client.get(f"/jobs/{segment(job_id)}")
             status.update(job_line(job))
             if job_status(job) in SUCCESS_STATUSES:
                 return dict(job)
@@ -74,7 +75,7 @@ def find_job(st: Any, job_id: str) -> dict[str, Any]:
     last: ApiError | None = None
     for service in JOB_SERVICES:
         try:
-            return dict(st.client(service).get(f"/jobs/{job_id}"))
+            return dict(st.client(service).get(f"/jobs/{segment(job_id)}"))
         except ApiError as exc:
             if exc.status != 404:
                 raise

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from . import catalog, demo, dev, dlq, jobs, order_actions, order_ship, orders, shipments, shops
+from . import catalog, database, demo, dev, dlq, jobs, order_actions, order_ship, orders, shipments, shops
+from .arguments import CheckedGroup
 from .client import CliState
 
 app = typer.Typer(
     name="ttshop",
     help="ttshop-connector: run the local stack and operate TikTok Shop integrations.",
+    cls=CheckedGroup,  # every text argument and option is checked for a NUL and its length (arguments.py)
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -37,6 +39,7 @@ app.add_typer(jobs.app, name="jobs")
 app.add_typer(shipments.app, name="shipments")
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(catalog.app, name="catalog")
+app.add_typer(database.app, name="db")
 
 
 def main() -> None:

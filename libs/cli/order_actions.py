@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from . import render
+from .arguments import segment
 from .client import emit_json, reported, state
 
 
@@ -27,7 +28,7 @@ def _after_sale(ctx: typer.Context, action: str, order: str, lines: str | None, 
     if (skus := _skus(lines)) is not None:
         body["lines"] = skus
     with reported():
-        answer = st.client("orders").post(f"/orders/{order}/{action}", body)
+        answer = st.client("orders").post(f"/orders/{segment(order)}/{action}", body)
     emit_json(answer) if st.json_output else render.key_values(title, answer)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from . import render
+from .arguments import segment
 from .client import CliError, console, emit_json, reported, state
 
 
@@ -55,7 +56,7 @@ def ship(
     if items:
         body["line_item_ids"] = [i.strip() for i in items.split(",") if i.strip()]
     with reported():
-        shipment = st.client("fulfillment").post(f"/orders/{order}/ship", body)
+        shipment = st.client("fulfillment").post(f"/orders/{segment(order)}/ship", body)
         if not isinstance(shipment, dict):
             raise CliError("fulfillment service sent an unexpected answer")
     if st.json_output:

@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from . import render
+from .arguments import segment
 from .client import console, emit_json, reported, state
 from .jobs import job_line, wait_for_job
 from .validation import date_from, date_range, date_to
@@ -96,7 +97,7 @@ def show(ctx: typer.Context, order: str = typer.Argument(..., help="Order id."))
     """One order: lines with quantities and line item ids, totals, notes, recipient."""
     st = state(ctx)
     with reported():
-        body = st.client("orders").get(f"/orders/{order}")
+        body = st.client("orders").get(f"/orders/{segment(order)}")
     if st.json_output:
         emit_json(body)
         return

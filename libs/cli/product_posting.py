@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from . import render
+from .arguments import segment
 from .client import CliError, console, emit_json, reported, state
 from .jobs import job_line, wait_for_job
 
@@ -32,10 +33,10 @@ def post(
             raise CliError("give a SKU, --all-ready or --skus FILE (exactly one)")
         client = st.client("catalog")
         if sku is not None:
-            body = client.post(f"/shops/{shop}/products/{sku}/post")
+            body = client.post(f"/shops/{segment(shop)}/products/{segment(sku)}/post")
         else:
             listed = [] if skus is None else [line.strip() for line in skus.read_text().splitlines() if line.strip()]
-            body = client.post(f"/shops/{shop}/posts", {"all_ready": all_ready, "skus": listed})
+            body = client.post(f"/shops/{segment(shop)}/posts", {"all_ready": all_ready, "skus": listed})
             if wait:
                 body = wait_for_job(client, str(body["id"]), timeout_s=timeout_s)
     if st.json_output:
@@ -80,7 +81,7 @@ def update(
             raise CliError("--shop SHOP is required")
         if len(chosen) != 1:
             raise CliError("give exactly one of --partial, --full, --inventory, --price")
-        body = st.client("catalog").post(f"/shops/{shop}/products/{sku}/update", {"mode": chosen[0]})
+        body = st.client("catalog").post(f"/shops/{segment(shop)}/products/{segment(sku)}/update", {"mode": chosen[0]})
     if st.json_output:
         emit_json(body)
         return

@@ -16,6 +16,7 @@ import typer
 from libs.common.product_file import is_url
 
 from . import render
+from .arguments import segment
 from .client import CliError, console, emit_json, reported, state
 
 MAX_PROBLEMS_SHOWN = 200
@@ -116,9 +117,9 @@ def check(
             raise CliError("give a SKU or --all (not both)")
         client = st.client("catalog")
         if all_:
-            body = client.post(f"/shops/{shop}/check")
+            body = client.post(f"/shops/{segment(shop)}/check")
         else:
-            body = client.request("POST", f"/products/{sku}/check", json_body={}, params={"shop": shop})
+            body = client.request("POST", f"/products/{segment(sku)}/check", json_body={}, params={"shop": shop})
     if st.json_output:
         emit_json(body)
         return

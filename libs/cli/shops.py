@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from . import render, shop_status
+from .arguments import segment
 from .client import console, emit_json, reported, state
 from .validation import identifier_priority, on_off
 
@@ -98,7 +99,7 @@ def show(ctx: typer.Context, shop: str = typer.Argument(..., help="Shop id.")) -
     """One shop with its settings."""
     st = state(ctx)
     with reported():
-        body = st.client("auth").get(f"/shops/{shop}")
+        body = st.client("auth").get(f"/shops/{segment(shop)}")
     emit_json(body) if st.json_output else show_shop(body)
 
 
@@ -107,7 +108,7 @@ def test(ctx: typer.Context, shop: str = typer.Argument(..., help="Shop id.")) -
     """Check the shop's credentials and settings against TikTok ("test settings"); exit 1 on problems."""
     st = state(ctx)
     with reported():
-        body = st.client("auth").post(f"/shops/{shop}/test")
+        body = st.client("auth").post(f"/shops/{segment(shop)}/test")
     problems = body.get("problems") or [] if isinstance(body, dict) else []
     ok = bool(render.pick(body, "ok", "success", default=not problems))
     if st.json_output:
@@ -129,7 +130,7 @@ def refresh(ctx: typer.Context, shop: str = typer.Argument(..., help="Shop id.")
     """Refresh the shop's access token now."""
     st = state(ctx)
     with reported():
-        body = st.client("auth").post(f"/shops/{shop}/refresh")
+        body = st.client("auth").post(f"/shops/{segment(shop)}/refresh")
     if st.json_output:
         emit_json(body)
         return
@@ -200,7 +201,7 @@ def settings(
         given["out_of_stock_threshold"] = out_of_stock_threshold
     client = st.client("auth")
     with reported():
-        body = client.patch(f"/shops/{shop}/settings", given) if given else client.get(f"/shops/{shop}")
+        body = client.patch(f"/shops/{segment(shop)}/settings", given) if given else client.get(f"/shops/{segment(shop)}")
     if st.json_output:
         emit_json(body)
         return
@@ -215,7 +216,7 @@ def disconnect(ctx: typer.Context, shop: str = typer.Argument(..., help="Shop id
     """Disconnect the shop: its tokens are revoked locally and its integrations stop."""
     st = state(ctx)
     with reported():
-        body = st.client("auth").post(f"/shops/{shop}/disconnect")
+        body = st.client("auth").post(f"/shops/{segment(shop)}/disconnect")
     emit_json(body) if st.json_output else console.print(f"Disconnected shop {shop}")
 
 

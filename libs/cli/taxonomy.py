@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from . import render
+from .arguments import segment
 from .client import CliError, console, emit_json, reported, state
 from .jobs import job_line, wait_for_job
 
@@ -28,7 +29,7 @@ def download_categories(ctx: typer.Context, shop: str = typer.Argument(..., help
     """Download the shop's category tree; a re-download updates it in place and says what changed."""
     st = state(ctx)
     with reported():
-        body = st.client("catalog").post(f"/shops/{shop}/categories/download")
+        body = st.client("catalog").post(f"/shops/{segment(shop)}/categories/download")
     if st.json_output:
         emit_json(body)
         return
@@ -51,7 +52,7 @@ def list_categories(
     """Categories of the downloaded tree with their full path and permission."""
     st = state(ctx)
     with reported():
-        body = st.client("catalog").get(f"/shops/{shop}/categories", search=search, leaf=leaf or None, limit=limit)
+        body = st.client("catalog").get(f"/shops/{segment(shop)}/categories", search=search, leaf=leaf or None, limit=limit)
     if st.json_output:
         emit_json(body)
         return
@@ -71,7 +72,7 @@ def export_categories(
     with reported():
         if out.suffix.lower() not in (".xlsx", ".csv"):
             raise CliError(f"--out must end in .xlsx or .csv, got {out.name!r}")
-        data = st.client("catalog").download(f"/shops/{shop}/categories/export", filename=out.name)
+        data = st.client("catalog").download(f"/shops/{segment(shop)}/categories/export", filename=out.name)
         out.write_bytes(data)
     console.print(f"Wrote {out} ({len(data):,} bytes).")
 
@@ -92,7 +93,7 @@ def download_attributes(
         if sum((category is not None, used, all_leaves)) != 1:
             raise CliError("give exactly one of --category ID, --used or --all-leaves")
         client = st.client("catalog")
-        job = client.post(f"/shops/{shop}/attributes/download",
+        job = client.post(f"/shops/{segment(shop)}/attributes/download",
                           {"category_id": category, "used": used, "all_leaves": all_leaves})
         if wait:
             job = wait_for_job(client, str(job["id"]), timeout_s=timeout_s)
@@ -113,7 +114,7 @@ def show_attributes(
     """A category's attributes (required ones flagged, with their values) and its rules."""
     st = state(ctx)
     with reported():
-        body = st.client("catalog").get(f"/shops/{shop}/categories/{category}/attributes")
+        body = st.client("catalog").get(f"/shops/{segment(shop)}/categories/{segment(category)}/attributes")
     if st.json_output:
         emit_json(body)
         return
@@ -137,7 +138,7 @@ def download_brands(
     """Download the shop's brands and which are authorised for each category."""
     st = state(ctx)
     with reported():
-        body = st.client("catalog").post(f"/shops/{shop}/brands/download",
+        body = st.client("catalog").post(f"/shops/{segment(shop)}/brands/download",
                                          {"category_ids": list(category) if category else None})
     if st.json_output:
         emit_json(body)

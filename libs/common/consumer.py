@@ -5,7 +5,8 @@ succeed: straight to ``<topic>.dlq`` with the reason); then, in one Postgres tra
 event id in the inbox and run the handler. The offset is committed only after that transaction has
 committed. A handler error is retried with capped exponential backoff; after ``max_attempts`` the
 message goes to the DLQ and the consumer moves on; a :class:`PermanentError` or a value the database
-refuses (``asyncpg.DataError``, SQLSTATE class 22) goes there at once. Loss of the database or broker is
+refuses (``asyncpg.DataError``, SQLSTATE class 22; or a program limit, class 54, such as a value too big for
+an index) goes there at once. Loss of the database or broker is
 not the message's fault: it is retried (capped backoff, no hot loop) without counting toward the DLQ.
 """
 
@@ -42,6 +43,10 @@ INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.InterfaceError,
     asyncpg.TooManyConnectionsError,
 )
+
+#: The database refuses the value itself (SQLSTATE class 22, or class 54 such as "index row size exceeds
+#: maximum"): the same message fails the same way every time.
+UNSTORABLE_ERRORS: tuple[type[BaseException], ...] = (asyncpg.DataError, asyncpg.ProgramLimitExceededError)
 
 
 class PermanentError(Exception):
@@ -141,7 +146,7 @@ class EventConsumer:
                 raise
             except PermanentError as exc:
                 return await self._dead_letter(topic, value, key, partition, offset, headers, str(exc))
-            except asyncpg.DataError as exc:  # a value the database can never take: retrying cannot help
+            except UNSTORABLE_ERRORS as exc:  # a value the database can never take: retrying cannot help
                 return await self._dead_letter(topic, value, key, partition, offset, headers,
                                                f"the database refused a value ({type(exc).__name__}): {exc}")
             except INFRASTRUCTURE_ERRORS as exc:

@@ -90,7 +90,10 @@ async def migrate(pool: asyncpg.Pool, *, schema: str, migrations: list[Migration
         lock_key = f"ttshop.migrate.{schema}"
         await conn.execute("SELECT pg_advisory_lock(hashtext($1))", lock_key)
         try:
-            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            # A service role (libs/common/db_roles.py) owns its schema but may not create one: CREATE
+            # SCHEMA checks that privilege even with IF NOT EXISTS, so ask first.
+            if not await conn.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema):
+                await conn.execute(f'CREATE SCHEMA "{schema}"')
             await conn.execute(
                 f'CREATE TABLE IF NOT EXISTS "{schema}".schema_migrations ('
                 " version text PRIMARY KEY, name text NOT NULL,"

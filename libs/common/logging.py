@@ -111,5 +111,23 @@ def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(numeric)
+    _adopt_library_loggers()
     for noisy in ("aiokafka", "httpx", "httpcore", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+#: Libraries that give their loggers handlers of their own (FastStream: plain, colourised text on
+#: stderr/stdout, not propagated); their records must reach the JSON handler and its redaction.
+_OWN_HANDLER_LOGGERS = ("faststream", "faststream.access", "uvicorn", "uvicorn.error", "uvicorn.access")
+
+
+def _adopt_library_loggers() -> None:
+    """Route every library logger through the root handler: drop their own handlers, let them propagate."""
+    import faststream._internal.logger.logging  # noqa: F401 - creates FastStream's logger and handler at import
+
+    names = {*_OWN_HANDLER_LOGGERS, *(n for n in logging.root.manager.loggerDict if n.startswith("faststream."))}
+    for name in names:
+        library = logging.getLogger(name)
+        library.handlers.clear()
+        library.propagate = True
+

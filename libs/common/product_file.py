@@ -20,6 +20,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, Final
 
+from libs.common.limits import printable
 from libs.common.spreadsheet import write_table
 
 COLUMNS: Final = (
@@ -76,8 +77,10 @@ class _Line:
 
 
 def shown(value: object, limit: int = 80) -> str:
-    """A value as quoted in a problem: text as is, lists/objects as JSON, cut to ``limit`` characters."""
+    """A value as quoted in a problem: text as is (a NUL or lone surrogate spelled as its escape), lists/objects
+    as JSON, cut to ``limit`` characters."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    text = printable(text[: limit * 2])
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -17,11 +17,12 @@ import asyncpg
 import httpx
 import structlog
 import uvicorn
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from faststream.kafka import KafkaBroker
 from pydantic import BaseModel
 
 from libs.common.consumer import BatchHandler, EventConsumer, Handler
+from libs.common.credentials import Credentials
 from libs.common.db import Migration, common_migrations, create_pool, migrate
 from libs.common.events import TOPICS, CloudEvent, dlq_topic
 from libs.common.events.shops import ShopConnected, ShopDisconnected, ShopSettingsChanged
@@ -30,6 +31,7 @@ from libs.common.logging import configure_logging
 from libs.common.outbox import OutboxRelay
 from libs.common.settings import ServiceSettings
 from libs.common.web import install_error_handlers, protect_admin_api
+from libs.common.web_limits import storable_parameters
 
 log = structlog.get_logger(__name__)
 
@@ -212,10 +214,10 @@ def create_app(runtime: ServiceRuntime, *, title: str) -> FastAPI:
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, lifespan=lifespan)
+    app = FastAPI(title=title, lifespan=lifespan, dependencies=[Depends(storable_parameters)])
     app.state.runtime = runtime
     install_error_handlers(app)
-    protect_admin_api(app, runtime.settings.admin_api_token)
+    protect_admin_api(app, Credentials.parse(runtime.settings.admin_api_credentials, setting="ADMIN_API_CREDENTIALS"))
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -6,8 +6,10 @@ Read once, in the composition root; never at import time.
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from libs.common.credentials import Credentials
 
 DEFAULT_SANDBOX_URL = "http://127.0.0.1:8100"
 #: The app key/secret the local sandbox issues by default. Real deployments set their own.
@@ -27,7 +29,8 @@ class SharedSettings(BaseSettings):
     database_url: str | None = Field(
         default=None,
         validation_alias=_env("DATABASE_URL"),
-        description="PostgreSQL DSN. `ttshop dev` starts an embedded server when unset.",
+        description="PostgreSQL DSN of the service's own role (`ttshop_<schema>`, made by the database "
+        "bootstrap). For `ttshop dev` the admin DSN it bootstraps with; unset: it starts an embedded server.",
     )
     kafka_bootstrap_servers: str = Field(
         default="127.0.0.1:9092", validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS")
@@ -49,16 +52,25 @@ class SharedSettings(BaseSettings):
     internal_api_token: SecretStr | None = Field(
         default=None,
         validation_alias=_env("INTERNAL_API_TOKEN"),
-        description="Credential services present to each other's internal endpoints.",
+        description="This service's own credential for the auth service's internal token endpoint.",
     )
-    admin_api_token: SecretStr | None = Field(
+    admin_api_credentials: SecretStr | None = Field(
         default=None,
-        validation_alias=_env("ADMIN_API_TOKEN"),
-        description="When set, every admin endpoint needs `Authorization: Bearer <token>` (the CLI sends it).",
+        validation_alias=_env("ADMIN_API_CREDENTIALS"),
+        description=(
+            "Who may call the admin API: `name=secret` pairs, comma-separated, one per caller (`cli=…,console=…`);"
+            " each presents `Authorization: Bearer <its secret>` (the CLI sends `ADMIN_API_TOKEN`). Unset: open."
+        ),
     )
     auth_service_url: str = Field(default="http://127.0.0.1:8101", validation_alias=_env("AUTH_SERVICE_URL"))
     log_level: str = Field(default="INFO", validation_alias=_env("LOG_LEVEL"))
     log_json: bool = Field(default=True, validation_alias=_env("LOG_JSON"))
+
+    @field_validator("admin_api_credentials")
+    @classmethod
+    def _credentials_usable(cls, value: SecretStr | None) -> SecretStr | None:
+        Credentials.parse(value, setting="ADMIN_API_CREDENTIALS")  # raises with the entry that is wrong
+        return value
 
 
 class ServiceSettings(SharedSettings):

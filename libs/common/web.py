@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import hmac
-
+import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import SecretStr
 
+from libs.common.credentials import Credentials, Refusal, log_refusal
 from libs.common.tiktok.errors import TikTokError
+
+log = structlog.get_logger(__name__)
 
 
 class ApiError(Exception):
@@ -42,33 +43,44 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body("invalid_request", "; ".join(parts)), status_code=422)
 
 
-def check_internal_credential(configured: SecretStr | None, authorization: str | None) -> None:
-    """Raise 401/503 unless ``Authorization: Bearer <INTERNAL_API_TOKEN>`` matches."""
-    if configured is None or not configured.get_secret_value():
-        raise ApiError(503, "internal_auth_not_configured", "INTERNAL_API_TOKEN is not set on this service")
-    expected = f"Bearer {configured.get_secret_value()}"
-    if not authorization or not hmac.compare_digest(authorization.encode(), expected.encode()):
-        raise ApiError(401, "unauthorized", "missing or wrong internal service credential")
+def check_internal_credential(credentials: Credentials | None, request: Request) -> str:
+    """The calling service's name; 401 for a missing or unknown credential (logged without it), 503
+    when this service has no ``AUTH_INTERNAL_CREDENTIALS``."""
+    if credentials is None:
+        raise ApiError(503, "internal_auth_not_configured", "AUTH_INTERNAL_CREDENTIALS is not set on this service")
+    caller = credentials.identify(request.headers.get("authorization"))
+    if isinstance(caller, Refusal):
+        log_refusal(caller, setting=credentials.setting, path=request.url.path,
+                    client=request.client.host if request.client else None)
+        raise ApiError(401, "unauthorized", "missing or unknown service credential (INTERNAL_API_TOKEN)")
+    return caller
 
 
 #: Paths with their own protection (TikTok's signature, the service credential) or none needed.
 OPEN_PATH_PREFIXES = ("/healthz", "/readyz", "/webhooks/", "/internal/")
 
 
-def protect_admin_api(app: FastAPI, token: SecretStr | None) -> None:
-    """With ``ADMIN_API_TOKEN`` set, admin endpoints answer 401 without ``Authorization: Bearer <token>``."""
-    if token is None or not token.get_secret_value():
+def protect_admin_api(app: FastAPI, credentials: Credentials | None) -> None:
+    """With ``ADMIN_API_CREDENTIALS`` set, admin endpoints answer 401 unless the request presents one
+    of its callers' secrets; the caller's name is bound to the request's log lines."""
+    if credentials is None:
+        log.warning("admin_api.open", reason="ADMIN_API_CREDENTIALS is not set: the admin API needs no credential")
         return
-    expected = f"Bearer {token.get_secret_value()}".encode()
 
     @app.middleware("http")
     async def _require_admin(request: Request, call_next):  # type: ignore[no-untyped-def]
         if request.url.path.startswith(OPEN_PATH_PREFIXES):
             return await call_next(request)
-        given = request.headers.get("authorization", "").encode()
-        if not hmac.compare_digest(given, expected):
+        caller = credentials.identify(request.headers.get("authorization"))
+        if isinstance(caller, Refusal):
+            log_refusal(caller, setting=credentials.setting, path=request.url.path,
+                        client=request.client.host if request.client else None)
             return JSONResponse(
-                error_body("unauthorized", "admin API needs `Authorization: Bearer $ADMIN_API_TOKEN`"), status_code=401
+                error_body("unauthorized", "admin API needs `Authorization: Bearer <your credential>` "
+                           "(the CLI sends ADMIN_API_TOKEN; ADMIN_API_CREDENTIALS lists who may call)"),
+                status_code=401,
             )
-        response: Response = await call_next(request)
+        request.state.caller = caller
+        with structlog.contextvars.bound_contextvars(caller=caller):
+            response: Response = await call_next(request)
         return response

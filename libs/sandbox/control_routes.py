@@ -59,6 +59,10 @@ class OrderIn(BaseModel):
     status: str | None = None
     shipping_fee: Decimal = Field(default=Decimal(0), ge=0)
     tax: Decimal = Field(default=Decimal(0), ge=0)
+    #: the buyer's ship-to address, TikTok's ``recipient_address`` fields (name, phone_number, address_line1,
+    #: address_line2, city, state, postal_code, region_code, full_address); those left out keep the sandbox buyer's
+    recipient: dict[str, str] | None = None
+    buyer_message: str = ""
 
 
 class BulkOrderIn(OrderIn):
@@ -116,6 +120,8 @@ def _place(state: SandboxState, shop_id: str, body: OrderIn, *, notify: bool = T
             shipping_fee=body.shipping_fee,
             tax=body.tax,
             notify=notify,
+            recipient=body.recipient,
+            buyer_message=body.buyer_message,
         )
     except SandboxError as error:
         error.http_status = max(error.http_status, 400)
@@ -225,6 +231,18 @@ async def expire_tokens(body: ShopIdIn, request: Request) -> JSONResponse:
     state = get_state(request)
     _shop(state, body.shop_id)
     return envelope({"expired": state.expire_access_tokens(body.shop_id)})
+
+
+@router.get("/tokens/issued")
+async def issued_secrets(request: Request) -> JSONResponse:
+    """Every access token, refresh token and auth code the sandbox has handed out (the values), so a
+    test can prove none of them ever appears in a log line or an event. Test control only."""
+    state = get_state(request)
+    return envelope({
+        "access_tokens": [t.value for t in state.tokens.values() if t.kind == "access"],
+        "refresh_tokens": [t.value for t in state.tokens.values() if t.kind == "refresh"],
+        "auth_codes": list(state.auth_codes),
+    })
 
 
 @router.get("/requests")

@@ -168,3 +168,7 @@ class Order:
     cancellation_initiator: str = ""
     package_ids: list[str] = field(default_factory=list)
     tracking: list[TrackingEvent] = field(default_factory=list)
+    #: the buyer's note to the seller (TikTok's ``buyer_message``), "" when none
+    buyer_message: str = ""
+    #: the buyer's ship-to address; ``recipient`` is empty while the order is ON_HOLD, as on TikTok
+    buyer_address: dict[str, str] = field(default_factory=dict)

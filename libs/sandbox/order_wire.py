@@ -32,6 +32,7 @@ def order_to_wire(
             "total_amount": order.total_amount,
         },
         "recipient_address": dict(order.recipient),
+        "buyer_message": order.buyer_message,
         "packages": [{"id": pid} for pid in order.package_ids],
         "tracking_number": last.tracking_number if last else "",
         "shipping_provider": last.shipping_provider_name if last else "",

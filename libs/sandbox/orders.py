@@ -97,6 +97,8 @@ class OrderBook:
         shipping_fee: Decimal = Decimal(0),
         tax: Decimal = Decimal(0),
         notify: bool = True,
+        recipient: dict[str, str] | None = None,
+        buyer_message: str = "",
     ) -> Order:
         if status not in STATUSES:
             raise SandboxError(e.PARAM_INVALID, f"unknown status {status!r}; one of {', '.join(STATUSES)}")
@@ -125,6 +127,7 @@ class OrderBook:
         ]
         sub_total = sum((line.unit_price * line.quantity for line in lines), Decimal(0))
         on_hold = status == "ON_HOLD"
+        address = {**SANDBOX_RECIPIENT, **(recipient or {})}
         order = Order(
             id=self._ids.next(),
             shop_id=shop_id,
@@ -139,11 +142,13 @@ class OrderBook:
             shipping_fee=money(shipping_fee),
             tax=money(tax),
             total_amount=money(sub_total + shipping_fee + tax),
-            recipient=dict(EMPTY_RECIPIENT if on_hold else SANDBOX_RECIPIENT),
+            recipient=dict(EMPTY_RECIPIENT if on_hold else address),
             line_items=items,
             is_replacement_order=replacement_of is not None,
             replaced_order_id=replacement_of or "",
             is_on_hold_order=on_hold,
+            buyer_message=buyer_message,
+            buyer_address=address,
         )
         self.orders[order.id] = order
         self._changed(shop_id, order.id, notify)
@@ -164,7 +169,7 @@ class OrderBook:
             order.cancellation_initiator = "BUYER"
         elif status in ("AWAITING_SHIPMENT", "PARTIALLY_SHIPPING") or status in SHIPPED:
             order.is_on_hold_order = False
-            order.recipient = dict(SANDBOX_RECIPIENT)
+            order.recipient = dict(order.buyer_address or SANDBOX_RECIPIENT)
             order.paid_time = order.paid_time or now
         if status in ("IN_TRANSIT", "DELIVERED", "COMPLETED"):
             self._ship_remaining_by_tiktok(order, now)

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Header, Query, Request
+import structlog
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from libs.common.limits import Name
 from libs.common.web import ApiError, check_internal_credential
 from services.auth.domain import DomainError
 from services.auth.secrets_box import SecretBoxError
 from services.auth.service import AuthService
 
+log = structlog.get_logger(__name__)
 router = APIRouter()
 
 
 class ConnectRequest(BaseModel):
-    auth_code: str = Field(min_length=1, description="Single-use code from TikTok's authorisation redirect.")
-    tax_id: str = Field(min_length=1)
-    name: str | None = None
+    auth_code: Name = Field(min_length=1, description="Single-use code from TikTok's authorisation redirect.")
+    tax_id: Name = Field(min_length=1)
+    name: Name | None = None
 
 
 def _service(request: Request) -> AuthService:
@@ -102,13 +105,14 @@ async def rotate_keys(request: Request) -> dict[str, int]:
 
 @router.get("/internal/shops/{shop_id}/token")
 async def internal_token(
-    shop_id: str, request: Request, authorization: str | None = Header(default=None),
+    shop_id: str, request: Request,
     refused_generation: int | None = Query(default=None, ge=0, description=(
         "The token generation TikTok refused (expired early, revoked): answer with a newer token, "
         "refreshing once if nobody has yet.")),
 ) -> dict[str, Any]:
-    """For the other services only: authenticated with INTERNAL_API_TOKEN, never open to the network."""
-    check_internal_credential(request.app.state.internal_api_token, authorization)
+    """For the other services only: each presents its own INTERNAL_API_TOKEN (AUTH_INTERNAL_CREDENTIALS)."""
+    caller = check_internal_credential(request.app.state.internal_credentials, request)
+    log.debug("token.requested", shop_id=shop_id, caller=caller, refused_generation=refused_generation)
     try:
         access = await _service(request).access_for(shop_id, refused_generation)
     except DomainError as exc:

@@ -7,6 +7,7 @@ import asyncio
 import structlog
 from fastapi import FastAPI
 
+from libs.common.credentials import Credentials
 from libs.common.db import load_migrations
 from libs.common.runtime import ServiceRuntime, create_app
 from libs.common.tiktok.auth_client import TikTokAuthClient
@@ -29,7 +30,7 @@ def build_app(settings: AuthSettings | None = None) -> FastAPI:
     app = create_app(runtime, title="ttshop auth")
     app.include_router(router)
     app.include_router(webhook_router)
-    app.state.internal_api_token = settings.internal_api_token
+    app.state.internal_credentials = Credentials.parse(settings.internal_credentials, setting="AUTH_INTERNAL_CREDENTIALS")
     app.state.auth_settings = settings
 
     async def wire(rt: ServiceRuntime) -> None:

@@ -17,6 +17,10 @@ from services.auth.service import AuthService
 log = structlog.get_logger(__name__)
 
 DEAUTHORIZED_REASON = "seller deauthorized the app on TikTok"
+SELLER_DEAUTHORIZATION = 6
+UPCOMING_AUTHORIZATION_EXPIRATION = 7
+#: The outcome of a notification TikTok sent again: already acted on, nothing done.
+DUPLICATE = "duplicate"
 
 
 async def _locked(conn: asyncpg.Connection, svc: AuthService, shop_id: str) -> Shop | None:
@@ -28,9 +32,12 @@ async def _locked(conn: asyncpg.Connection, svc: AuthService, shop_id: str) -> S
     return shop if shop.shop_id == shop_id else None
 
 
-async def seller_deauthorized(svc: AuthService, shop_id: str, *, notification_id: str | None) -> str:
+async def seller_deauthorized(svc: AuthService, shop_id: str, *, notification_id: str) -> str:
     """The seller removed the app: its tokens are dead, so the shop needs re-authorisation at once."""
     async with svc.pool.acquire() as conn, conn.transaction():
+        if not await repo.first_delivery(conn, notification_id=notification_id, type_=SELLER_DEAUTHORIZATION,
+                                         shop_id=shop_id):
+            return DUPLICATE
         shop = await _locked(conn, svc, shop_id)
         if shop is None:
             log.warning("deauthorization for an unknown shop", shop_id=shop_id)
@@ -53,11 +60,14 @@ def _expiration(data: dict[str, Any]) -> datetime | None:
 
 
 async def authorization_expiring(svc: AuthService, shop_id: str, data: dict[str, Any], *,
-                                 notification_id: str | None) -> str:
+                                 notification_id: str) -> str:
     """Audit, refresh now, and warn while the shop still works if its authorisation ends soon.
-    The status stays ``active`` until a refresh actually fails."""
+    The status stays ``active`` until a refresh actually fails. A re-sent notice does none of it again."""
     ends = _expiration(data)
-    async with svc.pool.acquire() as conn:
+    async with svc.pool.acquire() as conn, conn.transaction():
+        if not await repo.first_delivery(conn, notification_id=notification_id,
+                                         type_=UPCOMING_AUTHORIZATION_EXPIRATION, shop_id=shop_id):
+            return DUPLICATE
         shop = await _locked(conn, svc, shop_id)
         if shop is None:
             log.warning("authorization expiry notice for an unknown shop", shop_id=shop_id)

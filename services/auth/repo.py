@@ -145,3 +145,14 @@ async def audit_trail(conn: asyncpg.Connection, *, shop_id: str, limit: int = 50
         limit,
     )
     return [{**dict(r), "at": r["at"].isoformat()} for r in rows]
+
+
+async def first_delivery(conn: asyncpg.Connection, *, notification_id: str, type_: int, shop_id: str) -> bool:
+    """Record a TikTok notification as acted on, in the caller's transaction; False when it already was
+    (TikTok's re-send). A concurrent delivery of the same id waits here for the first one's outcome."""
+    inserted = await conn.fetchval(
+        "INSERT INTO webhook_notifications (tts_notification_id, type, shop_id) VALUES ($1, $2, $3)"
+        " ON CONFLICT DO NOTHING RETURNING true",
+        notification_id, type_, shop_id,
+    )
+    return bool(inserted)

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from libs.common.credentials import Credentials
 from libs.common.settings import ServiceSettings
 
 
@@ -17,6 +18,14 @@ class AuthSettings(ServiceSettings):
         description=(
             "Comma-separated Fernet keys encrypting tokens at rest (R6). The first encrypts; all decrypt,"
             " so a new key can be put first and old ones kept until `rotate` has rewritten every row."
+        ),
+    )
+    internal_credentials: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Who may fetch shop tokens from `/internal/shops/{id}/token`: `name=secret` pairs, one per"
+            " service (`orders=…,catalog=…,fulfillment=…`); each presents its own `INTERNAL_API_TOKEN`."
+            " Unset: the endpoint answers 503."
         ),
     )
     refresh_margin_s: int = Field(default=24 * 3600, ge=60, description="Refresh this long before expiry.")
@@ -34,6 +43,12 @@ class AuthSettings(ServiceSettings):
     authorization_warning_s: int = Field(
         default=7 * 86_400, ge=0, description="Warn (shops list/show) when the refresh token ends within this."
     )
+
+    @field_validator("internal_credentials")
+    @classmethod
+    def _internal_credentials_usable(cls, value: SecretStr | None) -> SecretStr | None:
+        Credentials.parse(value, setting="AUTH_INTERNAL_CREDENTIALS")
+        return value
 
     def webhook_address(self) -> str | None:
         """The address to register, or None when registration is off (empty, or no fixed port)."""

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
+from libs.common.limits import MAX_INT4, Identifier, IdentifierText, Name, Sku
 from libs.common.web import ApiError
 from services.fulfillment.api import shipment_view
 from services.fulfillment.domain import RequestedLine
@@ -17,16 +18,16 @@ router = APIRouter(tags=["manual tracking"])
 
 
 class ShipLine(BaseModel):
-    seller_sku: str = Field(min_length=1)
-    quantity: int = Field(ge=1)
+    seller_sku: Sku
+    quantity: int = Field(ge=1, le=MAX_INT4)
 
 
 class ShipRequest(BaseModel):
-    carrier: str = Field(min_length=1, description="Carrier name or TikTok shipping_provider_id.")
-    tracking_number: str = Field(min_length=1)
+    carrier: Name = Field(min_length=1, description="Carrier name or TikTok shipping_provider_id.")
+    tracking_number: IdentifierText = Field(min_length=1)
     lines: list[ShipLine] | None = Field(default=None, min_length=1, description="What shipped, by SKU.")
-    line_item_ids: list[str] | None = Field(default=None, min_length=1, description="What shipped, by TikTok id.")
-    shipment_id: str | None = Field(default=None, min_length=1, description="Your id; default: from the tracking.")
+    line_item_ids: list[Identifier] | None = Field(default=None, min_length=1, description="What shipped, by TikTok id.")
+    shipment_id: IdentifierText | None = Field(default=None, min_length=1, description="Your id; default: from the tracking.")
 
     @model_validator(mode="after")
     def _one_selector(self) -> ShipRequest:

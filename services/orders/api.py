@@ -13,8 +13,10 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.common.limits import IdentifierText
 from libs.common.runtime import ServiceRuntime
 from libs.common.web import ApiError
+from libs.common.webhooks import intake
 from services.orders import jobs, repo, repo_queues, webhooks
 from services.orders.service import PollWindow, poll_shop
 from services.orders.settings import OrdersSettings
@@ -26,7 +28,7 @@ MAX_LIST = 500
 class DownloadRequest(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
-    shop: str = Field(min_length=1, description="TikTok shop id.")
+    shop: IdentifierText = Field(min_length=1, description="TikTok shop id.")
     from_: datetime | None = Field(default=None, alias="from", description="Start (ISO date or datetime; UTC if naive).")
     to: datetime | None = Field(default=None, description="End, exclusive (default now).")
 
@@ -100,11 +102,9 @@ def build_router(runtime: ServiceRuntime, settings: OrdersSettings, workers: Wor
 
     @router.post("/webhooks/tiktok")
     async def tiktok_webhook(request: Request, authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
-        return await webhooks.receive(
-            runtime.db(), body=await request.body(), signature=authorization,
-            app_key=settings.tiktok_app_key, app_secret=settings.tiktok_app_secret,
-            wake=workers.webhook_wake.set,
-        )
+        notification = await intake(request, signature=authorization, app_key=settings.tiktok_app_key,
+                                    app_secret=settings.tiktok_app_secret)
+        return await webhooks.receive(runtime.db(), notification, wake=workers.webhook_wake.set)
 
     @router.post("/shops/{shop_id}/poll")
     async def poll_now(shop_id: str) -> dict[str, Any]:

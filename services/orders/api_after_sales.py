@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from libs.common.limits import Sku, Text
 from libs.common.runtime import ServiceRuntime
 from libs.common.web import ApiError
 from services.orders import cancel_out, refund_out, repo, repo_cancellations, repo_settlements
@@ -16,13 +17,13 @@ from services.orders.workers import Workers
 
 
 class CancelRequest(BaseModel):
-    lines: list[str] | None = Field(default=None, description="Seller SKUs to cancel; all lines when absent.")
-    reason: str = Field(min_length=1, description="Cancellation reason sent to TikTok.")
+    lines: list[Sku] | None = Field(default=None, description="Seller SKUs to cancel; all lines when absent.")
+    reason: Text = Field(min_length=1, description="Cancellation reason sent to TikTok.")
 
 
 class RefundRequest(BaseModel):
-    lines: list[str] | None = Field(default=None, description="Seller SKUs to refund; all lines when absent.")
-    reason: str = Field(default="Seller refund", min_length=1, description="Refund reason sent to TikTok.")
+    lines: list[Sku] | None = Field(default=None, description="Seller SKUs to refund; all lines when absent.")
+    reason: Text = Field(default="Seller refund", min_length=1, description="Refund reason sent to TikTok.")
 
 
 def build_after_sales_router(runtime: ServiceRuntime, workers: Workers) -> APIRouter:

@@ -2,7 +2,8 @@
 
 TikTok sends one line item per unit; :func:`order_from_tiktok` aggregates them into lines with a
 quantity and keeps every line item id (needed later to ship or cancel single units). Money is
-``Decimal`` throughout. Which events an upsert produces is decided in :mod:`services.orders.decisions`.
+``Decimal`` throughout. Text is kept as TikTok sent it (quotes, emoji, right-to-left marks and all),
+except the characters PostgreSQL cannot store (see :func:`order_from_tiktok`). Which events an upsert produces is decided in :mod:`services.orders.decisions`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from libs.common.limits import MAX_INT8, MAX_MONEY, storable_json
 
 ORDER_SOURCE = "Website"
 CHANNEL = "TikTok Shop"
@@ -112,6 +115,8 @@ class Order:
     cancelled_line_item_ids: frozenset[str] = frozenset()
     cancel_reason: str | None = None
     cancellation_initiator: str | None = None
+    #: the buyer's message to the seller (TikTok's ``buyer_message``)
+    buyer_message: str | None = None
 
     @property
     def subtype(self) -> str | None:
@@ -141,7 +146,19 @@ def _money(value: Any, what: str) -> Decimal:
         raise InvalidTikTokOrder(f"{what} is not a decimal amount: {value!r}") from None
     if not amount.is_finite():
         raise InvalidTikTokOrder(f"{what} is not a finite amount: {value!r}")
+    if abs(amount) >= MAX_MONEY:
+        raise InvalidTikTokOrder(f"{what} {value!r} is beyond the amounts an order can hold (below {MAX_MONEY:,})")
     return amount
+
+
+def _int(value: Any, what: str) -> int:
+    try:
+        number = int(value or 0)
+    except (TypeError, ValueError):
+        raise InvalidTikTokOrder(f"{what} is not a whole number: {value!r}") from None
+    if not 0 <= number <= MAX_INT8:
+        raise InvalidTikTokOrder(f"{what} {number} is out of range (0 to {MAX_INT8})")
+    return number
 
 
 def _text(value: Any) -> str | None:
@@ -213,7 +230,13 @@ def recipient_of(address: dict[str, Any] | None) -> dict[str, str | None]:
 
 
 def order_from_tiktok(raw: dict[str, Any], shop_id: str) -> Order:
-    """Map one TikTok 202309 order object to our :class:`Order`."""
+    """Map one TikTok 202309 order object to our :class:`Order`.
+
+    A NUL character (or a lone surrogate) in anything TikTok sends, a buyer's message or an address line,
+    is replaced by U+FFFD: PostgreSQL cannot store it, and refusing the order for it would keep it from
+    the WMS. The rest of the text is kept verbatim, and ``raw`` is the order as TikTok sent it but for that.
+    """
+    raw = storable_json(raw)
     order_id = _text(raw.get("id"))
     if order_id is None:
         raise InvalidTikTokOrder("order without id")
@@ -259,11 +282,12 @@ def order_from_tiktok(raw: dict[str, Any], shop_id: str) -> Order:
         recipient=recipient_of(raw.get("recipient_address")),
         lines=lines,
         packages=packages_of(raw),
-        update_time=int(raw.get("update_time") or 0),
+        update_time=_int(raw.get("update_time"), f"order {order_id}: update_time"),
         raw=raw,
         cancelled_line_item_ids=cancelled_items(raw, tiktok_status),
         cancel_reason=_text(raw.get("cancel_reason")),
         cancellation_initiator=_text(raw.get("cancellation_initiator")),
+        buyer_message=_text(raw.get("buyer_message")),
     )
 
 

@@ -34,6 +34,7 @@ def order_downloaded(order: Order) -> OrderDownloaded:
         is_replacement=order.is_replacement,
         replaced_order_id=order.replaced_order_id,
         notes=list(order.notes),
+        buyer_message=order.buyer_message,
         created_at=order.created_at,
         paid_at=order.paid_at,
         payment_method=order.payment_method,
@@ -58,6 +59,18 @@ def order_downloaded(order: Order) -> OrderDownloaded:
     )
 
 
+def check_publishable(order: Order) -> None:
+    """ValidationError when an event about ``order`` would break the contract (a text over its limit, a negative
+    amount): such an order is refused when it is read, not when its page is written (``service._map``)."""
+    order_downloaded(order)
+    _tracking(order)
+
+
+def _tracking(order: Order) -> list[Tracking]:
+    return [Tracking(tracking_number=p.tracking_number, carrier=p.carrier, package_id=p.package_id)
+            for p in order.packages]
+
+
 def order_status_changed(order: Order, previous: Stored) -> OrderStatusChanged:
     return OrderStatusChanged(
         shop_id=order.shop_id,
@@ -66,11 +79,7 @@ def order_status_changed(order: Order, previous: Stored) -> OrderStatusChanged:
         kind=status_change_kind(order.status),
         tiktok_status=order.tiktok_status,
         previous_status=previous.status,
-        tracking=[
-            Tracking(tracking_number=p.tracking_number, carrier=p.carrier, package_id=p.package_id)
-            for p in order.packages
-        ]
-        or None,
+        tracking=_tracking(order) or None,
         occurred_at=datetime.fromtimestamp(order.update_time, UTC) if order.update_time else datetime.now(UTC),
         details={"shipping_status": order.shipping_status, "previous_tiktok_status": previous.tiktok_status},
     )

@@ -24,7 +24,7 @@ _ORDER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("shipping_fee", "numeric"), ("tax", "numeric"), ("total", "numeric"), ("recipient", "jsonb"),
     ("tracking", "jsonb"), ("order_source", "text"), ("channel", "text"), ("update_time", "bigint"),
     ("downloaded_published", "boolean"), ("raw", "jsonb"), ("cancelled_line_item_ids", "text[]"),
-    ("cancellation_flagged", "boolean"),
+    ("cancellation_flagged", "boolean"), ("buyer_message", "text"),
 )
 _LINE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("order_id", "text"), ("line_no", "int"), ("seller_sku", "text"), ("sku_id", "text"),
@@ -77,6 +77,7 @@ def order_row(
         "order_source": order.order_source, "channel": order.channel, "update_time": order.update_time,
         "downloaded_published": downloaded_published, "raw": order.raw,
         "cancelled_line_item_ids": sorted(cancelled_line_item_ids), "cancellation_flagged": cancellation_flagged,
+        "buyer_message": order.buyer_message,
     }
 
 

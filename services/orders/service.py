@@ -18,14 +18,21 @@ from typing import Any
 
 import asyncpg
 import structlog
+from pydantic import ValidationError
 
 from libs.common.events import CloudEvent, new_event
+from libs.common.events.registry import describe_errors
 from libs.common.outbox import enqueue_many
 from services.orders import repo, repo_cancellations, repo_queues
 from services.orders.cancellations import Cancellation, Deferred, Import, as_stored_after, detect
 from services.orders.decisions import Outcome, ShopPolicy, decide
 from services.orders.domain import InvalidTikTokOrder, Order, order_from_tiktok
-from services.orders.events import cancellation_detected, order_downloaded, order_status_changed
+from services.orders.events import (
+    cancellation_detected,
+    check_publishable,
+    order_downloaded,
+    order_status_changed,
+)
 from services.orders.repo import Shop
 from services.orders.settlements import apply_pending
 from services.orders.tiktok import OrdersApi
@@ -72,14 +79,19 @@ class IngestResult:
 
 
 def _map(raw_orders: Sequence[dict[str, Any]], shop_id: str, result: IngestResult) -> list[Order]:
-    """Domain orders, one per id (the newest version), sorted by id; unusable ones logged and skipped."""
+    """Domain orders, one per id (the newest version), sorted by id; unusable ones logged and skipped.
+
+    An order whose OrderDownloaded would break the contract (a value longer than its limit, a negative amount)
+    is unusable too: taken, it would fail its whole page again on every poll and webhook retry."""
     latest: dict[str, Order] = {}
     for raw in raw_orders:
         try:
             order = order_from_tiktok(raw, shop_id)
-        except InvalidTikTokOrder as exc:
+            check_publishable(order)
+        except (InvalidTikTokOrder, ValidationError) as exc:
+            error = describe_errors(exc) if isinstance(exc, ValidationError) else str(exc)
             result.invalid.append(str(raw.get("id")))
-            log.error("tiktok order skipped: cannot be mapped", shop_id=shop_id, order_id=raw.get("id"), error=str(exc))
+            log.error("tiktok order skipped: cannot be mapped", shop_id=shop_id, order_id=raw.get("id"), error=error)
             continue
         known = latest.get(order.order_id)
         if known is None or order.update_time >= known.update_time:

@@ -12,18 +12,15 @@ when ``shops.changed`` says the shop is active again.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import Any
 
 import asyncpg
 import structlog
-from pydantic import SecretStr
 
 from libs.common.tiktok.errors import TikTokError
-from libs.common.tiktok.signing import verify_webhook
 from libs.common.tiktok.tokens import AUTHORIZATION_PROBLEMS, TokenServiceRejected
-from libs.common.web import ApiError
+from libs.common.webhooks import TikTokNotification
 from services.orders import repo, repo_queues
 from services.orders.service import AfterCommit, ingest_page, noop, shop_import
 from services.orders.tiktok import OrdersApi
@@ -38,37 +35,16 @@ CLAIM_LEASE_S = 60.0
 RETRY_BASE_S = 5.0
 
 
-def parse_notification(body: bytes) -> dict[str, Any]:
-    try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "invalid_webhook", "webhook body is not JSON") from None
-    if not isinstance(payload, dict):
-        raise ApiError(400, "invalid_webhook", "webhook body must be a JSON object")
-    missing = [k for k in ("type", "tts_notification_id", "shop_id") if payload.get(k) in (None, "")]
-    if missing:
-        raise ApiError(400, "invalid_webhook", f"webhook is missing {', '.join(missing)}")
-    if not isinstance(payload["type"], int):
-        raise ApiError(400, "invalid_webhook", f"webhook type must be an integer, got {payload['type']!r}")
-    return payload
-
-
-async def receive(
-    pool: asyncpg.Pool, *, body: bytes, signature: str | None, app_key: str, app_secret: SecretStr,
-    wake: AfterCommit = noop,
-) -> dict[str, Any]:
-    """Verify and store one notification. Nothing is stored when the signature is wrong."""
-    if not verify_webhook(app_key, app_secret.get_secret_value(), body, signature):
-        raise ApiError(401, "bad_signature", "webhook signature (Authorization header) does not match")
-    payload = parse_notification(body)
-    data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
-    order_id = data.get("order_id") if isinstance(data, dict) else None
+async def receive(pool: asyncpg.Pool, notification: TikTokNotification, *, wake: AfterCommit = noop) -> dict[str, Any]:
+    """Store one verified notification (``libs.common.webhooks.intake``). TikTok's re-send of one already
+    stored is acknowledged and not stored again."""
+    order_id = notification.data.get("order_id")
     async with pool.acquire() as conn:
         fresh = await repo_queues.store_notification(
-            conn, notification_id=str(payload["tts_notification_id"]), type_=payload["type"],
-            shop_id=str(payload["shop_id"]), order_id=str(order_id) if order_id else None, payload=payload,
+            conn, notification_id=notification.tts_notification_id, type_=notification.type,
+            shop_id=notification.shop_id, order_id=str(order_id) if order_id else None, payload=notification.payload(),
         )
-    if fresh and payload["type"] in HANDLED_TYPES:
+    if fresh and notification.type in HANDLED_TYPES:
         wake()
     return {"received": True, "duplicate": not fresh}
 

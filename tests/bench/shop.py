@@ -37,7 +37,7 @@ async def connect_shop(stack: Stack, http: httpx.AsyncClient, *switches: str) ->
 
 
 def admin_headers(stack: Stack) -> dict[str, str]:
-    token = stack.values.get("ADMIN_API_TOKEN") or stack.values.get("INTERNAL_API_TOKEN") or ""
+    token = stack.values.get("ADMIN_API_TOKEN") or ""
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from tests.chaos import faults, load
+from tests.chaos.operator import Operator
 from tests.chaos.stack import ChaosStack
 from tests.chaos.verify import Figures, until_quiet
 
@@ -35,6 +36,13 @@ async def _connect(stack: ChaosStack, http: httpx.AsyncClient, n: int) -> str:
                  "--allow-inventory-upload", "on", "--allow-price-upload", "on",
                  "--query-order-status-change", "on", "--query-shipping-change", "on")
     return str(seller["shop_id"])
+
+
+async def _reconnect(stack: ChaosStack, http: httpx.AsyncClient, shops: list[str], n: int) -> None:
+    """The seller authorised the app again; the operator connects the shop with the fresh code."""
+    code = await load.control(http, "POST", f"{stack.urls['sandbox']}/sandbox/sellers/{shops[n]}/auth-codes")
+    await asyncio.to_thread(stack.ttshop, "shops", "connect", "--auth-code", code["auth_code"],
+                            "--tax-id", f"TAX-CHAOS-{n}", "--name", f"chaos-{n}")
 
 
 async def _listings(stack: ChaosStack, http: httpx.AsyncClient, shop: str, n: int) -> list[str]:
@@ -56,7 +64,7 @@ async def run(seed: int, duration_s: float, quiet_s: float, root: Path) -> tuple
     try:
         t = time.monotonic()
         await stack.start()
-        async with httpx.AsyncClient(timeout=60, headers={"Authorization": f"Bearer {stack.token}"}) as http:
+        async with httpx.AsyncClient(timeout=60, headers=stack.admin_headers) as http:
             shops = [await _connect(stack, http, n) for n in range(SHOPS)]
             skus = [sku for n, shop in enumerate(shops) for sku in await _listings(stack, http, shop, n)]
             info["setup_s"] = round(time.monotonic() - t, 1)
@@ -65,14 +73,18 @@ async def run(seed: int, duration_s: float, quiet_s: float, root: Path) -> tuple
             await producer.start()
             stop, done = asyncio.Event(), asyncio.Event()
             sandbox = stack.urls["sandbox"]
-            wms = load.Wms(stack.bootstrap, producer, http, sandbox, ledger, random.Random(rng.random()))
+            operator = Operator(stack, ledger, shops, random.Random(rng.random()))
+            wms = load.Wms(stack.bootstrap, producer, http, sandbox, ledger, random.Random(rng.random()),
+                           operator.hand_over)
             tasks = [
                 asyncio.create_task(load.Orders(http, sandbox, shops, ledger, random.Random(rng.random())).run(stop, 0.3)),
                 asyncio.create_task(load.Stock(producer, skus, ledger, random.Random(rng.random())).run(stop, 0.05)),
                 asyncio.create_task(wms.run(stop, done)),
+                asyncio.create_task(operator.run(stop, done, download_every_s=max(10.0, duration_s / 10))),
             ]
             plan = faults.FaultPlan(kills_per_service=max(1, int(duration_s // 120)), pause_s=min(20.0, duration_s / 12),
-                                    storm_s=min(20.0, duration_s / 12), shops=shops)
+                                    storm_s=min(20.0, duration_s / 12), shops=shops,
+                                    reconnect=lambda n: _reconnect(stack, http, shops, n))
             started = time.monotonic()
             await load.malformed(producer, ledger)
             await faults.inject(stack, plan, random.Random(rng.random()), http, duration_s, started)
@@ -82,11 +94,18 @@ async def run(seed: int, duration_s: float, quiet_s: float, root: Path) -> tuple
             (await http.delete(f"{sandbox}/sandbox/faults")).raise_for_status()
             figures, waited = await until_quiet(ledger, http, sandbox, stack.bootstrap, shops, quiet_s)
             done.set()
-            await tasks[2]
+            await asyncio.gather(tasks[2], tasks[3])
             await producer.stop()
             info["quiet_after_s"] = round(waited, 1)
             info["faults"] = [f"{i.at_s:6.1f} s  {i.kind} {i.target} ({i.took_s:.1f} s)" for i in plan.done]
             info["kills"] = dict(stack.kills)
+            figures.rows["operator: orders shipped by hand (ttshop orders ship)"] = operator.figures.shipped_by_hand
+            figures.rows["operator: range downloads (ttshop orders download)"] = operator.figures.range_downloads
+            figures.rows["operator: CLI calls refused while a part was down (tried again)"] = (
+                operator.figures.cli_calls_failed)
+            if operator.figures.pending:
+                figures.failures.append(f"{len(operator.figures.pending)} hand shipments never went through: "
+                                        f"{operator.figures.pending[:5]}")
             return figures, info
     finally:
         stack.stop()

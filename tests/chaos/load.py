@@ -11,6 +11,7 @@ import json
 import random
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -149,12 +150,12 @@ class Orders:
 class Wms:
     """Reads ``orders.downloaded`` as a WMS would; ships each seller-fulfilled order a moment later
     (``ShipmentCreated``, 10 % of them sent twice with the same event id, 5 % as a second event), and
-    has the buyer cancel some before they ship."""
+    has the buyer cancel some before they ship; 5 % are handed to the operator to ship by hand."""
 
     def __init__(self, bootstrap: str, producer: Producer, http: httpx.AsyncClient, sandbox: str, ledger: Ledger,
-                 rng: random.Random) -> None:
+                 rng: random.Random, hand_over: Callable[[str], None]) -> None:
         self.bootstrap, self.producer, self.http, self.sandbox = bootstrap, producer, http, sandbox
-        self.ledger, self.rng = ledger, rng
+        self.ledger, self.rng, self.hand_over = ledger, rng, hand_over
         self._to_ship: list[tuple[float, str, str]] = []
 
     async def run(self, stop: asyncio.Event, done: asyncio.Event) -> None:
@@ -189,6 +190,9 @@ class Wms:
         self._to_ship = [s for s in self._to_ship if s[0] > now]
         for _, shop_id, order_id in due:
             if not stop.is_set() and self.rng.random() < 0.08 and await self._buyer_cancels(order_id):
+                continue
+            if self.rng.random() < 0.05:
+                self.hand_over(order_id)
                 continue
             tracking = f"9400{uuid.uuid4().int % 10**18:018d}"
             data = ShipmentCreated(shop_id=shop_id, order_id=order_id, shipment_id=f"SHP-{order_id}", carrier="USPS",

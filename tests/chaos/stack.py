@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -16,7 +15,9 @@ from pathlib import Path
 
 import httpx
 
+from libs.cli.database import bootstrap_local
 from libs.cli.dev import SERVICES, ChildSpec, child_specs
+from libs.cli.devenv import StackCredentials
 from libs.cli.infra import EmbeddedBroker, EmbeddedPostgres, ProcessSupervisor, free_port, project_root
 from tests.support.procs import children_of
 from tests.support.waiting import until
@@ -29,7 +30,7 @@ class ChaosStack:
     root: Path
     dsn: str = ""
     bootstrap: str = ""
-    token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    credentials: StackCredentials = field(default_factory=StackCredentials)
     urls: dict[str, str] = field(default_factory=dict)
     specs: dict[str, ChildSpec] = field(default_factory=dict)
     kills: dict[str, int] = field(default_factory=dict)
@@ -37,22 +38,28 @@ class ChaosStack:
     _broker: EmbeddedBroker | None = None
     _supervisor: ProcessSupervisor | None = None
     _paused: list[int] = field(default_factory=list)
+    _proxy_port: int = 0
 
     async def start(self) -> None:
         os.environ["TTSHOP_STATE_DIR"] = str(self.root)  # the auth service's encryption key lives there
         self._pg = EmbeddedPostgres(self.root / "pgdata")
-        self.dsn = self._pg.start()
+        self.dsn = self._pg.start()  # the admin's; each service connects as its own role, like `ttshop dev`
+        service_dsns, _ = await bootstrap_local(self.dsn)
         self._broker = EmbeddedBroker(free_port(), log_path=self.root / "logs" / "broker.log")
         self.bootstrap = self._broker.start()
         names = ["sandbox", *SERVICES]
         ports = {name: free_port() for name in names}
         self.urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-        specs = child_specs(names, ports, self.urls, dsn=self.dsn, bootstrap=self.bootstrap, token=self.token)
+        self._proxy_port = free_port()  # the services reach TikTok through it, so TikTok can be down
+        specs = child_specs(names, ports, self.urls, dsns=service_dsns, bootstrap=self.bootstrap,
+                            credentials=self.credentials, tiktok_url=f"http://127.0.0.1:{self._proxy_port}")
         for spec in specs:  # quick reconciliation so the run's quiet wait stays short
             if spec.name == "orders":
                 spec.env.update(ORDERS_POLL_INTERVAL_S="5", ORDERS_JOB_LEASE_S="10")
         self.specs = {spec.name: spec for spec in specs}
         self._supervisor = ProcessSupervisor(self.root / "logs", grace_s=5)
+        self._supervisor.start("tiktok-proxy", argv=[sys.executable, "-m", "tests.chaos.proxy", str(self._proxy_port),
+                                                     str(ports["sandbox"])], cwd=project_root())
         for name in names:
             self._start(name)
         await asyncio.gather(*(self.wait_ready(name) for name in names))
@@ -88,6 +95,13 @@ class ChaosStack:
         self._start(name)
         await self.wait_ready(name)
 
+    def tiktok_down(self) -> None:
+        """TikTok unreachable for the services: connections refused, open ones reset."""
+        os.kill(self.pid("tiktok-proxy"), signal.SIGUSR1)
+
+    def tiktok_up(self) -> None:
+        os.kill(self.pid("tiktok-proxy"), signal.SIGUSR2)
+
     def pause_broker(self) -> None:
         assert self._broker is not None and self._broker.pid is not None
         os.kill(self._broker.pid, signal.SIGSTOP)
@@ -118,9 +132,14 @@ class ChaosStack:
         self._pg.start()
 
     def cli_env(self) -> dict[str, str]:
-        return {**os.environ, "TTSHOP_STATE_DIR": str(self.root), "ADMIN_API_TOKEN": self.token,
-                "INTERNAL_API_TOKEN": self.token, "COLUMNS": "200",
+        return {**os.environ, "TTSHOP_STATE_DIR": str(self.root), "ADMIN_API_TOKEN": self.credentials.cli,
+                "COLUMNS": "200",
                 **{f"{name.upper()}_URL": url for name, url in self.urls.items()}}
+
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        """What the CLI presents to the admin APIs (the harness calls them as the CLI would)."""
+        return {"Authorization": f"Bearer {self.credentials.cli}"}
 
     def ttshop(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         result = subprocess.run([*TTSHOP, *args], env=self.cli_env(), capture_output=True, text=True,

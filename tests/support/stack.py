@@ -18,6 +18,7 @@ def shared_settings(*, pg_dsn: str, kafka_bootstrap: str, sandbox_url: str, inte
         "tiktok_api_base_url": sandbox_url,
         "tiktok_auth_base_url": sandbox_url,
         "internal_api_token": internal_token,
+        "internal_credentials": f"tests={internal_token}",  # the auth service accepts it (AUTH_INTERNAL_CREDENTIALS)
         "auth_service_url": auth_url,
         "consumer_backoff_initial_s": 0.05,
         "consumer_backoff_max_s": 0.2,

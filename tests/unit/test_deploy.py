@@ -19,6 +19,7 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
+from libs.common.db_roles import SERVICE_SCHEMAS, DatabaseRolesSettings, password_variable, role_name
 from libs.common.events.registry import TOPICS, dlq_topic
 from libs.common.settings import SharedSettings
 from libs.sandbox.settings import SandboxSettings
@@ -42,8 +43,12 @@ healthcheck = _load("healthcheck")
 SERVICES: dict[str, tuple[Any, str]] = doc.SERVICES
 COMPOSE_TEXT = (DEPLOY / "compose.yaml").read_text()
 COMPOSE = yaml.safe_load(COMPOSE_TEXT)
-ALL_CLASSES = [SharedSettings, *(cls for cls, _ in SERVICES.values())]
+ALL_CLASSES = [SharedSettings, *(cls for cls, _ in SERVICES.values()), DatabaseRolesSettings]
 KNOWN = {name for cls in ALL_CLASSES for name in doc.env_names(cls)}
+#: Secret keys no settings class reads: each Deployment's own DSN, read into its DATABASE_URL.
+SERVICE_DSN_KEYS = {f"{service.upper()}_DATABASE_URL" for service in SERVICES}
+#: A compose DSN: the role, and the deploy/.env variable interpolated as its password.
+COMPOSE_DSN = re.compile(r"postgresql://(?P<user>\w+):\$\{(?P<password>\w+):\?[^}]*\}@postgres:5432/ttshop")
 RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "1", "memory": "256Mi"}}
 
 
@@ -70,8 +75,10 @@ def _port(cls: Any) -> int:
     return int(cls.model_fields["port"].default)
 
 
-def _probe_value(default: Any) -> tuple[str, Any] | None:
+def _probe_value(field: str, default: Any) -> tuple[str, Any] | None:
     """An environment value different from the default, and what the field should then hold."""
+    if field.endswith("credentials"):  # name=secret pairs
+        return "probe=probe-value-0123456789", "probe=probe-value-0123456789"
     if isinstance(default, bool):
         return str(not default).lower(), not default
     if isinstance(default, int):
@@ -94,7 +101,7 @@ def test_every_yaml_file_parses() -> None:
 @pytest.mark.parametrize("cls", [*ALL_CLASSES, SandboxSettings], ids=lambda c: c.__name__)
 def test_env_names_are_the_variables_the_settings_read(cls: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     for env, field in doc.env_names(cls).items():
-        probe = _probe_value(cls.model_fields[field].get_default(call_default_factory=True))
+        probe = _probe_value(field, cls.model_fields[field].get_default(call_default_factory=True))
         if probe is None:
             continue
         monkeypatch.setenv(env, probe[0])
@@ -105,9 +112,11 @@ def test_env_names_are_the_variables_the_settings_read(cls: Any, monkeypatch: py
 
 def test_required_variables_include_the_obvious_ones() -> None:
     required = doc.required_in_deployment(AuthSettings)
-    assert {"DATABASE_URL", "AUTH_ENCRYPTION_KEYS", "INTERNAL_API_TOKEN", "ADMIN_API_TOKEN", "TIKTOK_APP_SECRET",
-            "KAFKA_BOOTSTRAP_SERVERS", "AUTH_HOST", "AUTH_PUBLIC_WEBHOOK_URL"} <= required
+    assert {"DATABASE_URL", "AUTH_ENCRYPTION_KEYS", "AUTH_INTERNAL_CREDENTIALS", "ADMIN_API_CREDENTIALS",
+            "TIKTOK_APP_SECRET", "KAFKA_BOOTSTRAP_SERVERS", "AUTH_HOST", "AUTH_PUBLIC_WEBHOOK_URL"} <= required
     assert "AUTH_CONSUMER_GROUP" not in required and "AUTH_PORT" not in required
+    assert "INTERNAL_API_TOKEN" not in required  # auth serves the token endpoint: it presents nothing to it
+    assert "INTERNAL_API_TOKEN" in doc.required_in_deployment(OrdersSettings)
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -125,6 +134,11 @@ def test_compose_service_matches_its_settings(service: str) -> None:
     assert spec["healthcheck"]["test"] == ["CMD", "python", "/app/healthcheck.py", "/readyz"]
     assert all(spec["depends_on"][infra]["condition"] == "service_healthy" for infra in ("postgres", "kafka"))
     assert env["KAFKA_ENABLE_IDEMPOTENCE"] == "true"
+    dsn = COMPOSE_DSN.fullmatch(env["DATABASE_URL"])  # its own role, never the admin's
+    assert dsn, env["DATABASE_URL"]
+    assert dsn["user"] == role_name(cls.model_fields["db_schema"].default)
+    assert dsn["password"] == password_variable(service)
+    assert spec["depends_on"]["db-bootstrap"]["condition"] == "service_completed_successfully"
     assert f"PLAINTEXT://{env['KAFKA_BOOTSTRAP_SERVERS']}" in (
         COMPOSE["services"]["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"].split(","))
     assert env["AUTH_SERVICE_URL"] == f"http://auth:{_port(AuthSettings)}"
@@ -132,8 +146,40 @@ def test_compose_service_matches_its_settings(service: str) -> None:
     assert env["TIKTOK_AUTH_BASE_URL"].endswith(":-https://auth.tiktok-shops.com}")
     assert ("AUTH_ENCRYPTION_KEYS" in env) == (service == "auth")
     for name, value in env.items():  # secrets come from deploy/.env and stop compose when missing
-        if doc.is_secret(cls, known[name]) and name != "DATABASE_URL":
-            assert value.startswith(f"${{{name}:?"), name
+        if doc.is_secret(cls, known[name]):
+            assert "${" in value and not re.sub(r"\$\{\w+:\?[^}]*\}", "", value).count("$"), name
+            assert not re.search(r"[=:]\w{16,}", re.sub(r"\$\{[^}]*\}", "", value)), f"{name}: a literal secret"
+    # each caller its own credential: the CLI's for the admin APIs, each service's for the token endpoint
+    assert env["ADMIN_API_CREDENTIALS"].startswith("cli=${CLI_ADMIN_TOKEN:?")
+    if service == "auth":
+        assert "INTERNAL_API_TOKEN" not in env
+        assert [pair.split("=", 1)[0] for pair in env["AUTH_INTERNAL_CREDENTIALS"].split(",")] == [
+            "catalog", "orders", "fulfillment"]
+        for caller in ("catalog", "orders", "fulfillment"):
+            assert f"{caller}=${{{caller.upper()}_INTERNAL_TOKEN:?" in env["AUTH_INTERNAL_CREDENTIALS"]
+    else:
+        assert env["INTERNAL_API_TOKEN"].startswith(f"${{{service.upper()}_INTERNAL_TOKEN:?")
+
+
+def test_compose_bootstraps_the_roles_as_the_admin_before_the_services() -> None:
+    spec, postgres = COMPOSE["services"]["db-bootstrap"], COMPOSE["services"]["postgres"]
+    assert spec["command"] == ["python", "-m", doc.DB_BOOTSTRAP_MODULE]
+    assert spec["depends_on"] == {"postgres": {"condition": "service_healthy"}} and spec["restart"] == "no"
+    env = spec["environment"]
+    assert set(env) <= set(doc.env_names(DatabaseRolesSettings))
+    admin = COMPOSE_DSN.fullmatch(env["DATABASE_URL"])
+    assert admin and admin["user"] == postgres["environment"]["POSTGRES_USER"]
+    assert admin["password"] == "POSTGRES_PASSWORD"
+    for service in SERVICES:  # the password it sets is the one the service's DSN carries
+        variable = password_variable(service)
+        assert env[variable].startswith(f"${{{variable}:?"), variable
+        assert f"${{{variable}:?" in COMPOSE["services"][service]["environment"]["DATABASE_URL"]
+    assert not [name for name, svc in COMPOSE["services"].items()
+                if name not in ("db-bootstrap", "postgres") and "POSTGRES_PASSWORD" in str(svc.get("environment"))]
+
+
+def test_service_roles_are_the_schemas_the_services_own() -> None:
+    assert {service: cls.model_fields["db_schema"].default for service, (cls, _) in SERVICES.items()} == SERVICE_SCHEMAS
 
 
 def test_compose_runs_kraft_kafka_and_postgres_16() -> None:
@@ -162,7 +208,7 @@ def test_env_example_lists_every_required_variable_empty() -> None:
     demanded = set(re.findall(r"\$\{([A-Z0-9_]+):?\?", COMPOSE_TEXT))
     assert demanded and demanded == set(example)
     assert all(value == "" for value in example.values()), "fill values in deploy/.env, never in the example"
-    assert set(example) <= KNOWN | {"POSTGRES_PASSWORD"}
+    assert set(example) <= KNOWN | {"POSTGRES_PASSWORD", "CLI_ADMIN_TOKEN"} | doc.SERVICE_TOKEN_KEYS
 
 
 def test_kustomization_lists_every_manifest_but_the_secret_template() -> None:
@@ -191,8 +237,16 @@ def test_k8s_deployment_service_and_pdb(service: str) -> None:
     assert svc["selector"] == labels and svc["ports"][0]["port"] == port and svc["ports"][0]["targetPort"] == "http"
     pdb = objects[("PodDisruptionBudget", service)]["spec"]
     assert pdb["selector"]["matchLabels"] == labels and pdb["minAvailable"] < deployment["spec"]["replicas"]
-    provided: set[str] = set()
+    own_dsn, *own_token = container["env"]  # its own role's DSN, and nothing else of the database Secret
+    assert own_dsn == {"name": "DATABASE_URL", "valueFrom": {"secretKeyRef": {
+        "name": "ttshop-database", "key": f"{service.upper()}_DATABASE_URL"}}}
+    # its own credential for auth's token endpoint, and nobody else's (auth presents none)
+    assert own_token == ([] if service == "auth" else [{"name": "INTERNAL_API_TOKEN", "valueFrom": {"secretKeyRef": {
+        "name": "ttshop-service-credentials", "key": f"{service.upper()}_INTERNAL_TOKEN"}}}])
+    assert f"ttshop_{service}:" in _secret_template()["ttshop-database"][own_dsn["valueFrom"]["secretKeyRef"]["key"]]
+    provided: set[str] = {own_dsn["name"], *(t["name"] for t in own_token)}
     for source in container["envFrom"]:
+        assert source.get("secretRef", {}).get("name") not in ("ttshop-database", "ttshop-service-credentials")
         if "configMapRef" in source:
             data = objects[("ConfigMap", source["configMapRef"]["name"])]["data"]
         else:
@@ -213,12 +267,32 @@ def test_configmap_holds_known_non_secret_settings_only() -> None:
     assert data["AUTH_SERVICE_URL"] == f"http://auth:{_port(AuthSettings)}"
 
 
+def _secret_template() -> dict[str, dict[str, str]]:
+    return {obj["metadata"]["name"]: obj["stringData"] for obj in _docs(K8S / "secret.template.yaml")}
+
+
 def test_secret_template_holds_only_placeholders() -> None:
     secrets = [obj for obj in _docs(K8S / "secret.template.yaml")]
     assert secrets and all(obj["kind"] == "Secret" and "data" not in obj for obj in secrets)
     for obj in secrets:
         for key, value in obj["stringData"].items():
-            assert key in KNOWN and re.fullmatch(r"<[^<>]+>", value), key
+            assert key in KNOWN | SERVICE_DSN_KEYS | doc.SERVICE_TOKEN_KEYS and re.fullmatch(r"<[^<>]+>", value), key
+    assert "DATABASE_URL" not in _secret_template()["ttshop-secrets"]  # every pod mounts that one
+
+
+def test_k8s_job_bootstraps_the_roles_from_the_database_secret() -> None:
+    objects = _k8s()
+    job = objects[("Job", "db-bootstrap")]["spec"]
+    pod = job["template"]["spec"]
+    assert pod["restartPolicy"] == "OnFailure" and pod["securityContext"]["runAsNonRoot"] is True
+    assert job["ttlSecondsAfterFinished"] > 0  # gone once finished: the next `kubectl apply -k` runs it again
+    (container,) = pod["containers"]
+    assert container["command"] == ["python", "-m", doc.DB_BOOTSTRAP_MODULE]
+    assert container["envFrom"] == [{"secretRef": {"name": "ttshop-database"}}]
+    assert container["resources"] == RESOURCES
+    database = _secret_template()["ttshop-database"]
+    assert {"DATABASE_URL", *(password_variable(s) for s in SERVICES)} <= set(database)
+    assert set(database) <= set(doc.env_names(DatabaseRolesSettings)) | SERVICE_DSN_KEYS
 
 
 def test_dockerfile_builds_a_slim_non_root_image_with_a_healthcheck() -> None:

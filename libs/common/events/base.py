@@ -3,6 +3,10 @@
 Data models ignore unknown fields (``extra="ignore"``): the contract only ever grows, so a
 consumer built against an older version must accept events from a newer producer. Unknown
 fields are dropped when parsed, never an error.
+
+Text fields are bounded (``libs.common.limits``): a SKU, an id, a name or a free text longer than its
+limit, or holding a character PostgreSQL cannot store (NUL), makes the event invalid, so a consumer
+sends it to the DLQ at once with a reason naming the field instead of failing in the database.
 """
 
 from __future__ import annotations
@@ -10,8 +14,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
-from annotated_types import Ge
+from annotated_types import Ge, Lt
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -21,6 +26,23 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from libs.common.limits import (
+    MAX_MONEY,
+    Identifier,
+    IdentifierText,
+    Name,
+    NonEmptyName,
+    NonEmptyText,
+    Sku,
+    Text,
+    check_storable_json,
+)
+
+__all__ = [
+    "Currency", "EventData", "Identifier", "IdentifierText", "Json", "Name", "NonEmptyName", "NonEmptyText",
+    "NonNegativeMoney", "Part", "Sku", "Text", "Timestamp",
+]
+
 
 def _decimal_to_str(value: Decimal) -> str:
     """Plain notation ("100", never "1E+2") so any consumer can read the amount."""
@@ -28,15 +50,17 @@ def _decimal_to_str(value: Decimal) -> str:
 
 
 #: A money amount: a ``Decimal`` in Python, a decimal string on the wire (``"19.99"``), never
-#: negative. Numbers are accepted on input for leniency, but producers should send strings.
+#: negative and below 10^12 (what the orders' ``numeric(14, 2)`` columns hold). Numbers are accepted on
+#: input for leniency, but producers should send strings.
 NonNegativeMoney = Annotated[
     Decimal,
     Ge(0),
+    Lt(MAX_MONEY),
     PlainSerializer(_decimal_to_str, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "pattern": r"^\d+(\.\d+)?$", "format": "decimal"}),
 ]
-#: A string that is not empty once surrounding whitespace is stripped.
-NonEmptyStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+#: Free-form JSON (kind-specific details, TikTok's audit reasons): no string in it may hold a NUL.
+Json = Annotated[dict[str, Any], AfterValidator(check_storable_json)]
 #: ISO 4217 currency code.
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 #: A timestamp with a time zone; naive datetimes are refused because they are ambiguous.

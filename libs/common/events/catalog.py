@@ -9,9 +9,15 @@ from pydantic import Field
 from libs.common.events.base import (
     Currency,
     EventData,
-    NonEmptyStr,
+    Identifier,
+    IdentifierText,
+    Json,
+    Name,
+    NonEmptyName,
     NonNegativeMoney,
     Part,
+    Sku,
+    Text,
     Timestamp,
     seller_sku_field,
     shop_id_field,
@@ -41,9 +47,9 @@ class ProductReady(EventData):
     topic: ClassVar[str] = "catalog.product-ready"
     key_field: ClassVar[str] = "seller_sku"
 
-    shop_id: NonEmptyStr = shop_id_field()
-    seller_sku: NonEmptyStr = seller_sku_field()
-    parent_sku: str | None = _parent_sku()
+    shop_id: Identifier = shop_id_field()
+    seller_sku: Sku = seller_sku_field()
+    parent_sku: Sku | None = _parent_sku()
     ready_at: Timestamp = Field(
         description="When the product became ready.", examples=["2024-05-01T12:00:00Z"]
     )
@@ -56,16 +62,16 @@ class ListingPosted(EventData):
     topic: ClassVar[str] = _LISTING_TOPIC
     key_field: ClassVar[str] = "seller_sku"
 
-    shop_id: NonEmptyStr = shop_id_field()
-    seller_sku: NonEmptyStr = seller_sku_field()
-    parent_sku: str | None = _parent_sku()
-    product_id: NonEmptyStr = _product_id()
-    sku_id: str | None = Field(
+    shop_id: Identifier = shop_id_field()
+    seller_sku: Sku = seller_sku_field()
+    parent_sku: Sku | None = _parent_sku()
+    product_id: Identifier = _product_id()
+    sku_id: IdentifierText | None = Field(
         default=None,
         description="TikTok SKU id of this seller SKU (absent for a matrix parent, which has none).",
         examples=["1729592969712207001", None],
     )
-    child_skus: list[str] = Field(
+    child_skus: list[Sku] = Field(
         default_factory=list,
         description="For a matrix parent: the seller SKUs of the variations posted with it.",
         examples=[[], ["TSHIRT-RED-M", "TSHIRT-RED-L"]],
@@ -78,17 +84,17 @@ class ListingPosted(EventData):
 class ListingError(Part):
     """One reason a listing was refused; every reason is reported, not just the first."""
 
-    code: str = Field(
+    code: Name = Field(
         description="Machine-readable code: TikTok's error code, or ours for local checks.",
         examples=["12052023", "missing_main_image"],
     )
-    message: str = Field(
+    message: Text = Field(
         description="What is wrong and what to do about it.", examples=["category does not exist"]
     )
-    field: str | None = Field(
+    field: Text | None = Field(
         default=None, description="The product field concerned, when known.", examples=["category_id", None]
     )
-    fix: str | None = Field(
+    fix: Text | None = Field(
         default=None, description="What the seller can do about it.",
         examples=["pick a leaf category (`ttshop catalog categories list SHOP --leaf`)", None],
     )
@@ -101,11 +107,11 @@ class ListingFailed(EventData):
     topic: ClassVar[str] = _LISTING_TOPIC
     key_field: ClassVar[str] = "seller_sku"
 
-    shop_id: NonEmptyStr = shop_id_field()
-    seller_sku: NonEmptyStr = seller_sku_field()
-    parent_sku: str | None = _parent_sku()
-    product_id: str | None = _product_id(default=None)
-    operation: NonEmptyStr = Field(
+    shop_id: Identifier = shop_id_field()
+    seller_sku: Sku = seller_sku_field()
+    parent_sku: Sku | None = _parent_sku()
+    product_id: IdentifierText | None = _product_id(default=None)
+    operation: NonEmptyName = Field(
         description="What was attempted: post, inventory, price or partial (update).",
         examples=["post", "inventory", "price", "partial"],
     )
@@ -124,14 +130,14 @@ class ListingUpdated(EventData):
     topic: ClassVar[str] = _LISTING_TOPIC
     key_field: ClassVar[str] = "seller_sku"
 
-    shop_id: NonEmptyStr = shop_id_field()
-    seller_sku: NonEmptyStr = seller_sku_field()
-    parent_sku: str | None = _parent_sku()
-    product_id: NonEmptyStr = _product_id()
-    sku_id: str | None = Field(
+    shop_id: Identifier = shop_id_field()
+    seller_sku: Sku = seller_sku_field()
+    parent_sku: Sku | None = _parent_sku()
+    product_id: Identifier = _product_id()
+    sku_id: IdentifierText | None = Field(
         default=None, description="TikTok SKU id of this seller SKU.", examples=["1729592969712207001", None]
     )
-    fields: list[str] = Field(
+    fields: list[Name] = Field(
         min_length=1,
         description="What changed on TikTok: inventory, price, or the partially edited product fields.",
         examples=[["inventory"], ["price"], ["title", "category_id"]],
@@ -148,13 +154,13 @@ class ListingUpdated(EventData):
     currency: Currency | None = Field(
         default=None, description="Currency of `price`.", examples=[None, "USD"]
     )
-    status: str | None = Field(
+    status: Name | None = Field(
         default=None,
         description="TikTok's listing status when it changed (R43): PENDING (in review), ACTIVATE, FAILED, "
         "SELLER_DEACTIVATED, PLATFORM_DEACTIVATED, FREEZE, DELETED.",
         examples=[None, "ACTIVATE", "FAILED"],
     )
-    audit_failed_reasons: list[dict[str, Any]] = Field(
+    audit_failed_reasons: list[Json] = Field(
         default_factory=list,
         description="With FAILED: TikTok's reasons per field (position, reasons, suggestions).",
         examples=[[], [{"position": "title", "reasons": ["contains a prohibited word"], "suggestions": ["remove it"]}]],

@@ -10,7 +10,7 @@ from uuid import uuid4
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from libs.common.events.base import NonEmptyStr
+from libs.common.limits import Identifier, IdentifierText, Name, NonEmptyName
 
 #: Kafka ``content-type`` header for structured-mode CloudEvents (CloudEvents Kafka binding).
 CLOUDEVENTS_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
@@ -41,15 +41,15 @@ class CloudEvent(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     specversion: Literal["1.0"] = Field(default="1.0", description="CloudEvents version.")
-    id: NonEmptyStr = Field(
+    id: Identifier = Field(
         default_factory=_new_id,
         description="Unique per event; consumers use it to process each event once.",
         examples=["0b6f2a7e-6d1c-4f4b-9a53-5d1f1c7c2e10"],
     )
-    source: NonEmptyStr = Field(
+    source: NonEmptyName = Field(
         description="Who produced the event.", examples=["ttshop/orders", "erp/inventory"]
     )
-    type: NonEmptyStr = Field(
+    type: NonEmptyName = Field(
         description="Event type; selects the data schema.", examples=["OrderDownloaded"]
     )
     time: AwareDatetime | None = Field(
@@ -58,7 +58,7 @@ class CloudEvent(BaseModel):
                     "an event without it is accepted; ordering uses the data's own time (`occurred_at`).",
         examples=["2024-05-01T12:00:00Z"],
     )
-    subject: str | None = Field(
+    subject: Name | None = Field(
         default=None,
         description="What the event is about; by default the value of the Kafka key field.",
         examples=["576486316948490001"],
@@ -68,7 +68,7 @@ class CloudEvent(BaseModel):
         pattern=r"^application/json(\s*;.*)?$",
         description="Always JSON.",
     )
-    shopid: str | None = Field(
+    shopid: IdentifierText | None = Field(
         default=None,
         description="Extension attribute: the TikTok shop id the event concerns, when it concerns one.",
         examples=["7494049642642441621"],

@@ -9,8 +9,9 @@ from pydantic import Field
 from libs.common.events.base import (
     Currency,
     EventData,
-    NonEmptyStr,
+    IdentifierText,
     NonNegativeMoney,
+    Sku,
     Timestamp,
     seller_sku_field,
 )
@@ -39,12 +40,12 @@ class InventoryChanged(EventData):
     topic: ClassVar[str] = "inventory.changed"
     key_field: ClassVar[str] = "seller_sku"
 
-    seller_sku: NonEmptyStr = seller_sku_field()
+    seller_sku: Sku = seller_sku_field()
     available: int = Field(ge=0, le=MAX_QUANTITY, description=f"Units available to sell: 0 to {MAX_QUANTITY:,}, "
                            "what TikTok accepts for a SKU's stock (an event outside it goes to the DLQ).",
                            examples=[42, 0])
-    shop_id: str | None = _optional_shop()
-    warehouse_id: str | None = Field(
+    shop_id: IdentifierText | None = _optional_shop()
+    warehouse_id: IdentifierText | None = Field(
         default=None,
         description="TikTok warehouse id to update; absent means the shop's default warehouse.",
         examples=[None, "7068517275539719942"],
@@ -62,10 +63,10 @@ class PriceChanged(EventData):
     topic: ClassVar[str] = "price.changed"
     key_field: ClassVar[str] = "seller_sku"
 
-    seller_sku: NonEmptyStr = seller_sku_field()
+    seller_sku: Sku = seller_sku_field()
     amount: NonNegativeMoney = Field(description="New price as a decimal string.", examples=["19.99"])
     currency: Currency = Field(description="ISO 4217 currency code.", examples=["USD"])
-    shop_id: str | None = _optional_shop()
+    shop_id: IdentifierText | None = _optional_shop()
     occurred_at: Timestamp = Field(
         description="When the price changed at the source; orders the events of one SKU.",
         examples=["2024-05-01T12:00:00Z"],

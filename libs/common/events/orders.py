@@ -9,14 +9,21 @@ from pydantic import Field, model_validator
 from libs.common.events.base import (
     Currency,
     EventData,
-    NonEmptyStr,
+    Identifier,
+    IdentifierText,
+    Json,
+    Name,
+    NonEmptyName,
     NonNegativeMoney,
     Part,
+    Sku,
+    Text,
     Timestamp,
     order_id_field,
     seller_sku_field,
     shop_id_field,
 )
+from libs.common.limits import MAX_INT4
 
 FBT_SUBTYPE = "Fulfilled by TikTok"
 _WHEN = "2024-05-01T12:00:00Z"
@@ -49,17 +56,17 @@ class OrderTotals(Part):
 class Recipient(Part):
     """Ship-to. Empty while TikTok holds an order ON_HOLD, hence every field optional."""
 
-    name: str | None = Field(default=None, description="Recipient name.", examples=["Jane Doe"])
-    phone: str | None = Field(default=None, description="Recipient phone.", examples=["+1 555 0100"])
-    address_line1: str | None = Field(default=None, description="Street address.", examples=["1 Main St"])
-    address_line2: str | None = Field(
+    name: Text | None = Field(default=None, description="Recipient name.", examples=["Jane Doe"])
+    phone: Text | None = Field(default=None, description="Recipient phone.", examples=["+1 555 0100"])
+    address_line1: Text | None = Field(default=None, description="Street address.", examples=["1 Main St"])
+    address_line2: Text | None = Field(
         default=None, description="Apartment, suite, …", examples=["Apt 4", None]
     )
-    city: str | None = Field(default=None, description="City.", examples=["Austin"])
-    state: str | None = Field(default=None, description="State or region.", examples=["TX"])
-    postal_code: str | None = Field(default=None, description="Postal code.", examples=["78701"])
-    country: str | None = Field(default=None, description="Country code.", examples=["US"])
-    full_address: str | None = Field(
+    city: Text | None = Field(default=None, description="City.", examples=["Austin"])
+    state: Text | None = Field(default=None, description="State or region.", examples=["TX"])
+    postal_code: Text | None = Field(default=None, description="Postal code.", examples=["78701"])
+    country: Text | None = Field(default=None, description="Country code.", examples=["US"])
+    full_address: Text | None = Field(
         default=None,
         description="The whole address as TikTok formats it.",
         examples=["1 Main St, Austin, TX 78701"],
@@ -69,13 +76,13 @@ class Recipient(Part):
 class OrderLine(Part):
     """One SKU of an order. TikTok has one line item per unit; they are aggregated here."""
 
-    seller_sku: NonEmptyStr = seller_sku_field()
-    sku_id: NonEmptyStr = Field(description="TikTok SKU id.", examples=["1729592969712207001"])
-    product_id: NonEmptyStr = Field(description="TikTok product id.", examples=["1729592969712207000"])
-    product_name: str | None = Field(default=None, description="Product title.", examples=["T-shirt, red, M"])
-    quantity: int = Field(ge=1, description="Units ordered.", examples=[2])
+    seller_sku: Sku = seller_sku_field()
+    sku_id: Identifier = Field(description="TikTok SKU id.", examples=["1729592969712207001"])
+    product_id: Identifier = Field(description="TikTok product id.", examples=["1729592969712207000"])
+    product_name: Text | None = Field(default=None, description="Product title.", examples=["T-shirt, red, M"])
+    quantity: int = Field(ge=1, le=MAX_INT4, description="Units ordered.", examples=[2])
     unit_price: NonNegativeMoney = Field(description="Sale price of one unit.", examples=["19.99"])
-    line_item_ids: list[NonEmptyStr] = Field(
+    line_item_ids: list[Identifier] = Field(
         min_length=1,
         description="TikTok line item ids, one per unit; needed to ship or cancel single units.",
         examples=[["577087614418520001", "577087614418520002"]],
@@ -89,10 +96,10 @@ class OrderDownloaded(EventData):
     topic: ClassVar[str] = "orders.downloaded"
     key_field: ClassVar[str] = "order_id"
 
-    shop_id: NonEmptyStr = shop_id_field()
-    order_id: NonEmptyStr = order_id_field()
-    status: NonEmptyStr = _our_status()
-    tiktok_status: str | None = _tiktok_status()
+    shop_id: Identifier = shop_id_field()
+    order_id: Identifier = order_id_field()
+    status: NonEmptyName = _our_status()
+    tiktok_status: Name | None = _tiktok_status()
     order_source: Literal["Website"] = Field(
         default="Website", description="Always Website (R12).", examples=["Website"]
     )
@@ -103,10 +110,10 @@ class OrderDownloaded(EventData):
         description="SELLER: the seller ships; TIKTOK: Fulfilled by TikTok (FBT).",
         examples=["SELLER", "TIKTOK"],
     )
-    subtype: str | None = Field(
+    subtype: Name | None = Field(
         default=None, description=f'"{FBT_SUBTYPE}" for FBT orders (R14).', examples=[None, FBT_SUBTYPE]
     )
-    shipping_status: NonEmptyStr = Field(description="Our shipping status.", examples=["Unshipped"])
+    shipping_status: NonEmptyName = Field(description="Our shipping status.", examples=["Unshipped"])
     is_on_hold: bool = Field(
         default=False,
         description="TikTok still holds the order in its buyer-cancel window (R19).",
@@ -115,19 +122,25 @@ class OrderDownloaded(EventData):
     is_replacement: bool = Field(
         default=False, description="A replacement order (R13).", examples=[False, True]
     )
-    replaced_order_id: str | None = Field(
+    replaced_order_id: IdentifierText | None = Field(
         default=None,
         description="The original order of a replacement.",
         examples=[None, "576486316948490000"],
     )
-    notes: list[str] = Field(
+    notes: list[Text] = Field(
         default_factory=list,
         description="System notes, e.g. naming the original order of a replacement.",
         examples=[[], ["Replacement for TikTok order 576486316948490000"]],
     )
+    buyer_message: Text | None = Field(
+        default=None,
+        description="The buyer's message to the seller, verbatim as TikTok has it (its `buyer_message`); "
+                    "absent when the buyer left none.",
+        examples=[None, "Please leave it with the neighbour"],
+    )
     created_at: Timestamp = Field(description="When the buyer placed the order.", examples=[_WHEN])
     paid_at: Timestamp | None = Field(default=None, description="When it was paid.", examples=[_WHEN])
-    payment_method: str | None = Field(
+    payment_method: Name | None = Field(
         default=None, description="TikTok's payment method name.", examples=["PayPal"]
     )
     currency: Currency = Field(description="ISO 4217 currency of every amount.", examples=["USD"])
@@ -183,9 +196,9 @@ class OrderDownloaded(EventData):
 class CancelledLine(Part):
     """Units of one SKU that were cancelled."""
 
-    seller_sku: NonEmptyStr = seller_sku_field()
-    quantity: int = Field(ge=1, description="Units cancelled.", examples=[1])
-    line_item_ids: list[str] = Field(
+    seller_sku: Sku = seller_sku_field()
+    quantity: int = Field(ge=1, le=MAX_INT4, description="Units cancelled.", examples=[1])
+    line_item_ids: list[IdentifierText] = Field(
         default_factory=list, description="TikTok line item ids cancelled.", examples=[["577087614418520002"]]
     )
 
@@ -201,9 +214,9 @@ class CancellationDetected(EventData):
     topic: ClassVar[str] = "orders.cancellation-detected"
     key_field: ClassVar[str] = "order_id"
 
-    shop_id: NonEmptyStr = shop_id_field()
-    order_id: NonEmptyStr = order_id_field()
-    cancellation_id: str | None = Field(
+    shop_id: Identifier = shop_id_field()
+    order_id: Identifier = order_id_field()
+    cancellation_id: IdentifierText | None = Field(
         default=None,
         description="TikTok's cancellation request id, when there is one.",
         examples=["4035318504086"],
@@ -211,7 +224,7 @@ class CancellationDetected(EventData):
     initiated_by: Literal["BUYER", "SELLER", "SYSTEM"] = Field(
         description="Who asked for the cancellation.", examples=["BUYER"]
     )
-    reason: str | None = Field(
+    reason: Text | None = Field(
         default=None, description="Cancellation reason.", examples=["No longer needed"]
     )
     lines: list[CancelledLine] | None = Field(
@@ -222,9 +235,9 @@ class CancellationDetected(EventData):
             [{"seller_sku": "TSHIRT-RED-M", "quantity": 1, "line_item_ids": ["577087614418520002"]}],
         ],
     )
-    tiktok_status: str | None = _tiktok_status()
+    tiktok_status: Name | None = _tiktok_status()
     applied: bool = Field(description="Whether our order was cancelled accordingly.", examples=[True, False])
-    not_applied_reason: str | None = Field(
+    not_applied_reason: Text | None = Field(
         default=None,
         description="Why it was not applied (for example the order had already shipped).",
         examples=[None, "order already shipped"],
@@ -241,11 +254,11 @@ class CancellationDetected(EventData):
 class Tracking(Part):
     """One package's tracking."""
 
-    tracking_number: NonEmptyStr = Field(
+    tracking_number: Identifier = Field(
         description="Carrier tracking number.", examples=["1Z999AA10123456784"]
     )
-    carrier: str | None = Field(default=None, description="Carrier name.", examples=["UPS"])
-    package_id: str | None = Field(
+    carrier: Name | None = Field(default=None, description="Carrier name.", examples=["UPS"])
+    package_id: IdentifierText | None = Field(
         default=None, description="TikTok package id.", examples=["1152921504606846976"]
     )
 
@@ -257,15 +270,15 @@ class OrderStatusChanged(EventData):
     topic: ClassVar[str] = "orders.status-changed"
     key_field: ClassVar[str] = "order_id"
 
-    shop_id: NonEmptyStr = shop_id_field()
-    order_id: NonEmptyStr = order_id_field()
-    status: NonEmptyStr = _our_status()
-    kind: NonEmptyStr = Field(
+    shop_id: Identifier = shop_id_field()
+    order_id: Identifier = order_id_field()
+    status: NonEmptyName = _our_status()
+    kind: NonEmptyName = Field(
         description="What happened: shipped, completed, cancelled, refunded, settled, or status (other changes).",
         examples=["shipped", "completed", "refunded", "settled", "status"],
     )
-    tiktok_status: str | None = _tiktok_status()
-    previous_status: str | None = Field(
+    tiktok_status: Name | None = _tiktok_status()
+    previous_status: Name | None = Field(
         default=None, description="Our status before.", examples=["In Process"]
     )
     tracking: list[Tracking] | None = Field(
@@ -276,7 +289,7 @@ class OrderStatusChanged(EventData):
         ],
     )
     occurred_at: Timestamp = Field(description="When it happened.", examples=[_WHEN])
-    details: dict[str, Any] = Field(
+    details: Json = Field(
         default_factory=dict,
         description="Kind-specific details, e.g. refund amount or settlement figures (decimal strings).",
         examples=[{}, {"refund_amount": "19.99", "currency": "USD"}],

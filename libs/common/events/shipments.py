@@ -8,20 +8,23 @@ from pydantic import Field, model_validator
 
 from libs.common.events.base import (
     EventData,
-    NonEmptyStr,
+    Identifier,
+    NonEmptyName,
     Part,
+    Sku,
     Timestamp,
     order_id_field,
     seller_sku_field,
     shop_id_field,
 )
+from libs.common.limits import MAX_INT4
 
 
 class ShipmentLine(Part):
     """Units of one SKU in the shipment."""
 
-    seller_sku: NonEmptyStr = seller_sku_field()
-    quantity: int = Field(ge=1, description="Units shipped.", examples=[1])
+    seller_sku: Sku = seller_sku_field()
+    quantity: int = Field(ge=1, le=MAX_INT4, description="Units shipped.", examples=[1])
 
 
 class ShipmentCreated(EventData):
@@ -35,16 +38,16 @@ class ShipmentCreated(EventData):
     topic: ClassVar[str] = "shipments.created"
     key_field: ClassVar[str] = "order_id"
 
-    shop_id: NonEmptyStr = shop_id_field()
-    order_id: NonEmptyStr = order_id_field()
-    shipment_id: NonEmptyStr = Field(
+    shop_id: Identifier = shop_id_field()
+    order_id: Identifier = order_id_field()
+    shipment_id: Identifier = Field(
         description="The shipper's id of this shipment; the same id twice is one shipment.",
         examples=["WMS-000123"],
     )
-    carrier: NonEmptyStr = Field(
+    carrier: NonEmptyName = Field(
         description="Carrier name, or TikTok's shipping_provider_id.", examples=["UPS", "7117858858072016645"]
     )
-    tracking_number: NonEmptyStr = Field(
+    tracking_number: Identifier = Field(
         description="Carrier tracking number.", examples=["1Z999AA10123456784"]
     )
     lines: list[ShipmentLine] | None = Field(
@@ -53,7 +56,7 @@ class ShipmentCreated(EventData):
         description="What shipped, by SKU; absent (with line_item_ids absent) means all remaining lines.",
         examples=[[{"seller_sku": "TSHIRT-RED-M", "quantity": 1}], None],
     )
-    line_item_ids: list[NonEmptyStr] | None = Field(
+    line_item_ids: list[Identifier] | None = Field(
         default=None,
         min_length=1,
         description="What shipped, by TikTok line item id; an alternative to lines.",

@@ -6,7 +6,9 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from libs.common.events.base import EventData, NonEmptyStr, Part, Timestamp, shop_id_field
+from libs.common.events.base import EventData, IdentifierText, Name, Part, Text, Timestamp, shop_id_field
+from libs.common.limits import MAX_INT8
+from libs.common.limits import Identifier as ShopId
 
 _TOPIC = "shops.changed"
 
@@ -26,6 +28,7 @@ def _token_generation() -> Any:
     return Field(
         default=None,
         ge=0,
+        le=MAX_INT8,
         description=(
             "Auth's counter of the shop's access tokens, raised on every connect, reconnect and refresh. "
             "A consumer holding a token of a lower generation drops it and asks auth again."
@@ -82,18 +85,18 @@ class ShopConnected(EventData):
     topic: ClassVar[str] = _TOPIC
     key_field: ClassVar[str] = "shop_id"
 
-    shop_id: NonEmptyStr = shop_id_field()
-    shop_name: str | None = Field(default=None, description="Shop name on TikTok.", examples=["Acme US"])
-    shop_cipher: str | None = Field(
+    shop_id: ShopId = shop_id_field()
+    shop_name: Name | None = Field(default=None, description="Shop name on TikTok.", examples=["Acme US"])
+    shop_cipher: IdentifierText | None = Field(
         default=None,
         description="TikTok's shop cipher: an identifier (not a secret) required on shop-scoped API calls.",
         examples=["ROW_mC3JEwAAAACjIM6YNwNfN4k7zK9m8Q"],
     )
-    region: str | None = Field(default=None, description="Shop region.", examples=["US"])
-    seller_name: str | None = Field(
+    region: Name | None = Field(default=None, description="Shop region.", examples=["US"])
+    seller_name: Name | None = Field(
         default=None, description="Seller name from TikTok.", examples=["Acme Inc."]
     )
-    seller_base_region: str | None = Field(default=None, description="Seller base region.", examples=["US"])
+    seller_base_region: Name | None = Field(default=None, description="Seller base region.", examples=["US"])
     status: ShopStatus = Field(default="active", description="Connection status.", examples=["active"])
     token_generation: int | None = _token_generation()
     connected_at: Timestamp = Field(
@@ -111,13 +114,13 @@ class ShopSettingsChanged(ShopSwitches, EventData):
     topic: ClassVar[str] = _TOPIC
     key_field: ClassVar[str] = "shop_id"
 
-    shop_id: NonEmptyStr = shop_id_field()
+    shop_id: ShopId = shop_id_field()
     status: ShopStatus = Field(
         default="active",
         description="active, needs_reauthorization (tokens no longer work) or disconnected.",
         examples=["active", "needs_reauthorization"],
     )
-    reason: str | None = Field(
+    reason: Text | None = Field(
         default=None,
         description="Why the status is not active, in words an operator can act on.",
         examples=[None, "refresh token expired: reconnect the shop with a new auth code"],
@@ -133,8 +136,8 @@ class ShopDisconnected(EventData):
     topic: ClassVar[str] = _TOPIC
     key_field: ClassVar[str] = "shop_id"
 
-    shop_id: NonEmptyStr = shop_id_field()
-    reason: str | None = Field(
+    shop_id: ShopId = shop_id_field()
+    reason: Text | None = Field(
         default=None, description="Why it was disconnected.", examples=["seller deauthorized the app"]
     )
     disconnected_at: Timestamp = Field(

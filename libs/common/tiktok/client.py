@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import json as jsonlib
 import random
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
@@ -30,6 +31,7 @@ import httpx
 import structlog
 from pydantic import SecretStr
 
+from libs.common.limits import storable_json
 from libs.common.tiktok import signing
 from libs.common.tiktok.errors import (
     BAD_RESPONSE_CODE,
@@ -266,6 +268,11 @@ def parse_envelope(
             BAD_RESPONSE_CODE, f"non-JSON answer (HTTP {status}): {snippet!r}", None, status, path,
             retry_after_s=retry_after,
         ) from None
+    if _MAY_BE_UNSTORABLE.search(response.content):
+        # Text PostgreSQL cannot store (a NUL, a lone surrogate: JSON spells them \u0000, \ud800) becomes
+        # U+FFFD here, once for every service: refusing the answer would keep an order or a listing out
+        # for a character nobody can see, and storing it fails on every retry. The rest stays verbatim.
+        envelope = storable_json(envelope)
     code = envelope.get("code")
     raw_request_id = envelope.get("request_id") or response.headers.get("x-tt-logid")
     request_id = str(raw_request_id) if raw_request_id else None
@@ -285,6 +292,11 @@ def parse_envelope(
     if not isinstance(data, dict):
         raise TikTokError(BAD_RESPONSE_CODE, "envelope data is not an object", request_id, status, path)
     return data, request_id
+
+
+#: How JSON spells a NUL or a lone surrogate (never raw: a raw control character is no JSON); a cheap test
+#: before walking the answer.
+_MAY_BE_UNSTORABLE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 
 
 def _ms_since(started: float) -> int:

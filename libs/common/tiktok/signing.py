@@ -63,7 +63,7 @@ def verify(
     multipart: bool = False,
 ) -> bool:
     expected = sign(app_secret, path, params, body, multipart=multipart)
-    return hmac.compare_digest(expected, given or "")
+    return _same(expected, given)
 
 
 def webhook_signature(app_key: str, app_secret: str, raw_body: bytes) -> str:
@@ -72,7 +72,13 @@ def webhook_signature(app_key: str, app_secret: str, raw_body: bytes) -> str:
 
 
 def verify_webhook(app_key: str, app_secret: str, raw_body: bytes, given: str | None) -> bool:
-    return hmac.compare_digest(webhook_signature(app_key, app_secret, raw_body), given or "")
+    return _same(webhook_signature(app_key, app_secret, raw_body), given)
+
+
+def _same(expected: str, given: str | None) -> bool:
+    """Constant-time comparison that takes any text a client sends: ``compare_digest`` refuses ``str``
+    with non-ASCII characters (a TypeError, i.e. a 500), so both sides are compared as bytes."""
+    return hmac.compare_digest(expected.encode(), (given or "").encode("utf-8", "surrogatepass"))
 
 
 def flatten_params(params: Mapping[str, object | Sequence[object]]) -> dict[str, str]:

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from libs.common.limits import Sku
 from libs.common.tiktok.errors import TikTokError
 from libs.common.tiktok.tokens import AUTHORIZATION_PROBLEMS
 from libs.common.web import ApiError
@@ -56,7 +57,7 @@ async def post_product(request: Request, shop_id: str, seller_sku: str) -> dict[
 
 class BulkPost(BaseModel):
     all_ready: bool = Field(default=False, description="Every product ready for the shop and not yet on TikTok.")
-    skus: list[str] = Field(default_factory=list, description="These seller SKUs (matrix parents or single products).")
+    skus: list[Sku] = Field(default_factory=list, description="These seller SKUs (matrix parents or single products).")
 
 
 @router.post("/shops/{shop_id}/posts", status_code=202)

@@ -114,6 +114,15 @@ async def due_check(conn: asyncpg.Connection, shop_id: str, product_id: str) -> 
         " ON CONFLICT (shop_id, product_id) DO UPDATE SET due_at = now()", shop_id, product_id)
 
 
+async def first_delivery(conn: asyncpg.Connection, *, notification_id: str, type_: int, shop_id: str) -> bool:
+    """Record a TikTok notification as acted on, in the caller's transaction; False when it already was
+    (TikTok's re-send). A concurrent delivery of the same id waits here for the first one's outcome."""
+    inserted = await conn.fetchval(
+        "INSERT INTO webhook_notifications (tts_notification_id, type, shop_id) VALUES ($1, $2, $3)"
+        " ON CONFLICT DO NOTHING RETURNING true", notification_id, type_, shop_id)
+    return bool(inserted)
+
+
 async def claim_checks(conn: asyncpg.Connection, *, limit: int, lease_s: float) -> list[asyncpg.Record]:
     """Due checks, reserved for ``lease_s`` (a crashed worker's reservation simply runs out)."""
     return list(await conn.fetch(

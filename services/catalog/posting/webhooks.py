@@ -1,38 +1,40 @@
-"""The catalog's TikTok webhook receiver: PRODUCT_STATUS_CHANGE (type 5), signature checked, stored on
-receipt (TikTok wants a 200 within 3 s) for the review worker to read the product back."""
+"""The catalog's TikTok webhook receiver: PRODUCT_STATUS_CHANGE (type 5), checked by the shared intake,
+stored on receipt (TikTok wants a 200 within 3 s) for the review worker to read the product back."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
+import asyncpg
 from fastapi import APIRouter, Header, Request
 
-from libs.common.tiktok.signing import verify_webhook
-from libs.common.web import ApiError
+from libs.common.webhooks import TikTokNotification, intake
 from services.catalog.posting import repo
 from services.catalog.posting.review import PRODUCT_STATUS_CHANGE
 
 router = APIRouter(tags=["webhooks"])
 
 
+async def receive(pool: asyncpg.Pool, notification: TikTokNotification, *, wake: Callable[[], None]) -> dict[str, Any]:
+    """Queue a read-back of the product a type-5 notification names; a re-sent one queues nothing."""
+    product_id = notification.data.get("product_id")
+    if notification.type != PRODUCT_STATUS_CHANGE or not product_id:
+        return {"ok": True, "outcome": "ignored", "duplicate": False}
+    async with pool.acquire() as conn, conn.transaction():
+        if not await repo.first_delivery(conn, notification_id=notification.tts_notification_id,
+                                         type_=notification.type, shop_id=notification.shop_id):
+            return {"ok": True, "outcome": "duplicate", "duplicate": True}
+        await repo.due_check(conn, notification.shop_id, str(product_id))
+    wake()
+    return {"ok": True, "outcome": "queued", "duplicate": False}
+
+
 @router.post("/webhooks/tiktok")
 async def tiktok_webhook(request: Request, authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+    """Signed by TikTok; refused otherwise (413 over 1 MiB, 401 unsigned or forged, 400 not a notification)."""
     settings = request.app.state.runtime.settings
-    body = await request.body()
-    if not verify_webhook(settings.tiktok_app_key, settings.tiktok_app_secret.get_secret_value(), body, authorization):
-        raise ApiError(401, "bad_signature", "webhook signature (Authorization header) does not match")
-    try:
-        payload = json.loads(body)
-        event_type, shop_id = int(payload["type"]), str(payload["shop_id"])
-        data = payload.get("data") or {}
-    except (ValueError, KeyError, TypeError):
-        raise ApiError(400, "bad_webhook", "webhook body is not a TikTok notification {type, shop_id, data}") from None
-    if event_type != PRODUCT_STATUS_CHANGE or not isinstance(data, dict) or not data.get("product_id"):
-        return {"ok": True, "outcome": "ignored"}
-    async with request.app.state.runtime.db().acquire() as conn:
-        await repo.due_check(conn, shop_id, str(data["product_id"]))
+    notification = await intake(request, signature=authorization, app_key=settings.tiktok_app_key,
+                                app_secret=settings.tiktok_app_secret)
     wake = getattr(request.app.state, "wake_review", None)
-    if wake is not None:
-        wake()
-    return {"ok": True, "outcome": "queued"}
+    return await receive(request.app.state.runtime.db(), notification, wake=wake or (lambda: None))

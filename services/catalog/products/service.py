@@ -17,7 +17,15 @@ import asyncpg
 import httpx
 import structlog
 
-from libs.common.product_file import COLUMNS, SheetProblem, SheetRow, media_paths, read_rows, write_rows
+from libs.common.product_file import (
+    COLUMNS,
+    SheetProblem,
+    SheetRow,
+    media_paths,
+    read_rows,
+    shown,
+    write_rows,
+)
 from services.catalog.media import repo as media_repo
 from services.catalog.media import service as media
 from services.catalog.media.domain import StoredMedia
@@ -123,6 +131,14 @@ class Products:
         bad = _shop_categories_problem(shop_categories)
         if bad is not None:
             return await self._current(seller_sku), LoadReport(rows=1, refused=1, problems=[bad])
+        given = body.get("sku")
+        if given is not None and given != seller_sku:
+            # The path names the record; a body naming another SKU (or one that is no SKU) is refused, not ignored.
+            _, wrong = parse_row(SheetRow(number=1, cells={"sku": given}))
+            problem = next(iter(wrong), None) or SheetProblem(
+                None, "sku", f"differs from the SKU in the path ({shown(seller_sku)}); leave it out or send the "
+                "same one", shown(given))
+            return await self._current(seller_sku), LoadReport(rows=1, refused=1, problems=[problem])
         unknown = sorted(set(body) - set(COLUMNS))
         if unknown:
             problem = SheetProblem(None, unknown[0], f"unknown field(s) {', '.join(unknown)}; known: "

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import nh3
 
+from libs.common.limits import MAX_NAME_CHARS, MAX_SKU_CHARS, MAX_TEXT_CHARS, first_unstorable
 from libs.common.product_file import (
     CLEAR_VALUE,
     SheetProblem,
@@ -33,8 +34,7 @@ from services.catalog.products.domain import (
     ProductChange,
 )
 
-MAX_SKU_CHARS: Final = 100
-MAX_TITLE_CHARS: Final = 255
+MAX_TITLE_CHARS: Final = MAX_NAME_CHARS
 DESCRIPTION_TAGS: Final = frozenset({
     "p", "br", "b", "strong", "i", "em", "u", "ul", "ol", "li",
     "h1", "h2", "h3", "h4", "h5", "h6", "span", "div", "img",
@@ -68,7 +68,8 @@ def _key(raw: Any, name: str) -> str:
     if text != text.strip():
         raise _Invalid(f"the {name} starts or ends with spaces; remove them")
     if len(text) > MAX_SKU_CHARS:
-        raise _Invalid(f"a {name} has at most {MAX_SKU_CHARS} characters, this one {len(text)}")
+        raise _Invalid(f"a {name} has at most {MAX_SKU_CHARS} characters (TikTok's limit for a seller SKU), "
+                       f"this one {len(text):,}")
     return text
 
 
@@ -186,6 +187,8 @@ def _pairs(raw: Any) -> list[tuple[str, list[str]]]:
         raise _Invalid("must be Name=Value pairs separated by ; (in JSON an object), not a list")
     wrong = [f"{fragment!r} is not Name=Value" for fragment in bad]
     wrong += [f"{name} has no value" for name, values in given if name and not values]
+    wrong += [f"the name {shown(name, 40)} is {len(name):,} characters long; a name has at most {MAX_NAME_CHARS}"
+              for name, _ in given if len(name) > MAX_NAME_CHARS]
     if wrong:
         raise _Invalid("; ".join(wrong))
     return given
@@ -227,6 +230,27 @@ _PARSERS: Final[dict[str, Callable[[Any], Any]]] = {
 }
 
 
+def _unstorable(raw: Any, *, limit: int | None) -> str | None:
+    """Why a cell can never be stored (a NUL; longer than any text we keep), checked before its meaning."""
+    problem = first_unstorable(raw)
+    if problem is not None:
+        return problem
+    longest = max((len(t) for t in _texts(raw)), default=0)
+    if limit is not None and longest > limit:
+        return f"is {longest:,} characters long; a value has at most {limit:,}"
+    return None
+
+
+def _texts(raw: Any) -> list[str]:
+    if isinstance(raw, str):
+        return [raw]
+    if isinstance(raw, dict):
+        return [*raw, *(t for v in raw.values() for t in _texts(v))]
+    if isinstance(raw, list):
+        return [t for v in raw for t in _texts(v)]
+    return []
+
+
 def _is_empty(raw: Any) -> bool:
     return raw is None or raw in ("", [], {}) or (isinstance(raw, str) and not raw.strip())
 
@@ -239,6 +263,9 @@ def parse_row(
     raw_sku = row.cells.get("sku")
     sku: str | None = None
     try:
+        unstorable = _unstorable(raw_sku, limit=None)
+        if unstorable is not None:
+            raise _Invalid(f"the SKU {unstorable}")
         if isinstance(raw_sku, str) and raw_sku.strip() == CLEAR_VALUE:
             raise _Invalid(f"{CLEAR_VALUE!r} clears a field, and a SKU cannot be cleared")
         sku = _key(raw_sku if raw_sku is not None else "", "SKU")
@@ -254,6 +281,9 @@ def parse_row(
         try:
             if column not in parsers:
                 raise _Invalid("is not a product file column")
+            unstorable = _unstorable(raw, limit=None if column == "description" else MAX_TEXT_CHARS)
+            if unstorable is not None:
+                raise _Invalid(unstorable)
             value = CLEAR if isinstance(raw, str) and raw.strip() == CLEAR_VALUE else parsers[column](raw)
         except _Invalid as bad:
             problems.append(SheetProblem(row.number, column, bad.message, shown(raw if bad.value is None else bad.value)))

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from libs.common.limits import Sku
 from libs.common.web import ApiError
 from services.catalog.shadows import service
 from services.catalog.shadows.service import LinkRefused
@@ -15,8 +16,8 @@ router = APIRouter(tags=["shadows"])
 
 
 class Link(BaseModel):
-    shadow_sku: str = Field(min_length=1, description="The SKU whose listings take the master's stock.")
-    master_sku: str = Field(min_length=1, description="The SKU whose stock they take.")
+    shadow_sku: Sku = Field(description="The SKU whose listings take the master's stock.")
+    master_sku: Sku = Field(description="The SKU whose stock they take.")
 
 
 def _coalesce_s(request: Request) -> float:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from libs.common.limits import Identifier, IdentifierText
 from libs.common.spreadsheet import UnsupportedFormat, format_of, write_table
 from libs.common.tiktok.tokens import AUTHORIZATION_PROBLEMS, TokenServiceRejected
 from libs.common.web import ApiError
@@ -88,7 +89,7 @@ async def export_categories(request: Request, shop_id: str, filename: str = "cat
 
 
 class AttributeDownload(BaseModel):
-    category_id: str | None = Field(default=None, description="One category.")
+    category_id: IdentifierText | None = Field(default=None, description="One category.")
     used: bool = Field(default=False, description="The categories our products use on the shop.")
     all_leaves: bool = Field(default=False, description="Every leaf of the downloaded tree (thousands of calls).")
 
@@ -119,7 +120,7 @@ async def category_attributes(request: Request, shop_id: str, category_id: str) 
 
 
 class BrandDownload(BaseModel):
-    category_ids: list[str] | None = Field(default=None, description="Categories to read authorisations for "
+    category_ids: list[Identifier] | None = Field(default=None, description="Categories to read authorisations for "
                                            "(default: those our products use).")
 
 

@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from libs.common.settings import SANDBOX_APP_KEY, SANDBOX_APP_SECRET
 from libs.common.tiktok.signing import webhook_signature
 from libs.common.web import ApiError
+from libs.common.webhooks import accept
 from services.orders import jobs, webhooks
 from services.orders.repo import Shop
 from services.orders.tiktok import OrdersApi
@@ -114,9 +115,9 @@ def signed(payload: dict[str, Any]) -> tuple[bytes, str]:
 
 
 async def receive(pool: asyncpg.Pool, body: bytes, signature: str | None) -> dict[str, Any]:
-    return await webhooks.receive(
-        pool, body=body, signature=signature, app_key=SANDBOX_APP_KEY, app_secret=SecretStr(SANDBOX_APP_SECRET)
-    )
+    """What the receiver does with one request's body: the shared intake's checks, then the store."""
+    notification = accept(body, signature, app_key=SANDBOX_APP_KEY, app_secret=SecretStr(SANDBOX_APP_SECRET))
+    return await webhooks.receive(pool, notification)
 
 
 async def test_webhook_with_a_bad_signature_is_refused_and_not_stored(pool: asyncpg.Pool) -> None:

@@ -23,7 +23,7 @@ REVOKED = "refresh token expired or revoked: reconnect the shop with a new auth 
 def _isolated(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TTSHOP_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("COLUMNS", "300")
-    for name in ("AUTH_URL", "INTERNAL_API_TOKEN"):
+    for name in ("AUTH_URL", "INTERNAL_API_TOKEN", "ADMIN_API_TOKEN"):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -69,7 +69,7 @@ def test_good_values_become_the_record_field(column: str, raw: Any, expected: An
 
 @pytest.mark.parametrize(("column", "raw", "says"), [
     ("parent_sku", "TEE-1", "own parent"),
-    ("parent_sku", "P" * 101, "at most 100"),
+    ("parent_sku", "P" * 51, "at most 50"),
     ("title", "x" * 256, "at most 255 characters, this one 256"),
     ("title", ["a list"], "must be text"),
     ("price", "-1", "0 or more"), ("price", "19.999", "at most 2 decimals"), ("price", "19,90", "use a point"),
@@ -93,6 +93,12 @@ def test_good_values_become_the_record_field(column: str, raw: Any, expected: An
     ("sales_attributes", "Color=Red|Blue", "one value of each sales attribute: Color"),
     ("documents", "docs/cpc.pdf", "'docs/cpc.pdf' is not Name=Value"),
     ("documents", "FCC=/etc/fcc.pdf", "relative to the product file"),
+    ("title", "Tee\x00", "NUL character (\\x00) at position 3"),
+    ("description", "<p>Soft\x00</p>", "NUL character"),
+    ("attributes", {"Material": ["Cot\x00ton"]}, "Material[0]: contains a NUL character"),
+    ("attributes", {"Mat\x00erial": "Cotton"}, "(the key): contains a NUL character"),
+    ("brand", "B" * 65_537, "is 65,537 characters long; a value has at most 65,536"),
+    ("attributes", {"M" * 256: "Cotton"}, "is 256 characters long; a name has at most 255"),
 ])
 def test_bad_values_are_refused_with_the_column_and_what_is_wrong(column: str, raw: Any, says: str) -> None:
     change, problems = _parse(**{column: raw})
@@ -115,8 +121,9 @@ def test_a_row_with_several_bad_columns_reports_all_of_them_with_their_values_an
 
 
 @pytest.mark.parametrize(("sku", "says"), [
-    (None, "SKU is required"), ("", "SKU is required"), (" TEE", "spaces"), ("T" * 101, "at most 100"),
-    ("-", "cannot be cleared"),
+    (None, "SKU is required"), ("", "SKU is required"), (" TEE", "spaces"), ("T" * 51, "at most 50"),
+    ("-", "cannot be cleared"), ("TEE\x00", "the SKU contains a NUL character (\\x00) at position 3"),
+    ("T" * 1_000_000, "at most 50 characters (TikTok's limit for a seller SKU), this one 1,000,000"),
 ])
 def test_the_sku_is_required_and_checked_and_other_columns_are_still_reported(sku: str | None, says: str) -> None:
     cells: dict[str, Any] = {"price": "x"} if sku is None else {"sku": sku, "price": "x"}
@@ -124,6 +131,14 @@ def test_the_sku_is_required_and_checked_and_other_columns_are_still_reported(sk
     assert change is None
     assert [p.column for p in problems] == ["sku", "price"]
     assert says in problems[0].message
+
+
+HOSTILE = "O'Brien \"quoted\" '; DROP TABLE products;-- \u202egnp.exe\u200f 😀 e\u0301 ٣"
+
+
+@pytest.mark.parametrize("column", ["title", "short_description", "brand"])
+def test_quotes_sql_rtl_marks_emoji_and_combining_characters_are_kept_verbatim(column: str) -> None:
+    assert _value(column, HOSTILE) == HOSTILE
 
 
 def test_a_dash_clears_every_column_but_the_sku() -> None:

@@ -43,7 +43,7 @@ def _isolated_state(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads a developer's real .ttshop/dev.env or service URLs from the environment."""
     monkeypatch.setenv("TTSHOP_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("COLUMNS", "250")  # rich folds table cells at 80 columns otherwise
-    for name in ("AUTH_URL", "CATALOG_URL", "ORDERS_URL", "FULFILLMENT_URL", "SANDBOX_URL", "INTERNAL_API_TOKEN"):
+    for name in ("AUTH_URL", "CATALOG_URL", "ORDERS_URL", "FULFILLMENT_URL", "SANDBOX_URL", "INTERNAL_API_TOKEN", "ADMIN_API_TOKEN"):
         monkeypatch.delenv(name, raising=False)
 
 

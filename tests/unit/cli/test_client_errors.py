@@ -64,8 +64,8 @@ def test_shops_test_lists_problems_and_fails() -> None:
     assert "tax id differs from TikTok (TAX_ID_MISMATCH)" in flat(result.stdout)
 
 
-def test_internal_token_from_dev_env_is_sent_but_never_printed() -> None:
-    write_dev_env({"AUTH_URL": "http://auth.test:9", "INTERNAL_API_TOKEN": "s3cret-token"})
+def test_admin_token_from_dev_env_is_sent_but_never_printed() -> None:
+    write_dev_env({"AUTH_URL": "http://auth.test:9", "ADMIN_API_TOKEN": "s3cret-token"})
     api = FakeApi(lambda r: httpx.Response(401, json={"error": {"code": "UNAUTHORIZED", "message": "bad token"}}))
     result = CliRunner().invoke(app, ["shops", "list"], obj=CliState(transport=httpx.MockTransport(api)))
     assert api.requests[0].url.host == "auth.test"
@@ -74,7 +74,7 @@ def test_internal_token_from_dev_env_is_sent_but_never_printed() -> None:
 
 
 def test_dev_env_is_private_and_environment_wins() -> None:
-    path = write_dev_env({"ORDERS_URL": "http://127.0.0.1:9103/", "INTERNAL_API_TOKEN": "t"})
+    path = write_dev_env({"ORDERS_URL": "http://127.0.0.1:9103/", "ADMIN_API_TOKEN": "t"})
     assert path == dev_env_path()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert read_dev_env()["ORDERS_URL"] == "http://127.0.0.1:9103/"

@@ -51,7 +51,7 @@ async def test_dev_starts_infrastructure_writes_dev_env_and_stops_on_ctrl_c(tmp_
         values = read_dev_env(env_file)
         assert values["KAFKA_BOOTSTRAP_SERVERS"] == f"127.0.0.1:{9092 + offset}"
         assert values["ORDERS_URL"] == f"http://127.0.0.1:{8103 + offset}"
-        assert len(values["INTERNAL_API_TOKEN"]) >= 32
+        assert len(values["ADMIN_API_TOKEN"]) >= 32
         assert await kafka_metadata_ok(values["KAFKA_BOOTSTRAP_SERVERS"])
         conn = await asyncpg.connect(values["DATABASE_URL"])
         assert await conn.fetchval("SELECT 1") == 1
@@ -65,7 +65,7 @@ async def test_dev_starts_infrastructure_writes_dev_env_and_stops_on_ctrl_c(tmp_
             proc.wait()
     assert proc.returncode == 0, output
     assert "ready in" in output and "stopped." in output
-    assert values["INTERNAL_API_TOKEN"] not in output
+    assert values["ADMIN_API_TOKEN"] not in output
     assert not env_file.exists()
     assert not port_accepts(9092 + offset)
     try:

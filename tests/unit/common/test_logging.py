@@ -5,10 +5,24 @@ from __future__ import annotations
 import json
 import logging
 
+import pytest
 import structlog
 from pydantic import SecretStr
 
 from libs.common.logging import configure_logging, redact_secrets, redact_text
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored_afterwards():
+    """These tests configure logging onto pytest's captured stderr, which is closed after the test:
+    later tests must not log into it."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    structlog.reset_defaults()
+    structlog.contextvars.clear_contextvars()
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def test_processor_masks_secret_keys_nested_values_and_query_strings():
@@ -39,3 +53,22 @@ def test_configured_logging_never_prints_a_token(capsys):
     for line in filter(None, err.splitlines()):
         json.loads(line)  # JSON lines
     structlog.reset_defaults()
+
+
+def test_faststream_aiokafka_and_uvicorn_lines_go_through_the_json_pipeline(capsys):
+    """FastStream gives its loggers handlers of their own (plain text, not propagated); after
+    configure_logging every line is JSON with the service bound and secrets masked."""
+    import faststream._internal.logger.logging as faststream_logging
+
+    configure_logging(service="orders", level="INFO", json=True)
+    faststream_logging.logger.warning("consumer failed: Bearer leaked.token-1 and access_token=tok-2")
+    logging.getLogger("faststream.access.kafka").error("handler error for order 576")
+    logging.getLogger("aiokafka.consumer.group_coordinator").warning("heartbeat failed sign=deadbeef")
+    logging.getLogger("uvicorn.error").error("Exception in ASGI application")
+    captured = capsys.readouterr()
+    assert captured.out == ""  # FastStream's access logger wrote to stdout before
+    lines = [json.loads(line) for line in captured.err.splitlines() if line]
+    assert [line["logger"] for line in lines] == [
+        "faststream", "faststream.access.kafka", "aiokafka.consumer.group_coordinator", "uvicorn.error"]
+    assert all(line["service"] == "orders" for line in lines)
+    assert "leaked.token-1" not in captured.err and "tok-2" not in captured.err and "deadbeef" not in captured.err

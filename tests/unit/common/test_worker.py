@@ -23,7 +23,7 @@ class Queue(DrainWorker):
         return len(batch)
 
 
-async def _until(predicate, timeout: float = 2.0) -> None:
+async def _until(predicate, timeout: float = 10.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not predicate():
         assert asyncio.get_running_loop().time() < deadline

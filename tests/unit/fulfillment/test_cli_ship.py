@@ -17,7 +17,7 @@ from tests.unit.cli.conftest import FakeApi, flat, invoke
 def _isolated_state(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TTSHOP_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("COLUMNS", "250")
-    for name in ("AUTH_URL", "CATALOG_URL", "ORDERS_URL", "FULFILLMENT_URL", "SANDBOX_URL", "INTERNAL_API_TOKEN"):
+    for name in ("AUTH_URL", "CATALOG_URL", "ORDERS_URL", "FULFILLMENT_URL", "SANDBOX_URL", "INTERNAL_API_TOKEN", "ADMIN_API_TOKEN"):
         monkeypatch.delenv(name, raising=False)
 
 

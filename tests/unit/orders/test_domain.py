@@ -15,6 +15,7 @@ from services.orders.domain import (
     map_status,
     order_from_tiktok,
 )
+from services.orders.service import IngestResult, _map
 from tests.unit.orders.factories import SHOP, item, tiktok_order
 
 
@@ -156,8 +157,43 @@ def test_tracking_is_collected_per_package() -> None:
         ({"fulfillment_type": "FULFILLMENT_BY_MOON"}, "fulfillment_type"),
         ({"payment": {"currency": "USD", "total_amount": "ten"}}, "total_amount"),
         ({"line_items": [item("L1", price="NaN")]}, "sale_price"),
+        ({"payment": {"currency": "USD", "total_amount": "1000000000000"}}, "beyond the amounts an order can hold"),
+        ({"update_time": "soon"}, "update_time is not a whole number"),
+        ({"update_time": 2**63}, "update_time 9223372036854775808 is out of range"),
     ],
 )
 def test_unusable_orders_are_refused_with_a_reason(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidTikTokOrder, match=message):
         order_from_tiktok(tiktok_order(**overrides), SHOP)
+
+
+HOSTILE = "O'Brien \"Bob\" '; DROP TABLE orders;-- \u202egnp.exe\u200f 😀 e\u0301"
+
+
+def test_text_is_kept_verbatim_but_a_nul_or_lone_surrogate_becomes_u_fffd() -> None:
+    raw = tiktok_order(
+        buyer_message=f"{HOSTILE}\x00!",
+        recipient_address={"name": HOSTILE, "address_line1": "1 Main St\ud800", "region_code": "US"},
+        line_items=[item("L1", product_name="Tee\x00")],
+    )
+    order = order_from_tiktok(raw, SHOP)
+    assert order.buyer_message == f"{HOSTILE}\ufffd!"
+    assert (order.recipient["name"], order.recipient["address_line1"]) == (HOSTILE, "1 Main St\ufffd")
+    assert order.lines[0].product_name == "Tee\ufffd"
+    assert order.raw["buyer_message"] == f"{HOSTILE}\ufffd!"  # TikTok's copy, as stored, too
+    assert order_from_tiktok(tiktok_order(), SHOP).buyer_message is None
+
+
+def test_an_order_the_contract_cannot_carry_is_skipped_and_the_rest_of_the_page_kept() -> None:
+    """Taken, it would fail its page on every poll: a seller SKU over TikTok's 50 characters, a negative total."""
+    page = [
+        tiktok_order(id="A1", line_items=[item("L1", seller_sku="S" * 51)]),
+        tiktok_order(id="A2", payment={"currency": "USD", "sub_total": "1", "shipping_fee": "0", "tax": "0",
+                                       "total_amount": "-1"}),
+        tiktok_order(id="A3", recipient_address={"name": "x" * 70_000}),
+        tiktok_order(id="A4", line_items=[item("L1", package_id="PK1", tracking_number="1Z" * 100)]),
+        tiktok_order(id="A5"),
+    ]
+    result = IngestResult()
+    assert [o.order_id for o in _map(page, SHOP, result)] == ["A5"]
+    assert result.invalid == ["A1", "A2", "A3", "A4"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from pydantic import SecretStr
@@ -173,3 +175,18 @@ async def test_each_call_is_logged_without_secrets(make_client) -> None:
     assert all(e["path"] == "/order/202309/orders" and "duration_ms" in e for e in calls)
     sign = api.requests[0].url.params["sign"]
     assert not any(s in repr(logs) for s in (APP_SECRET, "token-1", sign))
+
+
+async def test_a_nul_or_lone_surrogate_from_tiktok_becomes_u_fffd_and_the_rest_stays_verbatim(make_client) -> None:
+    """PostgreSQL cannot store them, and refusing the answer would keep the order out for an invisible character."""
+    hostile = "O'Brien \"Bob\" '; DROP TABLE orders;-- \u202e\u200f 😀 e\u0301"
+    body = envelope({"orders": [{"buyer_message": "door\x00bell", "recipient_address": {"name": hostile,
+                                                                                    "city": "x\ud800y"}}]})
+    raw = json.dumps(body).encode()  # ASCII-escaped, as many servers send it: \u0000, \ud800, \ud83d\ude00
+    assert b"\\u0000" in raw and b"\\ud800" in raw
+    client, _ = make_client([httpx.Response(200, content=raw, headers={"content-type": "application/json"})],
+                            tokens=FakeTokens())
+    data = await client.call("POST", "/order/202309/orders/search", shop_id="S1", json={})
+    [order] = data["orders"]
+    assert order["buyer_message"] == "door\ufffdbell"
+    assert order["recipient_address"] == {"name": hostile, "city": "x\ufffdy"}
