@@ -100,12 +100,11 @@ def child_specs(wanted: list[str], ports: dict[str, int], urls: dict[str, str], 
     for name in wanted:
         module = "libs.sandbox" if name == "sandbox" else f"services.{name}"
         env = dict(common, **{f"{name.upper()}_PORT": str(ports[name])}, **secrets_for.get(name, {}))
-        if name != "sandbox":  # the sandbox has no database
-            env["DATABASE_URL"] = dsns[name]
-        if name != "sandbox":  # each its own credentials; the CLI's is in dev.env
-            env |= credentials.env_for(name)
-        if name == "sandbox":
+        if name == "sandbox":  # no database and no credentials of ours
             env["SANDBOX_WEBHOOK_URL"] = f"{urls['orders']}/webhooks/tiktok"
+        else:  # its own database role and credentials (the CLI's is in dev.env)
+            env["DATABASE_URL"] = dsns[name]
+            env |= credentials.env_for(name)
         # The sandbox has no database or broker to wait for: /healthz is its readiness.
         probes = ("/healthz",) if name == "sandbox" else ("/healthz", "/readyz")
         specs.append(ChildSpec(name, module, env, urls[name], probes))

@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import openpyxl
 
-from tests.bench.shop import listing_shop, upc
 from tests.support.devstack import Stack
 from tests.support.images import image_bytes
+from tests.support.shops import listing_shop, upc
 
 COLUMNS = ("sku", "parent_sku", "title", "description", "price", "currency", "enabled", "category_id", "weight",
            "weight_unit", "length", "width", "height", "dimension_unit", "upc", "main_image", "images", "attributes")

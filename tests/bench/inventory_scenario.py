@@ -23,8 +23,8 @@ from aiokafka.structs import RecordMetadata, TopicPartition
 
 from tests.bench.consumer_progress import GroupProgress
 from tests.bench.inventory_setup import TOPIC, Shop, inventory_changed, prepare
-from tests.bench.shop import admin_headers, control
 from tests.support.devstack import Stack
+from tests.support.shops import admin_headers, control
 
 POLL_S = 0.05  # default; --poll-ms
 #: at most this share of the time is spent in the poll's GET (the next poll waits GET time / share)

@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaProducer
 
-from tests.bench.shop import connect_shop, control
 from tests.support.devstack import Stack
+from tests.support.shops import connect_shop, control
 
 TOPIC = "inventory.changed"
 #: concurrent control / admin calls while setting up (the sandbox and catalog are one process each)

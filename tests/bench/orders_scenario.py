@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from tests.bench import shop
-from tests.bench.shop import admin_headers, control
+from tests.support import shops as support_shops
 from tests.support.devstack import Stack
+from tests.support.shops import admin_headers, control
 
 TOPIC = "orders.downloaded"
 
@@ -37,7 +37,7 @@ class OrdersRun:
 
 async def connect_shop(stack: Stack, http: httpx.AsyncClient) -> str:
     """A sandbox seller connected through the CLI (auth service), order download on."""
-    shop_id = await shop.connect_shop(stack, http, "--allow-order-download")
+    shop_id = await support_shops.connect_shop(stack, http, "--allow-order-download")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # the orders service learns the switch from shops.changed
         answer = await http.get(f"{stack.url('orders')}/shops")

@@ -14,14 +14,10 @@ from pathlib import Path
 
 import httpx
 
-from tests.bench.shop import listing_shop, upc
 from tests.support.devstack import Stack
-from tests.support.images import image_bytes
+from tests.support.shops import listing_shop, ready_products_file
 
 QPS = 50.0
-COLUMNS = ("sku", "title", "description", "price", "currency", "enabled", "category_id", "weight", "weight_unit",
-           "length", "width", "height", "dimension_unit", "upc", "main_image", "images", "attributes")
-
 
 @dataclass
 class PostingRun:
@@ -58,20 +54,11 @@ async def run(stack: Stack, products: int, *, on_measure_start: Callable[[], Non
     async with httpx.AsyncClient(timeout=60) as http:
         shop_id, category_id, required = await listing_shop(stack, http)
         folder = Path(tempfile.mkdtemp(prefix="ttshop-bench-post-"))
-        (folder / "img").mkdir()
-        lines = [",".join(COLUMNS)]
-        for i in range(products):
-            names = [f"img/p{i}-{k}.jpg" for k in range(3)]
-            for k, name in enumerate(names):
-                (folder / name).write_bytes(image_bytes(640, 640, color=(i % 256, (i // 256) % 256, 40 * k)))
-            lines.append(",".join((f"POST-{i:05d}", f"Bench organic cotton tee number {i:05d}", "Soft organic tee",
-                                   "19.90", "USD", "true", category_id, "0.25", "KILOGRAM", "30", "20", "3",
-                                   "CENTIMETER", upc(20_000_000 + i), names[0], "|".join(names[1:]),
-                                   f'"{required}"')))
-        (folder / "products.csv").write_text("\n".join(lines) + "\n")
+        products_file = ready_products_file(folder, products, category_id=category_id, required=required,
+                                            prefix="POST", upc_base=20_000_000)
         result.setup["shop, taxonomy (CLI)"] = time.monotonic() - t
         t = time.monotonic()
-        loaded = json.loads(stack.ttshop("--json", "catalog", "products", "upsert", str(folder / "products.csv"),
+        loaded = json.loads(stack.ttshop("--json", "catalog", "products", "upsert", str(products_file),
                                          timeout=1800).stdout)
         result.setup[f"load {products} products with {3 * products} images (CLI)"] = time.monotonic() - t
         if loaded["created"] != products:

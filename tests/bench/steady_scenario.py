@@ -29,8 +29,8 @@ from tests.bench import listing_events
 from tests.bench.consumer_progress import GroupProgress
 from tests.bench.inventory_scenario import CATALOG_GROUP, POLL_SHARE, TikTokView
 from tests.bench.inventory_setup import TOPIC, _until_uploaded, bounded, inventory_changed
-from tests.bench.shop import admin_headers, connect_shop, control
 from tests.support.devstack import Stack
+from tests.support.shops import admin_headers, connect_shop, control
 
 RATE = 200.0  # events/s over all shops
 SHOPS = 5

@@ -19,9 +19,11 @@ from pathlib import Path
 import httpx
 
 from tests.chaos import faults, load
-from tests.chaos.operator import Operator
+from tests.chaos.operator import Operator, listed_once
 from tests.chaos.stack import ChaosStack
 from tests.chaos.verify import Figures, until_quiet
+from tests.support.shops import listing_shop, ready_products_file
+from tests.support.waiting import until
 
 SHOPS = 2
 SKUS_PER_SHOP = 20
@@ -43,6 +45,17 @@ async def _reconnect(stack: ChaosStack, http: httpx.AsyncClient, shops: list[str
     code = await load.control(http, "POST", f"{stack.urls['sandbox']}/sandbox/sellers/{shops[n]}/auth-codes")
     await asyncio.to_thread(stack.ttshop, "shops", "connect", "--auth-code", code["auth_code"],
                             "--tax-id", f"TAX-CHAOS-{n}", "--name", f"chaos-{n}")
+
+
+async def _ready_products(stack: ChaosStack, http: httpx.AsyncClient, root: Path, count: int) -> tuple[str, list[str]]:
+    """A third shop with its taxonomy downloaded and ``count`` ready products loaded, for the operator to post."""
+    shop, category_id, required = await listing_shop(stack, http, name="chaos-post")
+    path = ready_products_file(root / "products", count, category_id=category_id, required=required,
+                               prefix="CHAOSPOST", upc_base=30_000_000, images=2)
+    loaded = json.loads(stack.ttshop("--json", "catalog", "products", "upsert", str(path), timeout=300).stdout)
+    if loaded["created"] != count:
+        raise RuntimeError(f"ready products: {loaded['created']} of {count} created: {loaded['problems'][:3]}")
+    return shop, [f"CHAOSPOST-{i:05d}" for i in range(count)]
 
 
 async def _listings(stack: ChaosStack, http: httpx.AsyncClient, shop: str, n: int) -> list[str]:
@@ -67,20 +80,23 @@ async def run(seed: int, duration_s: float, quiet_s: float, root: Path) -> tuple
         async with httpx.AsyncClient(timeout=60, headers=stack.admin_headers) as http:
             shops = [await _connect(stack, http, n) for n in range(SHOPS)]
             skus = [sku for n, shop in enumerate(shops) for sku in await _listings(stack, http, shop, n)]
+            post_shop, to_post = await _ready_products(stack, http, root, max(10, int(duration_s // 10)))
             info["setup_s"] = round(time.monotonic() - t, 1)
             ledger = load.Ledger()
             producer = load.Producer(stack.bootstrap)
             await producer.start()
             stop, done = asyncio.Event(), asyncio.Event()
             sandbox = stack.urls["sandbox"]
-            operator = Operator(stack, ledger, shops, random.Random(rng.random()))
+            operator = Operator(stack, ledger, shops, random.Random(rng.random()), post_shop=post_shop,
+                                to_post=to_post)
             wms = load.Wms(stack.bootstrap, producer, http, sandbox, ledger, random.Random(rng.random()),
                            operator.hand_over)
             tasks = [
                 asyncio.create_task(load.Orders(http, sandbox, shops, ledger, random.Random(rng.random())).run(stop, 0.3)),
                 asyncio.create_task(load.Stock(producer, skus, ledger, random.Random(rng.random())).run(stop, 0.05)),
                 asyncio.create_task(wms.run(stop, done)),
-                asyncio.create_task(operator.run(stop, done, download_every_s=max(10.0, duration_s / 10))),
+                asyncio.create_task(operator.run(stop, done, download_every_s=max(10.0, duration_s / 10),
+                                                 post_every_s=duration_s * 0.85 / len(to_post))),
             ]
             plan = faults.FaultPlan(kills_per_service=max(1, int(duration_s // 120)), pause_s=min(20.0, duration_s / 12),
                                     storm_s=min(20.0, duration_s / 12), shops=shops,
@@ -92,7 +108,16 @@ async def run(seed: int, duration_s: float, quiet_s: float, root: Path) -> tuple
             stop.set()
             await asyncio.gather(tasks[0], tasks[1])
             (await http.delete(f"{sandbox}/sandbox/faults")).raise_for_status()
+            t = time.monotonic()
+            async def posted_all() -> bool:
+                return operator.posts_left == 0
+
+            try:  # the operator posts what is left once the load stops
+                await until(posted_all, timeout_s=quiet_s, every_s=1, what="the operator's posts")
+            except TimeoutError:
+                pass  # reported below as pending
             figures, waited = await until_quiet(ledger, http, sandbox, stack.bootstrap, shops, quiet_s)
+            waited = time.monotonic() - t  # the posts left, then quiet
             done.set()
             await asyncio.gather(tasks[2], tasks[3])
             await producer.stop()
@@ -103,9 +128,18 @@ async def run(seed: int, duration_s: float, quiet_s: float, root: Path) -> tuple
             figures.rows["operator: range downloads (ttshop orders download)"] = operator.figures.range_downloads
             figures.rows["operator: CLI calls refused while a part was down (tried again)"] = (
                 operator.figures.cli_calls_failed)
+            held = await listed_once(http, sandbox, post_shop, operator.posted)
+            figures.rows["operator: products posted (ttshop catalog products post)"] = (
+                f"{operator.figures.posted} of {len(to_post)}, each held by exactly one TikTok product: "
+                f"{sum(1 for n in held.values() if n == 1)}")
+            figures.rows["operator: posted again after it went through (refused, nothing created)"] = (
+                operator.figures.posted_again_refused)
+            twice = sorted(sku for sku, n in held.items() if n != 1)
+            if twice:
+                figures.failures.append(f"{len(twice)} posted products not held exactly once on TikTok: {twice[:5]}")
             if operator.figures.pending:
-                figures.failures.append(f"{len(operator.figures.pending)} hand shipments never went through: "
-                                        f"{operator.figures.pending[:5]}")
+                figures.failures.append(f"{len(operator.figures.pending)} hand shipments or posts never went through: "
+                                        f"{operator.figures.pending[:5]}; last refusal: {operator.figures.last_refusal}")
             return figures, info
     finally:
         stack.stop()

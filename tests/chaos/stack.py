@@ -136,6 +136,9 @@ class ChaosStack:
                 "COLUMNS": "200",
                 **{f"{name.upper()}_URL": url for name, url in self.urls.items()}}
 
+    def url(self, name: str) -> str:
+        return self.urls[name]
+
     @property
     def admin_headers(self) -> dict[str, str]:
         """What the CLI presents to the admin APIs (the harness calls them as the CLI would)."""

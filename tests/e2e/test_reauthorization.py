@@ -16,8 +16,8 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from tests.bench.shop import admin_headers
 from tests.support.devstack import Stack
+from tests.support.shops import admin_headers
 from tests.support.stack import collect, sandbox
 from tests.support.waiting import until
 

@@ -1,15 +1,27 @@
-"""Sandbox control calls and a shop connected through the real CLI, shared by the scenarios."""
+"""Sandbox control calls, a shop connected through the real CLI, and a shop ready for listings with a
+file of ready products: shared by the bench scenarios, the e2e tests and the chaos run."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 import uuid
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import httpx
 
 from libs.common.gtin import gs1_check_digit
-from tests.support.devstack import Stack
+from tests.support.devstack import Stack as DevStack
+from tests.support.images import image_bytes
+
+
+class Stack(Protocol):
+    """A running stack the real CLI talks to (``tests.support.devstack.Stack``, the chaos stack)."""
+
+    def url(self, name: str) -> str: ...
+
+    def ttshop(self, *args: str, timeout: float = ...) -> subprocess.CompletedProcess[str]: ...
 
 
 async def control(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
@@ -24,27 +36,27 @@ async def control(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any)
     return body["data"]  # type: ignore[no-any-return]
 
 
-async def connect_shop(stack: Stack, http: httpx.AsyncClient, *switches: str) -> str:
+async def connect_shop(stack: Stack, http: httpx.AsyncClient, *switches: str, name: str = "bench") -> str:
     """A new sandbox seller connected through `ttshop shops connect`, with ``switches`` turned on
     (e.g. ``--allow-order-download``); answers the TikTok shop id. The caller waits until the service
     it measures has seen the switch (each learns it from ``shops.changed``)."""
     seller = await control(http, "POST", f"{stack.url('sandbox')}/sandbox/sellers", json={"name": "Bench Seller"})
-    name = f"bench-{uuid.uuid4().hex[:6]}"
+    name = f"{name}-{uuid.uuid4().hex[:6]}"
     stack.ttshop("shops", "connect", "--auth-code", seller["auth_code"], "--tax-id", f"TAX-{name}", "--name", name)
     if switches:
         stack.ttshop("shops", "settings", name, *(arg for switch in switches for arg in (switch, "on")))
     return str(seller["shop_id"])
 
 
-def admin_headers(stack: Stack) -> dict[str, str]:
+def admin_headers(stack: DevStack) -> dict[str, str]:
     token = stack.values.get("ADMIN_API_TOKEN") or ""
     return {"Authorization": f"Bearer {token}"}
 
 
-async def listing_shop(stack: Stack, http: httpx.AsyncClient) -> tuple[str, str, str]:
+async def listing_shop(stack: Stack, http: httpx.AsyncClient, *, name: str = "bench") -> tuple[str, str, str]:
     """A shop connected through the CLI with its categories and the T-shirts leaf's attributes downloaded:
     (shop id, that leaf's id, its required attributes as a product-file ``attributes`` cell)."""
-    shop_id = await connect_shop(stack, http)
+    shop_id = await connect_shop(stack, http, name=name)
     stack.ttshop("catalog", "categories", "download", shop_id, timeout=300)
     listed = json.loads(stack.ttshop("--json", "catalog", "categories", "list", shop_id, "--search", "T-shirts",
                                      "--leaf").stdout)
@@ -60,3 +72,28 @@ def upc(n: int) -> str:
     """A valid UPC-12 (GS1 check digit) made from ``n``."""
     body = f"{n:011d}"
     return body + str(gs1_check_digit(body))
+
+
+#: The columns of a file of ready T-shirts (PRODUCT_FILE.md).
+PRODUCT_COLUMNS = ("sku", "title", "description", "price", "currency", "enabled", "category_id", "weight",
+                   "weight_unit", "length", "width", "height", "dimension_unit", "upc", "main_image", "images",
+                   "attributes")
+
+
+def ready_products_file(folder: Path, count: int, *, category_id: str, required: str, prefix: str,
+                        upc_base: int, images: int = 3) -> Path:
+    """``products.csv`` in ``folder`` with ``count`` products ready for the T-shirts leaf, each with its own
+    ``images`` square JPEGs (all different) under ``img/``; SKUs ``<prefix>-00000``…"""
+    (folder / "img").mkdir(parents=True, exist_ok=True)
+    lines = [",".join(PRODUCT_COLUMNS)]
+    for i in range(count):
+        names = [f"img/{prefix.lower()}{i}-{k}.jpg" for k in range(images)]
+        for k, name in enumerate(names):
+            (folder / name).write_bytes(image_bytes(640, 640, color=(i % 256, (i // 256) % 256, 40 * k)))
+        lines.append(",".join((f"{prefix}-{i:05d}", f"Organic cotton tee number {i:05d}", "Soft organic tee",
+                               "19.90", "USD", "true", category_id, "0.25", "KILOGRAM", "30", "20", "3",
+                               "CENTIMETER", upc(upc_base + i), names[0], "|".join(names[1:]), f'"{required}"')))
+    path = folder / "products.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
