@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.fulfillment.conftest import Harness
-from tests.integration.fulfillment.test_tracking_upload import settled
+from tests.support.shipments import settled
 
 pytestmark = pytest.mark.integration
 

@@ -16,7 +16,7 @@ from libs.common.tiktok.client import TikTokClient
 from libs.sandbox.logistics import SHIPPING_PROVIDERS, TIKTOK_PROVIDER_NAME
 from services.fulfillment.tiktok import FulfillmentTikTok
 from tests.integration.fulfillment.conftest import Harness
-from tests.integration.fulfillment.test_tracking_upload import settled, shipped
+from tests.support.shipments import settled, shipped
 from tests.support.stack import sandbox
 
 pytestmark = pytest.mark.integration

@@ -3,32 +3,16 @@ and OrderStatusChanged(shipped) on the topic."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from libs.common.events.shipments import ShipmentCreated
 from libs.sandbox.logistics import SHIPPING_PROVIDERS
 from tests.integration.fulfillment.conftest import Harness
+from tests.support.shipments import settled, shipped
 from tests.support.stack import collect
 
 pytestmark = pytest.mark.integration
 
 USPS_ID = next(pid for pid, name in SHIPPING_PROVIDERS.items() if name == "USPS")
-
-
-def shipped(shop_id: str, order_id: str, shipment_id: str, tracking: str, carrier: str = "UPS",
-            **extra: object) -> ShipmentCreated:
-    return ShipmentCreated(shop_id=shop_id, order_id=order_id, shipment_id=shipment_id, carrier=carrier,
-                           tracking_number=tracking, shipped_at=datetime.now(UTC), **extra)  # type: ignore[arg-type]
-
-
-def uploaded(s: dict[str, object]) -> bool:
-    return s["upload_status"] == "uploaded"
-
-
-def settled(s: dict[str, object]) -> bool:
-    return s["upload_status"] not in ("pending", "waiting_for_order")
 
 
 async def test_partial_then_remaining_shipment_upload_once_each(harness: Harness, kafka_bootstrap: str,

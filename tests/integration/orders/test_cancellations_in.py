@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
 
 import asyncpg
 import httpx
@@ -15,7 +14,7 @@ from services.orders.repo import Shop
 from services.orders.service import PollWindow, poll_shop
 from services.orders.tiktok import OrdersApi
 from tests.integration.orders.conftest import SOURCE, allow_download, move_order, outbox, place_order
-from tests.integration.orders.test_jobs_webhooks import receive, signed
+from tests.support.order_webhooks import webhook
 from tests.support.stack import sandbox
 
 WINDOW = PollWindow(overlap_s=300, initial_lookback_s=3600)
@@ -43,12 +42,6 @@ async def recorded(pool: asyncpg.Pool, order_id: str) -> list[asyncpg.Record]:
             "SELECT applied, published, initiated_by, whole_order FROM order_cancellations WHERE order_id = $1",
             order_id,
         ))
-
-
-async def webhook(pool: asyncpg.Pool, shop_id: str, type_: int, order_id: str) -> dict[str, Any]:
-    body, signature = signed({"type": type_, "tts_notification_id": uuid.uuid4().hex, "shop_id": shop_id,
-                              "timestamp": 0, "data": {"order_id": order_id}})
-    return await receive(pool, body, signature)
 
 
 async def test_buyer_cancel_seen_by_poll_and_webhooks_is_applied_and_published_once(

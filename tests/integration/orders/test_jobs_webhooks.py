@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,12 +9,8 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from pydantic import SecretStr
 
-from libs.common.settings import SANDBOX_APP_KEY, SANDBOX_APP_SECRET
-from libs.common.tiktok.signing import webhook_signature
 from libs.common.web import ApiError
-from libs.common.webhooks import accept
 from services.orders import jobs, webhooks
 from services.orders.repo import Shop
 from services.orders.tiktok import OrdersApi
@@ -27,6 +22,7 @@ from tests.integration.orders.conftest import (
     outbox,
     place_order,
 )
+from tests.support.order_webhooks import receive, signed
 
 
 class Crash(Exception):
@@ -107,17 +103,6 @@ async def test_job_with_an_empty_range_is_refused(pool: asyncpg.Pool, shop: Shop
     with pytest.raises(ApiError) as bad:
         await jobs.create_job(pool, shop_id=shop.shop_id, from_=now, to=now - timedelta(hours=1))
     assert bad.value.status == 422
-
-
-def signed(payload: dict[str, Any]) -> tuple[bytes, str]:
-    body = json.dumps(payload).encode()
-    return body, webhook_signature(SANDBOX_APP_KEY, SANDBOX_APP_SECRET, body)
-
-
-async def receive(pool: asyncpg.Pool, body: bytes, signature: str | None) -> dict[str, Any]:
-    """What the receiver does with one request's body: the shared intake's checks, then the store."""
-    notification = accept(body, signature, app_key=SANDBOX_APP_KEY, app_secret=SecretStr(SANDBOX_APP_SECRET))
-    return await webhooks.receive(pool, notification)
 
 
 async def test_webhook_with_a_bad_signature_is_refused_and_not_stored(pool: asyncpg.Pool) -> None:

@@ -17,7 +17,7 @@ from services.orders.repo import Shop
 from services.orders.service import PollWindow, poll_shop
 from services.orders.tiktok import OrdersApi
 from tests.integration.orders.conftest import SOURCE, SandboxTokens, orders_api, outbox, place_order
-from tests.integration.orders.test_cancellations_in import webhook
+from tests.support.order_webhooks import webhook
 from tests.support.stack import sandbox
 
 WINDOW = PollWindow(overlap_s=300, initial_lookback_s=3600)

@@ -43,13 +43,29 @@ async def test_drains_everything_then_a_wake_up_starts_new_work_without_waiting_
         task.cancel()
 
 
-async def test_errors_back_off_and_nothing_is_lost():
-    worker = Queue()
+class Failing(Queue):
+    """Fails its first passes, remembering when each pass started."""
+
+    def __init__(self, *, poll_s: float, max_backoff_s: float) -> None:
+        DrainWorker.__init__(self, poll_s=poll_s, max_backoff_s=max_backoff_s)
+        self.items, self.handled, self.fail_next, self.started = [], [], 0, []
+
+    async def run_once(self) -> int:
+        self.started.append(asyncio.get_running_loop().time())
+        return await super().run_once()
+
+
+async def test_errors_back_off_doubling_up_to_the_cap_and_nothing_is_lost():
+    worker = Failing(poll_s=0.1, max_backoff_s=0.4)
     worker.items = [1, 2]
-    worker.fail_next = 3
+    worker.fail_next = 4
     task = asyncio.create_task(worker.run())
     try:
         await _until(lambda: worker.handled == [1, 2])
         assert worker.fail_next == 0
     finally:
         task.cancel()
+    gaps = [later - earlier for earlier, later in zip(worker.started, worker.started[1:], strict=False)][:4]
+    # 0.1 s, then doubled, then held at the cap (a sleep never ends early; the margin is for timer rounding)
+    assert [round(gap, 2) >= want for gap, want in zip(gaps, (0.1, 0.2, 0.4, 0.4), strict=True)] == [True] * 4, gaps
+    assert gaps[3] < 0.4 * 2, gaps  # capped, not doubled again

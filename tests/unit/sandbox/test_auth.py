@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import time
 
+from tests.support.clock import FakeClock
 from tests.unit.sandbox.conftest import Sandbox, Shop, make_settings, open_sandbox
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 async def test_token_response_fields(sandbox: Sandbox) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
+from tests.support.clock import FakeClock
 from tests.unit.sandbox.conftest import Sandbox, Shop, make_settings, open_sandbox
-from tests.unit.sandbox.test_auth import FakeClock
 
 WAREHOUSES = "/logistics/202309/warehouses"
 
