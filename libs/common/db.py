@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -66,6 +68,23 @@ async def create_pool(dsn: str, *, schema: str, min_size: int = 1, max_size: int
     )
     assert pool is not None
     return pool
+
+
+@asynccontextmanager
+async def session_lock(pool: asyncpg.Pool, name: str, key: str, *, wait: bool) -> AsyncIterator[asyncpg.Connection | None]:
+    """One holder at a time across replicas for (``name``, ``key``), e.g. one poller per shop: a session
+    advisory lock held on its own connection for the block, which gets that connection; None when ``wait``
+    is False and another session holds it (nothing to do then)."""
+    async with pool.acquire() as conn:
+        if wait:
+            await conn.execute("SELECT pg_advisory_lock(hashtext($1), hashtext($2))", name, key)
+        elif not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1), hashtext($2))", name, key):
+            yield None
+            return
+        try:
+            yield conn
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(hashtext($1), hashtext($2))", name, key)
 
 
 def load_migrations(package: str, *, prefix: str) -> list[Migration]:

@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from libs.common.credentials import Credentials, Refusal, log_refusal
+from libs.common.refusals import Conflict, Invalid, NotFound, Refused
 from libs.common.tiktok.errors import TikTokError
 
 log = structlog.get_logger(__name__)
@@ -25,10 +26,23 @@ def error_body(code: str, message: str, **extra: object) -> dict[str, object]:
     return {"error": {"code": code, "message": message, **extra}}
 
 
+#: The HTTP status of each kind of domain refusal (a service may map its own at its edge instead).
+REFUSAL_STATUS: dict[type[Refused], int] = {NotFound: 404, Conflict: 409, Invalid: 422}
+
+
+def refusal_status(exc: Refused, statuses: dict[type[Refused], int] = REFUSAL_STATUS, default: int = 400) -> int:
+    """The status of ``exc``'s most specific kind in ``statuses``."""
+    return next((statuses[kind] for kind in type(exc).__mro__ if kind in statuses), default)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status)
+
+    @app.exception_handler(Refused)
+    async def _refused(_: Request, exc: Refused) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message), status_code=refusal_status(exc))
 
     @app.exception_handler(TikTokError)
     async def _tiktok_error(_: Request, exc: TikTokError) -> JSONResponse:

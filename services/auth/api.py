@@ -1,4 +1,6 @@
-"""Admin HTTP API of the auth service (what `ttshop shops …` calls) and the internal token endpoint."""
+"""Admin HTTP API of the auth service (what `ttshop shops …` calls) and the internal token endpoint. Thin:
+parse, call a use case, answer; a rule's refusal (`DomainError`) is answered by the shared handler of
+`libs.common.web` by its kind: not found 404, conflict 409, any other 400."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ from pydantic import BaseModel, Field
 
 from libs.common.limits import Name
 from libs.common.web import ApiError, check_internal_credential
-from services.auth.domain import DomainError
 from services.auth.secrets_box import SecretBoxError
 from services.auth.service import AuthService
 
@@ -28,16 +29,9 @@ def _service(request: Request) -> AuthService:
     return request.app.state.auth_service  # type: ignore[no-any-return]
 
 
-def _domain(exc: DomainError) -> ApiError:
-    return ApiError(exc.status, exc.code, exc.message)
-
-
 @router.post("/shops/connect", status_code=201)
 async def connect(body: ConnectRequest, request: Request) -> dict[str, Any]:
-    try:
-        shops = await _service(request).connect(auth_code=body.auth_code, tax_id=body.tax_id, name=body.name)
-    except DomainError as exc:
-        raise _domain(exc) from None
+    shops = await _service(request).connect(auth_code=body.auth_code, tax_id=body.tax_id, name=body.name)
     return {"shops": [s.public() for s in shops]}
 
 
@@ -48,43 +42,28 @@ async def list_shops(request: Request) -> dict[str, Any]:
 
 @router.get("/shops/{shop}")
 async def show_shop(shop: str, request: Request) -> dict[str, Any]:
-    try:
-        found, trail = await _service(request).get(shop)
-    except DomainError as exc:
-        raise _domain(exc) from None
+    found, trail = await _service(request).get(shop)
     return {**found.public(), "audit": trail}
 
 
 @router.post("/shops/{shop}/test")
 async def test_shop(shop: str, request: Request) -> dict[str, Any]:
-    try:
-        return await _service(request).test(shop)
-    except DomainError as exc:
-        raise _domain(exc) from None
+    return await _service(request).test(shop)
 
 
 @router.post("/shops/{shop}/refresh")
 async def refresh_shop(shop: str, request: Request) -> dict[str, Any]:
-    try:
-        return (await _service(request).refresh(shop, force=True)).public()
-    except DomainError as exc:
-        raise _domain(exc) from None
+    return (await _service(request).refresh(shop, force=True)).public()
 
 
 @router.patch("/shops/{shop}/settings")
 async def update_settings(shop: str, patch: dict[str, Any], request: Request) -> dict[str, Any]:
-    try:
-        return (await _service(request).update_settings(shop, patch)).public()
-    except DomainError as exc:
-        raise _domain(exc) from None
+    return (await _service(request).update_settings(shop, patch)).public()
 
 
 @router.post("/shops/{shop}/disconnect")
 async def disconnect_shop(shop: str, request: Request) -> dict[str, Any]:
-    try:
-        return (await _service(request).disconnect(shop)).public()
-    except DomainError as exc:
-        raise _domain(exc) from None
+    return (await _service(request).disconnect(shop)).public()
 
 
 @router.post("/admin/refresh-due")
@@ -113,10 +92,7 @@ async def internal_token(
     """For the other services only: each presents its own INTERNAL_API_TOKEN (AUTH_INTERNAL_CREDENTIALS)."""
     caller = check_internal_credential(request.app.state.internal_credentials, request)
     log.debug("token.requested", shop_id=shop_id, caller=caller, refused_generation=refused_generation)
-    try:
-        access = await _service(request).access_for(shop_id, refused_generation)
-    except DomainError as exc:
-        raise _domain(exc) from None
+    access = await _service(request).access_for(shop_id, refused_generation)
     return {
         "shop_id": access.shop_id,
         "shop_cipher": access.shop_cipher,

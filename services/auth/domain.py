@@ -9,32 +9,28 @@ from typing import Any
 from pydantic import SecretStr, ValidationError
 
 from libs.common.events.shops import ShopSwitches
+from libs.common.refusals import Conflict, NotFound, Refused
 
 #: The on/off switches (the other settings: identifier order, inventory buffer, out-of-stock threshold).
 SWITCH_NAMES = tuple(name for name in ShopSwitches.model_fields
                      if name not in ("identifier_priority", "inventory_buffer", "out_of_stock_threshold"))
 
 
-class DomainError(Exception):
-    """A rule refused the request; ``code`` is stable, the message says what to do."""
-
-    status = 400
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
+class DomainError(Refused):
+    """A rule refused the request; ``code`` is stable, the message says what to do. By itself the request
+    was wrong; the subclasses say what else (the API maps each kind to its status)."""
 
 
-class TaxIdLimitReached(DomainError):
-    status = 409
+class TaxIdLimitReached(Conflict, DomainError):
+    """The tax ID has its most shops already (R1)."""
 
 
-class ShopNotFound(DomainError):
-    status = 404
+class ShopNotFound(NotFound, DomainError):
+    """No shop by that id or name."""
 
 
-class ShopUnusable(DomainError):
-    status = 409
+class ShopUnusable(Conflict, DomainError):
+    """The shop exists but cannot do this now (disconnected, needs re-authorisation)."""
 
 
 @dataclass

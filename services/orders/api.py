@@ -18,6 +18,7 @@ from libs.common.runtime import ServiceRuntime
 from libs.common.web import ApiError
 from libs.common.webhooks import intake
 from services.orders import jobs, repo, repo_queues, webhooks
+from services.orders.domain import require_downloads, wms_should_pick
 from services.orders.service import PollWindow, poll_shop
 from services.orders.settings import OrdersSettings
 from services.orders.workers import Workers
@@ -55,7 +56,7 @@ def _full(row: asyncpg.Record, lines: list[asyncpg.Record]) -> dict[str, Any]:
     order = dict(row)
     order.pop("raw", None)
     order["totals"] = {k: order.pop(k) for k in ("sub_total", "shipping_fee", "tax", "total")}
-    order["wms_should_pick"] = order["fulfillment_type"] != "TIKTOK"
+    order["wms_should_pick"] = wms_should_pick(order["fulfillment_type"])
     order["lines"] = [{k: v for k, v in dict(line).items() if k != "order_id"} for line in lines]
     return _plain(order)  # type: ignore[no-any-return]
 
@@ -109,15 +110,7 @@ def build_router(runtime: ServiceRuntime, settings: OrdersSettings, workers: Wor
     @router.post("/shops/{shop_id}/poll")
     async def poll_now(shop_id: str) -> dict[str, Any]:
         async with runtime.db().acquire() as conn:
-            shop = await repo.get_shop(conn, shop_id)
-        if shop is None:
-            raise ApiError(409, "shop_unknown", f"shop {shop_id} is not connected (no ShopConnected event seen)")
-        if not shop.downloads_orders:
-            raise ApiError(
-                409, "order_download_off",
-                f"order download is off for shop {shop_id} (or the shop is {shop.status}); "
-                "turn on allow_order_download in the shop settings",
-            )
+            shop = require_downloads(await repo.get_shop(conn, shop_id), shop_id)
         window = PollWindow(settings.poll_overlap_s, settings.initial_lookback_s)
         result = await poll_shop(
             runtime.db(), workers.api, shop, window, source=runtime.source, after_commit=runtime.wake_relay,

@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field
 
 from libs.common.limits import Sku, Text
 from libs.common.runtime import ServiceRuntime
-from libs.common.web import ApiError
 from services.orders import cancel_out, refund_out, repo, repo_cancellations, repo_settlements
 from services.orders.api import _plain
+from services.orders.domain import require_downloads
 from services.orders.workers import Workers
 
 
@@ -52,10 +52,7 @@ def build_after_sales_router(runtime: ServiceRuntime, workers: Workers) -> APIRo
     @router.post("/shops/{shop_id}/settlements/import")
     async def import_settlements(shop_id: str) -> dict[str, Any]:
         async with runtime.db().acquire() as conn:
-            shop = await repo.get_shop(conn, shop_id)
-        if shop is None or not shop.downloads_orders:
-            raise ApiError(409, "order_download_off",
-                           f"shop {shop_id} is unknown, not active, or has order download off")
+            shop = require_downloads(await repo.get_shop(conn, shop_id), shop_id)
         return (await workers.import_settlements(runtime, shop, wait=True)).as_dict()
 
     @router.get("/orders/{order_id}/settlements")

@@ -14,11 +14,11 @@ from typing import Any
 import asyncpg
 import structlog
 
+from libs.common.refusals import Conflict, Invalid, NotFound
 from libs.common.tiktok.errors import TikTokError
-from libs.common.web import ApiError
 from services.orders import repo, repo_cancellations
 from services.orders.cancellations import Import
-from services.orders.repo import Shop
+from services.orders.domain import Shop
 from services.orders.service import AfterCommit, ingest_orders, noop
 from services.orders.tiktok import OrdersApi
 
@@ -29,13 +29,13 @@ CANCELLABLE = ("UNPAID", "AWAITING_SHIPMENT")
 async def known_order(pool: asyncpg.Pool, order_id: str) -> tuple[asyncpg.Record, Shop]:
     """Our order and its shop, or the 404/409 an operator can act on."""
     async with pool.acquire() as conn:
-        row = await conn.fetchrow("SELECT order_id, shop_id, payment_method FROM orders WHERE order_id = $1", order_id)
+        row = await repo.order_payment(conn, order_id)
         shop = await repo.get_shop(conn, row["shop_id"]) if row else None
     if row is None:
-        raise ApiError(404, "order_not_found", f"no order {order_id} has been downloaded")
+        raise NotFound("order_not_found", f"no order {order_id} has been downloaded")
     if shop is None or shop.status != "active":
         state = shop.status if shop else "unknown"
-        raise ApiError(409, "shop_not_active", f"shop {row['shop_id']} of order {order_id} is {state}; reconnect it first")
+        raise Conflict("shop_not_active", f"shop {row['shop_id']} of order {order_id} is {state}; reconnect it first")
     return row, shop
 
 
@@ -47,21 +47,20 @@ def line_items_for(tiktok_order: dict[str, Any], seller_skus: list[str] | None, 
     known = {str(i.get("seller_sku")) for i in tiktok_order.get("line_items") or []}
     unknown = [s for s in seller_skus if s not in known]
     if unknown:
-        raise ApiError(
-            422, "unknown_lines",
+        raise Invalid("unknown_lines",
             f"order {tiktok_order.get('id')} has no line with seller SKU {', '.join(unknown)}; "
             f"its SKUs are {', '.join(sorted(known))}",
         )
     chosen = [str(i["id"]) for i in items if i.get("seller_sku") in seller_skus]
     if not chosen:
-        raise ApiError(409, "nothing_to_do", f"the lines {', '.join(seller_skus)} have nothing left in that state")
+        raise Conflict("nothing_to_do", f"the lines {', '.join(seller_skus)} have nothing left in that state")
     return chosen
 
 
 async def fetch_current(api: OrdersApi, shop_id: str, order_id: str) -> dict[str, Any]:
     current = await api.get_one(shop_id, order_id)
     if current is None:
-        raise ApiError(404, "order_not_on_tiktok", f"TikTok does not return order {order_id} for shop {shop_id}")
+        raise NotFound("order_not_on_tiktok", f"TikTok does not return order {order_id} for shop {shop_id}")
     return current
 
 
@@ -70,13 +69,12 @@ async def cancel_order(
     after_commit: AfterCommit = noop,
 ) -> dict[str, Any]:
     if not reason.strip():
-        raise ApiError(422, "reason_required", "a cancellation needs a reason (--reason)")
+        raise Invalid("reason_required", "a cancellation needs a reason (--reason)")
     _, shop = await known_order(pool, order_id)
     current = await fetch_current(api, shop.shop_id, order_id)
     status = str(current.get("status"))
     if status not in CANCELLABLE:
-        raise ApiError(
-            409, "cancel_not_allowed",
+        raise Conflict("cancel_not_allowed",
             f"order {order_id} is {status} on TikTok; a seller can cancel only while it is UNPAID or "
             "AWAITING_SHIPMENT",
         )
@@ -86,7 +84,7 @@ async def cancel_order(
     except TikTokError as exc:
         if exc.transient:
             raise
-        raise ApiError(409, "cancel_refused_by_tiktok", f"TikTok refused to cancel order {order_id}: {exc.message}") from None
+        raise Conflict("cancel_refused_by_tiktok", f"TikTok refused to cancel order {order_id}: {exc.message}") from None
     async with pool.acquire() as conn:
         await repo_cancellations.record_cancel_request(
             conn, order_id=order_id, shop_id=shop.shop_id, line_item_ids=line_item_ids, reason=reason,

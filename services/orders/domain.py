@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Final, Literal
 
 from libs.common.limits import MAX_INT8, MAX_MONEY, storable_json
+from libs.common.refusals import Conflict
 
-ORDER_SOURCE = "Website"
-CHANNEL = "TikTok Shop"
+ORDER_SOURCE: Final = "Website"
+CHANNEL: Final = "TikTok Shop"
 FBT_SUBTYPE = "Fulfilled by TikTok"
 
 # Our statuses (R12, R14, R18, R19) and shipping statuses.
@@ -39,6 +40,39 @@ STATUS_MAP: dict[str, tuple[str, str]] = {
 #: or cancelled before we ever published them (nothing for the WMS to do).
 NOT_PUBLISHABLE = frozenset({"UNPAID", "CANCELLED"})
 FULFILLMENT_TYPES = {"FULFILLMENT_BY_SELLER": "SELLER", "FULFILLMENT_BY_TIKTOK": "TIKTOK"}
+
+
+def wms_should_pick(fulfillment_type: str) -> bool:
+    """FBT orders are picked and shipped by TikTok, never by the WMS (R14)."""
+    return fulfillment_type != "TIKTOK"
+
+
+@dataclass(frozen=True)
+class Shop:
+    """The orders service's view of a shop (from ``shops.changed``)."""
+
+    shop_id: str
+    allow_order_download: bool
+    query_order_status_change: bool
+    publish_on_hold_orders: bool
+    status: str
+
+    @property
+    def downloads_orders(self) -> bool:
+        return self.allow_order_download and self.status == "active"
+
+
+def require_downloads(shop: Shop | None, shop_id: str) -> Shop:
+    """The shop, when orders may be downloaded for it now (an operator's download, poll or settlement
+    import); else the refusal saying why and what to do."""
+    if shop is None:
+        raise Conflict("shop_unknown", f"shop {shop_id} is not connected (no ShopConnected event seen)")
+    if not shop.allow_order_download:
+        raise Conflict("order_download_off",
+                       f"order download is off for shop {shop_id}; turn on allow_order_download in the shop settings")
+    if shop.status != "active":
+        raise Conflict("shop_not_active", f"shop {shop_id} is {shop.status}; reconnect it first")
+    return shop
 
 
 class InvalidTikTokOrder(ValueError):
@@ -109,8 +143,8 @@ class Order:
     packages: tuple[Package, ...]
     update_time: int
     raw: dict[str, Any] = field(repr=False, compare=False)
-    order_source: str = ORDER_SOURCE
-    channel: str = CHANNEL
+    order_source: Literal["Website"] = ORDER_SOURCE
+    channel: Literal["TikTok Shop"] = CHANNEL
     #: line items TikTok reports cancelled (all of them once the order is CANCELLED)
     cancelled_line_item_ids: frozenset[str] = frozenset()
     cancel_reason: str | None = None
@@ -124,8 +158,7 @@ class Order:
 
     @property
     def wms_should_pick(self) -> bool:
-        """FBT orders are picked and shipped by TikTok, never by the WMS (R14)."""
-        return self.fulfillment_type != "TIKTOK"
+        return wms_should_pick(self.fulfillment_type)
 
 
 def _ts(value: Any) -> datetime | None:

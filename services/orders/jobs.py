@@ -16,10 +16,11 @@ from typing import Any
 import asyncpg
 import structlog
 
+from libs.common.refusals import Invalid, NotFound
 from libs.common.tiktok.errors import TikTokError
 from libs.common.tiktok.tokens import AUTHORIZATION_PROBLEMS, TokenServiceRejected
-from libs.common.web import ApiError
 from services.orders import repo, repo_queues
+from services.orders.domain import require_downloads
 from services.orders.service import AfterCommit, ingest_page, noop
 from services.orders.tiktok import OrdersApi
 
@@ -44,7 +45,7 @@ def resolve_range(from_: datetime | None, to: datetime | None, *, now: datetime)
     end = _aware(to) if to is not None else now + timedelta(seconds=1)  # include orders of this second
     start = _aware(from_) if from_ is not None else end - DEFAULT_RANGE
     if start >= end:
-        raise ApiError(422, "invalid_range", f"'from' ({start.isoformat()}) must be before 'to' ({end.isoformat()})")
+        raise Invalid("invalid_range", f"'from' ({start.isoformat()}) must be before 'to' ({end.isoformat()})")
     return start, end
 
 
@@ -57,16 +58,7 @@ async def create_job(
 ) -> dict[str, Any]:
     start, end = resolve_range(from_, to, now=datetime.now(UTC))
     async with pool.acquire() as conn, conn.transaction():
-        shop = await repo.get_shop(conn, shop_id)
-        if shop is None:
-            raise ApiError(409, "shop_unknown", f"shop {shop_id} is not connected (no ShopConnected event seen)")
-        if not shop.allow_order_download:
-            raise ApiError(
-                409, "order_download_off",
-                f"order download is off for shop {shop_id}; turn on allow_order_download in the shop settings",
-            )
-        if shop.status != "active":
-            raise ApiError(409, "shop_not_active", f"shop {shop_id} is {shop.status}; reconnect it first")
+        require_downloads(await repo.get_shop(conn, shop_id), shop_id)
         row = await repo_queues.create_job(conn, shop_id=shop_id, from_ts=start, to_ts=end)
     wake()
     log.info("download job queued", shop_id=shop_id, job_id=str(row["id"]), start=start.isoformat(), end=end.isoformat())
@@ -77,7 +69,7 @@ async def get_job(pool: asyncpg.Pool, job_id: uuid.UUID) -> dict[str, Any]:
     async with pool.acquire() as conn:
         row = await repo_queues.get_job(conn, job_id)
     if row is None:
-        raise ApiError(404, "job_not_found", f"no download job {job_id}")
+        raise NotFound("job_not_found", f"no download job {job_id}")
     return job_view(row)
 
 

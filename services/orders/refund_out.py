@@ -18,8 +18,9 @@ import structlog
 from libs.common.events import new_event
 from libs.common.events.orders import OrderStatusChanged
 from libs.common.outbox import enqueue_many
+from libs.common.refusals import Conflict
 from libs.common.tiktok.errors import TikTokError
-from libs.common.web import ApiError
+from services.orders import repo, repo_cancellations
 from services.orders.cancel_out import fetch_current, known_order, line_items_for
 from services.orders.service import AfterCommit, noop
 from services.orders.tiktok import OrdersApi
@@ -31,14 +32,13 @@ REFUND_ON_TIKTOK = ("paypal", "apple pay")
 OFFLINE = ("cash on delivery", "cod", "cash")
 
 
-def refusal(payment_method: str | None, order_id: str) -> ApiError | None:
+def refusal(payment_method: str | None, order_id: str) -> Conflict | None:
     """The R16 refusal for this payment method, if any."""
     method = (payment_method or "").strip()
     if method.lower() in REFUND_ON_TIKTOK:
-        return ApiError(409, "refund_on_tiktok", f"order {order_id} was paid with {method}: issue this refund on TikTok")
+        return Conflict("refund_on_tiktok", f"order {order_id} was paid with {method}: issue this refund on TikTok")
     if not method or method.lower() in OFFLINE:
-        return ApiError(
-            409, "refund_not_online",
+        return Conflict("refund_not_online",
             f"order {order_id} was not paid with an online payment method ({method or 'none recorded'}); "
             "it cannot be refunded through the API",
         )
@@ -69,23 +69,22 @@ async def refund_order(
         for i in line_item_ids if not verdicts.get(i, {}).get("eligible")
     ]
     if not_eligible:
-        raise ApiError(409, "refund_not_eligible",
+        raise Conflict("refund_not_eligible",
                        f"TikTok does not allow a refund of order {order_id} line items: {', '.join(not_eligible)}")
     try:
         answer = await api.request_refund(shop.shop_id, order_id, line_item_ids, reason)
     except TikTokError as exc:
         if exc.transient:
             raise
-        raise ApiError(409, "refund_refused_by_tiktok", f"TikTok refused the refund of order {order_id}: {exc.message}") from None
+        raise Conflict("refund_refused_by_tiktok", f"TikTok refused the refund of order {order_id}: {exc.message}") from None
     refund = answer.get("refund_amount") or {}
     amount, currency = _amount(refund.get("refund_total")), refund.get("currency")
     return_id = str(answer.get("return_id"))
     async with pool.acquire() as conn, conn.transaction():
-        status = await conn.fetchval("SELECT status FROM orders WHERE order_id = $1", order_id)
-        inserted = await conn.fetchval(
-            "INSERT INTO order_refunds (return_id, order_id, shop_id, line_item_ids, reason, return_status,"
-            " currency, amount) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING true",
-            return_id, order_id, shop.shop_id, line_item_ids, reason, answer.get("return_status"), currency, amount,
+        status = await repo.order_status(conn, order_id)
+        inserted = await repo_cancellations.record_refund(
+            conn, return_id=return_id, order_id=order_id, shop_id=shop.shop_id, line_item_ids=line_item_ids,
+            reason=reason, return_status=answer.get("return_status"), currency=currency, amount=amount,
         )
         if inserted:
             event = OrderStatusChanged(

@@ -5,14 +5,13 @@ per statement, whatever the page size."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
 from services.orders.decisions import Stored
-from services.orders.domain import Order
+from services.orders.domain import Order, Shop
 
 # (column, SQL type) of the orders table as written from a domain Order.
 _ORDER_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -177,19 +176,6 @@ async def get_order(conn: asyncpg.Connection, order_id: str) -> tuple[asyncpg.Re
 # --- shops projection ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Shop:
-    shop_id: str
-    allow_order_download: bool
-    query_order_status_change: bool
-    publish_on_hold_orders: bool
-    status: str
-
-    @property
-    def downloads_orders(self) -> bool:
-        return self.allow_order_download and self.status == "active"
-
-
 def _shop(row: asyncpg.Record) -> Shop:
     return Shop(
         shop_id=row["shop_id"], allow_order_download=row["allow_order_download"],
@@ -239,3 +225,17 @@ async def shop_settings(
         " updated_at = EXCLUDED.updated_at WHERE shops.updated_at <= EXCLUDED.updated_at",
         shop_id, allow_order_download, query_order_status_change, publish_on_hold_orders, status, at,
     )
+
+
+async def order_payment(conn: asyncpg.Connection, order_id: str) -> asyncpg.Record | None:
+    """The order's shop and payment method (what a cancel or refund needs first), or None."""
+    return await conn.fetchrow("SELECT order_id, shop_id, payment_method FROM orders WHERE order_id = $1", order_id)
+
+
+async def order_status(conn: asyncpg.Connection, order_id: str) -> str:
+    """Our status of an order that is stored (orders are never deleted)."""
+    value = await conn.fetchval("SELECT status FROM orders WHERE order_id = $1", order_id)
+    if value is None:
+        raise LookupError(f"order {order_id} is not stored")
+    return str(value)
+

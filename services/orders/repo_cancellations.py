@@ -4,6 +4,7 @@ cancellations we sent (R17). Functions take the connection; the use case owns th
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -47,3 +48,17 @@ async def record_cancel_request(
         request_id, order_id, shop_id, line_item_ids, reason, tiktok_status, cancellation_id, cancel_status,
     )
     return request_id
+
+
+async def record_refund(
+    conn: asyncpg.Connection, *, return_id: str, order_id: str, shop_id: str, line_item_ids: list[str], reason: str,
+    return_status: str | None, currency: str | None, amount: Decimal | None,
+) -> bool:
+    """Store TikTok's refund request once (by its return id); False when it was stored already."""
+    inserted = await conn.fetchval(
+        "INSERT INTO order_refunds (return_id, order_id, shop_id, line_item_ids, reason, return_status,"
+        " currency, amount) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING true",
+        return_id, order_id, shop_id, line_item_ids, reason, return_status, currency, amount,
+    )
+    return bool(inserted)
+

@@ -148,6 +148,15 @@ async def claim_notifications(conn: asyncpg.Connection, *, types: list[int], lim
     )
 
 
+async def reserve_notifications(conn: asyncpg.Connection, notification_ids: list[str], *, lease_s: float) -> None:
+    """Claimed notifications are the claimer's for ``lease_s`` (its TikTok calls run outside a transaction)."""
+    await conn.execute(
+        "UPDATE webhook_inbox SET next_attempt_at = now() + make_interval(secs => $2), held_for_authorization = false"
+        " WHERE tts_notification_id = ANY($1::text[])",
+        notification_ids, lease_s,
+    )
+
+
 async def mark_processed(conn: asyncpg.Connection, notification_ids: list[str], outcome: str) -> None:
     await conn.execute(
         "UPDATE webhook_inbox SET processed_at = now(), outcome = $2 WHERE tts_notification_id = ANY($1::text[])",

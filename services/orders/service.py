@@ -20,20 +20,20 @@ import asyncpg
 import structlog
 from pydantic import ValidationError
 
+from libs.common.db import session_lock
 from libs.common.events import CloudEvent, new_event
 from libs.common.events.registry import describe_errors
 from libs.common.outbox import enqueue_many
 from services.orders import repo, repo_cancellations, repo_queues
 from services.orders.cancellations import Cancellation, Deferred, Import, as_stored_after, detect
 from services.orders.decisions import Outcome, ShopPolicy, decide
-from services.orders.domain import InvalidTikTokOrder, Order, order_from_tiktok
+from services.orders.domain import InvalidTikTokOrder, Order, Shop, order_from_tiktok
 from services.orders.events import (
     cancellation_detected,
     check_publishable,
     order_downloaded,
     order_status_changed,
 )
-from services.orders.repo import Shop
 from services.orders.settlements import apply_pending
 from services.orders.tiktok import OrdersApi
 
@@ -228,7 +228,7 @@ class PollResult:
         }
 
 
-_POLL_LOCK = "hashtext('ttshop.orders.poll'), hashtext($1)"
+POLL_LOCK = "ttshop.orders.poll"
 
 
 @dataclass(frozen=True)
@@ -251,24 +251,19 @@ async def poll_shop(
     # and save the watermark as ``now`` so the next poll reads that second again.
     current = int(now if now is not None else time.time())
     lt = current + 1
-    async with pool.acquire() as lock_conn:
-        function = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
-        got = await lock_conn.fetchval(f"SELECT {function}({_POLL_LOCK})", shop.shop_id)
-        if not wait and not got:
+    async with session_lock(pool, POLL_LOCK, shop.shop_id, wait=wait) as lock_conn:
+        if lock_conn is None:
             return PollResult(shop.shop_id, 0, lt, skipped=True)
+        watermark = await repo_queues.watermark(lock_conn, shop.shop_id, current - window.initial_lookback_s)
+        outcome = PollResult(shop.shop_id, max(0, watermark - window.overlap_s), lt)
         try:
-            watermark = await repo_queues.watermark(lock_conn, shop.shop_id, current - window.initial_lookback_s)
-            outcome = PollResult(shop.shop_id, max(0, watermark - window.overlap_s), lt)
-            try:
-                async for page in api.updated_between(shop.shop_id, outcome.update_time_ge, lt):
-                    outcome.result.add(await ingest_orders(
-                        pool, page, shop, source=source, after_commit=after_commit, cancellations=shop_import(shop)
-                    ))
-                    outcome.pages += 1
-            except Exception as exc:
-                await repo_queues.save_watermark(lock_conn, shop.shop_id, watermark, f"{type(exc).__name__}: {exc}"[:1000])
-                raise
-            await repo_queues.save_watermark(lock_conn, shop.shop_id, current, None)
-            return outcome
-        finally:
-            await lock_conn.execute(f"SELECT pg_advisory_unlock({_POLL_LOCK})", shop.shop_id)
+            async for page in api.updated_between(shop.shop_id, outcome.update_time_ge, lt):
+                outcome.result.add(await ingest_orders(
+                    pool, page, shop, source=source, after_commit=after_commit, cancellations=shop_import(shop)
+                ))
+                outcome.pages += 1
+        except Exception as exc:
+            await repo_queues.save_watermark(lock_conn, shop.shop_id, watermark, f"{type(exc).__name__}: {exc}"[:1000])
+            raise
+        await repo_queues.save_watermark(lock_conn, shop.shop_id, current, None)
+        return outcome

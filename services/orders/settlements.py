@@ -21,15 +21,16 @@ from typing import Any
 import asyncpg
 import structlog
 
+from libs.common.db import session_lock
 from libs.common.events import CloudEvent, new_event
 from libs.common.events.orders import OrderStatusChanged
 from libs.common.outbox import enqueue_many
 from services.orders import repo_settlements
-from services.orders.repo import Shop
+from services.orders.domain import Shop
 from services.orders.tiktok import OrdersApi
 
 log = structlog.get_logger(__name__)
-_LOCK = "hashtext('ttshop.orders.settlements'), hashtext($1)"
+LOCK = "ttshop.orders.settlements"
 
 
 def _money(value: Any) -> Decimal:
@@ -116,23 +117,19 @@ async def import_shop(
 ) -> SettlementImport:
     """Import every statement since the shop's watermark (minus the overlap); one importer per shop."""
     current = int(now if now is not None else time.time())
-    async with pool.acquire() as lock_conn:
-        function = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
-        if not await lock_conn.fetchval(f"SELECT {function}({_LOCK})", shop.shop_id) and not wait:
+    async with session_lock(pool, LOCK, shop.shop_id, wait=wait) as lock_conn:
+        if lock_conn is None:
             return SettlementImport(shop.shop_id, 0, current + 1, skipped=True)
+        mark = await repo_settlements.watermark(lock_conn, shop.shop_id, current - initial_lookback_s)
+        outcome = SettlementImport(shop.shop_id, max(0, mark - overlap_s), current + 1)
         try:
-            mark = await repo_settlements.watermark(lock_conn, shop.shop_id, current - initial_lookback_s)
-            outcome = SettlementImport(shop.shop_id, max(0, mark - overlap_s), current + 1)
-            try:
-                async for page in api.statements_between(shop.shop_id, outcome.statement_time_ge, outcome.statement_time_lt):
-                    for statement in page:
-                        await import_statement(pool, api, shop, statement, outcome, source=source, after_commit=after_commit)
-                        outcome.statements += 1
-            except Exception as exc:
-                await repo_settlements.save_watermark(lock_conn, shop.shop_id, mark, f"{type(exc).__name__}: {exc}"[:1000])
-                raise
-            await repo_settlements.save_watermark(lock_conn, shop.shop_id, current, None)
-        finally:
-            await lock_conn.execute(f"SELECT pg_advisory_unlock({_LOCK})", shop.shop_id)
+            async for page in api.statements_between(shop.shop_id, outcome.statement_time_ge, outcome.statement_time_lt):
+                for statement in page:
+                    await import_statement(pool, api, shop, statement, outcome, source=source, after_commit=after_commit)
+                    outcome.statements += 1
+        except Exception as exc:
+            await repo_settlements.save_watermark(lock_conn, shop.shop_id, mark, f"{type(exc).__name__}: {exc}"[:1000])
+            raise
+        await repo_settlements.save_watermark(lock_conn, shop.shop_id, current, None)
     log.info("settlements imported", **outcome.as_dict())
     return outcome

@@ -57,11 +57,8 @@ async def process_order_notifications(
     async with pool.acquire() as conn, conn.transaction():
         claimed = await repo_queues.claim_notifications(conn, types=list(HANDLED_TYPES), limit=batch_size)
         if claimed:  # reserve them so the HTTP calls below happen outside any transaction
-            await conn.execute(
-                "UPDATE webhook_inbox SET next_attempt_at = now() + make_interval(secs => $2), held_for_authorization = false"
-                " WHERE tts_notification_id = ANY($1::text[])",
-                [r["tts_notification_id"] for r in claimed], CLAIM_LEASE_S,
-            )
+            await repo_queues.reserve_notifications(conn, [r["tts_notification_id"] for r in claimed],
+                                                    lease_s=CLAIM_LEASE_S)
     by_shop: dict[str, list[asyncpg.Record]] = defaultdict(list)
     for row in claimed:
         by_shop[row["shop_id"]].append(row)

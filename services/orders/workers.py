@@ -15,6 +15,7 @@ import structlog
 
 from libs.common.runtime import ServiceRuntime
 from services.orders import jobs, repo, settlements, webhooks
+from services.orders.domain import Shop
 from services.orders.service import PollResult, PollWindow, poll_shop
 from services.orders.settings import OrdersSettings
 from services.orders.tiktok import OrdersApi
@@ -74,7 +75,7 @@ class Workers:
                 log.warning("order poll round failed", error=f"{type(exc).__name__}: {exc}")
             await asyncio.sleep(self.settings.poll_interval_s)
 
-    async def import_settlements(self, runtime: ServiceRuntime, shop: repo.Shop, *, wait: bool = False) -> settlements.SettlementImport:
+    async def import_settlements(self, runtime: ServiceRuntime, shop: Shop, *, wait: bool = False) -> settlements.SettlementImport:
         return await settlements.import_shop(
             runtime.db(), self.api, shop, overlap_s=self.settings.settlement_overlap_s,
             initial_lookback_s=self.settings.settlement_initial_lookback_s, source=runtime.source,

@@ -22,7 +22,7 @@ from libs.common.tiktok.client import TikTokClient
 from libs.common.tiktok.ratelimit import RateLimiter
 from libs.common.tiktok.tokens import ShopAccess
 from services.orders import repo
-from services.orders.repo import Shop
+from services.orders.domain import Shop
 from services.orders.tiktok import OrdersApi
 from tests.support.stack import sandbox
 

@@ -8,9 +8,10 @@ import asyncpg
 import httpx
 import pytest
 
-from libs.common.web import ApiError
+from libs.common.refusals import Refused
+from libs.common.web import refusal_status
 from services.orders import cancel_out, webhooks
-from services.orders.repo import Shop
+from services.orders.domain import Shop
 from services.orders.service import PollWindow, poll_shop
 from services.orders.tiktok import OrdersApi
 from tests.integration.orders.conftest import SOURCE, move_order, outbox, place_order
@@ -73,9 +74,9 @@ async def test_cancel_of_some_lines_leaves_the_rest_of_the_order(
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT status FROM orders WHERE order_id = $1", placed["id"]) == "In Process"
 
-    with pytest.raises(ApiError) as unknown:
+    with pytest.raises(Refused) as unknown:
         await cancel_out.cancel_order(pool, api, order_id=placed["id"], seller_skus=["NOPE"], reason="x", source=SOURCE)
-    assert unknown.value.status == 422 and "NOPE" in unknown.value.message
+    assert refusal_status(unknown.value) == 422 and "NOPE" in unknown.value.message
 
 
 async def test_cancel_is_refused_with_tiktoks_status_once_the_order_shipped(
@@ -86,12 +87,12 @@ async def test_cancel_is_refused_with_tiktoks_status_once_the_order_shipped(
     await poll_shop(pool, api, shop, WINDOW, source=SOURCE)
     await move_order(http, sandbox_url, placed["id"], "IN_TRANSIT")  # ours still says In Process
 
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(Refused) as refused:
         await cancel_out.cancel_order(pool, api, order_id=placed["id"], seller_skus=None, reason="Late", source=SOURCE)
-    assert refused.value.status == 409 and "IN_TRANSIT" in refused.value.message
+    assert refusal_status(refused.value) == 409 and "IN_TRANSIT" in refused.value.message
     assert await tiktok_cancellations(api, shop.shop_id, placed["id"]) == []
     assert await outbox(pool, "CancellationDetected") == []
 
-    with pytest.raises(ApiError) as missing:
+    with pytest.raises(Refused) as missing:
         await cancel_out.cancel_order(pool, api, order_id=uuid.uuid4().hex, seller_skus=None, reason="x", source=SOURCE)
-    assert missing.value.status == 404
+    assert refusal_status(missing.value) == 404

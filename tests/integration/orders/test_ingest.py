@@ -8,7 +8,7 @@ import asyncpg
 import httpx
 
 from services.orders import repo
-from services.orders.repo import Shop
+from services.orders.domain import Shop
 from services.orders.service import PollWindow, ingest_orders, poll_shop
 from services.orders.tiktok import OrdersApi
 from tests.integration.orders.conftest import SOURCE, allow_download, move_order, outbox, place_order

@@ -10,9 +10,10 @@ import asyncpg
 import httpx
 import pytest
 
-from libs.common.web import ApiError
+from libs.common.refusals import Refused
+from libs.common.web import ApiError, refusal_status
 from services.orders import jobs, webhooks
-from services.orders.repo import Shop
+from services.orders.domain import Shop
 from services.orders.tiktok import OrdersApi
 from tests.integration.orders.conftest import (
     SOURCE,
@@ -88,21 +89,21 @@ async def test_job_range_excludes_orders_created_outside_it(
 
 
 async def test_job_is_refused_for_unknown_shops_and_shops_with_download_off(pool: asyncpg.Pool) -> None:
-    with pytest.raises(ApiError) as unknown:
+    with pytest.raises(Refused) as unknown:
         await jobs.create_job(pool, shop_id="never-connected", from_=None, to=None)
-    assert (unknown.value.status, unknown.value.code) == (409, "shop_unknown")
+    assert (refusal_status(unknown.value), unknown.value.code) == (409, "shop_unknown")
     await allow_download(pool, "shop-off", on=False)
-    with pytest.raises(ApiError) as off:
+    with pytest.raises(Refused) as off:
         await jobs.create_job(pool, shop_id="shop-off", from_=None, to=None)
-    assert (off.value.status, off.value.code) == (409, "order_download_off")
+    assert (refusal_status(off.value), off.value.code) == (409, "order_download_off")
     assert "allow_order_download" in off.value.message
 
 
 async def test_job_with_an_empty_range_is_refused(pool: asyncpg.Pool, shop: Shop) -> None:
     now = datetime.now(UTC)
-    with pytest.raises(ApiError) as bad:
+    with pytest.raises(Refused) as bad:
         await jobs.create_job(pool, shop_id=shop.shop_id, from_=now, to=now - timedelta(hours=1))
-    assert bad.value.status == 422
+    assert refusal_status(bad.value) == 422
 
 
 async def test_webhook_with_a_bad_signature_is_refused_and_not_stored(pool: asyncpg.Pool) -> None:

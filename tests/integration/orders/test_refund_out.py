@@ -6,9 +6,10 @@ import asyncpg
 import httpx
 import pytest
 
-from libs.common.web import ApiError
+from libs.common.refusals import Refused
+from libs.common.web import refusal_status
 from services.orders import refund_out
-from services.orders.repo import Shop
+from services.orders.domain import Shop
 from services.orders.service import PollWindow, poll_shop
 from services.orders.tiktok import OrdersApi
 from tests.integration.orders.conftest import SOURCE, outbox, place_order
@@ -41,10 +42,10 @@ async def test_refund_of_a_card_order_is_sent_and_published_once(
     (event,) = await outbox(pool, "OrderStatusChanged")
     assert (event["data"]["kind"], event["data"]["details"]["refund_amount"]) == ("refunded", "39.98")
 
-    with pytest.raises(ApiError) as again:  # TikTok's eligibility answer: those units are refunded already
+    with pytest.raises(Refused) as again:  # TikTok's eligibility answer: those units are refunded already
         await refund_out.refund_order(pool, api, order_id=placed["id"], seller_skus=["TSHIRT-RED-M"],
                                       reason="Damaged", source=SOURCE)
-    assert again.value.status == 409 and "already refunded" in again.value.message
+    assert refusal_status(again.value) == 409 and "already refunded" in again.value.message
     assert len(await outbox(pool, "OrderStatusChanged")) == 1
 
 
@@ -55,9 +56,9 @@ async def test_paypal_and_apple_pay_refunds_are_refused_to_be_issued_on_tiktok(
     """R16: PayPal / Apple Pay -> "issue this refund on TikTok", nothing sent."""
     placed = await place_order(http, sandbox_url, shop.shop_id, payment_method=method)
     await poll_shop(pool, api, shop, WINDOW, source=SOURCE)
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(Refused) as refused:
         await refund_out.refund_order(pool, api, order_id=placed["id"], seller_skus=None, reason="x", source=SOURCE)
-    assert refused.value.status == 409 and "issue this refund on TikTok" in refused.value.message
+    assert refusal_status(refused.value) == 409 and "issue this refund on TikTok" in refused.value.message
     assert method in refused.value.message
     assert await tiktok_refunds(api, shop.shop_id, placed["id"]) == []
     assert await outbox(pool, "OrderStatusChanged") == []
@@ -69,6 +70,6 @@ async def test_refund_of_an_unpaid_order_follows_tiktoks_eligibility(
     """R16: within TikTok's rules - an order not paid yet is not eligible."""
     placed = await place_order(http, sandbox_url, shop.shop_id, status="UNPAID")
     await poll_shop(pool, api, shop, WINDOW, source=SOURCE)
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(Refused) as refused:
         await refund_out.refund_order(pool, api, order_id=placed["id"], seller_skus=None, reason="x", source=SOURCE)
     assert refused.value.code == "refund_not_eligible" and "not paid" in refused.value.message

@@ -13,7 +13,7 @@ import asyncpg
 import httpx
 
 from services.orders import jobs, webhooks
-from services.orders.repo import Shop
+from services.orders.domain import Shop
 from services.orders.service import PollWindow, poll_shop
 from services.orders.tiktok import OrdersApi
 from tests.integration.orders.conftest import SOURCE, SandboxTokens, orders_api, outbox, place_order

@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from services.orders.repo import Shop
+from services.orders.domain import Shop
 from services.orders.service import PollWindow, poll_shop
 from services.orders.settlements import import_shop
 from services.orders.tiktok import OrdersApi

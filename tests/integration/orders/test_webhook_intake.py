@@ -22,7 +22,7 @@ import httpx
 
 from libs.cli.infra import free_port
 from services.orders.app import build
-from services.orders.repo import Shop
+from services.orders.domain import Shop
 from services.orders.settings import OrdersSettings
 from tests.integration.orders.conftest import SandboxTokens, orders_api, outbox, place_order
 from tests.support.servers import serve_app
