@@ -13,7 +13,9 @@ from typing import Any
 
 import asyncpg
 import httpx
+import pytest
 import pytest_asyncio
+from fastapi import FastAPI
 from pydantic import SecretStr
 
 from libs.common.db import common_migrations, create_pool, load_migrations, migrate
@@ -22,9 +24,11 @@ from libs.common.tiktok.client import TikTokClient
 from libs.common.tiktok.ratelimit import RateLimiter
 from libs.common.tiktok.tokens import ShopAccess
 from services.orders import repo
+from services.orders.app import build
 from services.orders.domain import Shop
+from services.orders.settings import OrdersSettings
 from services.orders.tiktok import OrdersApi
-from tests.support.stack import sandbox
+from tests.support.stack import sandbox, shared_settings
 
 SOURCE = "ttshop/orders"
 
@@ -134,3 +138,19 @@ async def outbox(pool: asyncpg.Pool, event_type: str | None = None) -> list[dict
         rows = await conn.fetch("SELECT event_type, payload FROM outbox ORDER BY seq")
     events = [json.loads(r["payload"]) for r in rows]
     return [e for e in events if event_type is None or e["type"] == event_type]
+
+
+@pytest.fixture
+def orders_app(pg_dsn: str, kafka_bootstrap: str, sandbox_url: str, internal_token: str, http: httpx.AsyncClient,
+               tokens: SandboxTokens) -> FastAPI:
+    """The orders service's app on this test's database, polling hourly (webhooks and jobs every 0.2 s),
+    with tokens straight from the sandbox: no auth service runs in these tests."""
+    settings = OrdersSettings(
+        **shared_settings(pg_dsn=pg_dsn, kafka_bootstrap=kafka_bootstrap, sandbox_url=sandbox_url,
+                          internal_token=internal_token),
+        poll_interval_s=3600, job_poll_interval_s=0.2, webhook_poll_interval_s=0.2,
+    )
+    app, _, workers = build(settings)
+    workers.make_api = lambda: orders_api(http, sandbox_url, tokens)
+    return app
+

@@ -8,31 +8,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
 from libs.common.events import ShopConnected, ShopSettingsChanged, new_event
 from libs.common.kafka import KafkaPublisher
 from libs.common.settings import SANDBOX_APP_KEY, SANDBOX_APP_SECRET
 from libs.common.tiktok.signing import webhook_signature
-from services.orders.app import build
-from services.orders.settings import OrdersSettings
-from tests.integration.orders.conftest import SandboxTokens, new_seller, orders_api, place_order
+from tests.integration.orders.conftest import SandboxTokens, new_seller, place_order
 from tests.support.servers import serve_app
-from tests.support.stack import collect, shared_settings
+from tests.support.stack import collect
 from tests.support.waiting import until
 
 
 async def test_orders_service_end_to_end(
-    pg_dsn: str, kafka_bootstrap: str, sandbox_url: str, internal_token: str, http: httpx.AsyncClient,
-    tokens: SandboxTokens,
+    orders_app: FastAPI, kafka_bootstrap: str, sandbox_url: str, http: httpx.AsyncClient, tokens: SandboxTokens,
 ) -> None:
-    settings = OrdersSettings(
-        **shared_settings(pg_dsn=pg_dsn, kafka_bootstrap=kafka_bootstrap, sandbox_url=sandbox_url,
-                          internal_token=internal_token),
-        poll_interval_s=3600, job_poll_interval_s=0.2, webhook_poll_interval_s=0.2,
-    )
-    app, _, workers = build(settings)
-    # Tokens straight from the sandbox: no auth service runs in this test.
-    workers.make_api = lambda: orders_api(http, sandbox_url, tokens)
+    app = orders_app
     seller = await new_seller(http, sandbox_url, tokens)
     shop_id = seller.shop_id
 

@@ -7,35 +7,27 @@ from __future__ import annotations
 
 import asyncpg
 import httpx
+from fastapi import FastAPI
 
-from services.orders.app import build
-from services.orders.settings import OrdersSettings
 from tests.integration.orders.conftest import (
     SandboxTokens,
     allow_download,
     new_seller,
-    orders_api,
     place_order,
 )
 from tests.support.servers import serve_app
-from tests.support.stack import collect, shared_settings
+from tests.support.stack import collect
 
 HOSTILE = "O'Brien \"Bob\" '; DROP TABLE orders;-- \u202egnp.exe\u200f 😀 e\u0301 ٣"
 LONG = " | ".join([HOSTILE] * 200)  # about 10 KB
 
 
 async def test_a_hostile_recipient_and_buyer_message_are_kept_verbatim_and_a_nul_is_replaced(
-    pg_dsn: str, kafka_bootstrap: str, sandbox_url: str, internal_token: str, http: httpx.AsyncClient,
-    tokens: SandboxTokens, pool: asyncpg.Pool,
+    orders_app: FastAPI, kafka_bootstrap: str, sandbox_url: str, http: httpx.AsyncClient, tokens: SandboxTokens,
+    pool: asyncpg.Pool,
 ) -> None:
     assert len(LONG.encode()) > 10_000
-    settings = OrdersSettings(
-        **shared_settings(pg_dsn=pg_dsn, kafka_bootstrap=kafka_bootstrap, sandbox_url=sandbox_url,
-                          internal_token=internal_token),
-        poll_interval_s=3600, job_poll_interval_s=0.2, webhook_poll_interval_s=0.2,
-    )
-    app, _, workers = build(settings)
-    workers.make_api = lambda: orders_api(http, sandbox_url, tokens)
+    app = orders_app
     seller = await new_seller(http, sandbox_url, tokens)
     await allow_download(pool, seller.shop_id)
     recipient = {"name": HOSTILE, "address_line1": LONG, "address_line2": "Apt \u200f4\u202e", "city": "Zürich",
