@@ -171,26 +171,26 @@ def settings_table() -> str:
     return "\n".join(head + rows)
 
 
+def _variables_table(cls: type[BaseSettings], *, secret_column: bool, notes: dict[str, str] = NOTES) -> str:
+    """One row per variable of ``cls``: name, default, (secret,) notes."""
+    head = ["| variable | default | secret | notes |", "|---|---|---|---|"] if secret_column else [
+        "| variable | default | notes |", "|---|---|---|"]
+    rows = []
+    for field, info in cls.model_fields.items():
+        secret = f" | {'yes' if is_secret(cls, field) else ''}" if secret_column else ""
+        rows.append(f"| `{env_name(cls, field)}` | {_render_default(info.get_default(call_default_factory=True))}"
+                    f"{secret} | {_note(cls, field, notes=notes)} |")
+    return "\n".join(head + rows)
+
+
 def sandbox_table() -> str:
     """The sandbox's variables (compose profile ``sandbox`` only; never in production)."""
-    head = ["| variable | default | notes |", "|---|---|---|"]
-    rows = [
-        f"| `{env_name(SandboxSettings, field)}` | "
-        f"{_render_default(info.get_default(call_default_factory=True))} | {_note(SandboxSettings, field, notes={})} |"
-        for field, info in SandboxSettings.model_fields.items()
-    ]
-    return "\n".join(head + rows)
+    return _variables_table(SandboxSettings, secret_column=False, notes={})
 
 
 def db_bootstrap_table() -> str:
     """The variables of the database bootstrap (compose ``db-bootstrap``, the k8s Job, `ttshop db bootstrap`)."""
-    head = ["| variable | default | secret | notes |", "|---|---|---|---|"]
-    rows = [
-        f"| `{env_name(DatabaseRolesSettings, field)}` | {_render_default(info.get_default(call_default_factory=True))}"
-        f" | {'yes' if is_secret(DatabaseRolesSettings, field) else ''} | {_note(DatabaseRolesSettings, field)} |"
-        for field, info in DatabaseRolesSettings.model_fields.items()
-    ]
-    return "\n".join(head + rows)
+    return _variables_table(DatabaseRolesSettings, secret_column=True)
 
 
 def topics_table() -> str:
