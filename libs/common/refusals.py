@@ -23,3 +23,7 @@ class Conflict(Refused):
 
 class Invalid(Refused):
     """The request itself is wrong (an empty range, an unknown line, a missing reason)."""
+
+
+class NotStarted(Refused):
+    """The service has not finished starting (its clients and workers do not exist yet): retry in a moment."""

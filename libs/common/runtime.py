@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 import httpx
@@ -21,6 +22,7 @@ from fastapi import Depends, FastAPI
 from faststream.kafka import KafkaBroker
 from pydantic import BaseModel
 
+from libs.common.components import Components
 from libs.common.consumer import BatchHandler, EventConsumer, Handler
 from libs.common.credentials import Credentials
 from libs.common.db import Migration, common_migrations, create_pool, migrate
@@ -36,6 +38,7 @@ from libs.common.web_limits import storable_parameters
 log = structlog.get_logger(__name__)
 
 Loop = Callable[["ServiceRuntime"], Awaitable[None]]
+Factory = Callable[["ServiceRuntime"], Any]
 ShopObserver = Callable[[ShopConnected | ShopSettingsChanged | ShopDisconnected], None]
 
 
@@ -56,7 +59,12 @@ class ServiceRuntime:
     broker: KafkaBroker | None = None
     http: httpx.AsyncClient | None = None
     ready: bool = False
+    components: Components = field(init=False)
+    factories: list[tuple[str, Factory, bool]] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.components = Components(self.settings.service_name)
 
     @property
     def source(self) -> str:
@@ -71,6 +79,16 @@ class ServiceRuntime:
 
     def add_loop(self, name: str, loop: Loop) -> None:
         self.loops.append((name, loop))
+
+    def provide(self, name: str, factory: Factory) -> None:
+        """Build ``factory(runtime)`` at start (in the order provided, after the ``on_start`` hooks) and keep it
+        as component ``name`` (``runtime.components.get(name)``; routers: ``libs.common.web.component``)."""
+        self.factories.append((name, factory, False))
+
+    def add_worker(self, name: str, factory: Factory) -> None:
+        """Like :meth:`provide`, and run the built worker's ``run()`` as background loop ``name`` once the
+        consumers are up; ``runtime.components.wake(name)`` wakes it."""
+        self.factories.append((name, factory, True))
 
     def on_start(self, hook: Loop) -> None:
         """Run ``hook(runtime)`` once the pool, producer and http client exist, before consumers and loops."""
@@ -139,6 +157,8 @@ class ServiceRuntime:
         self._spawn("outbox-relay", self.relay.run())
         for hook in self.startup:
             await hook(self)
+        for name, factory, _ in self.factories:
+            self.components.put(name, factory(self))
         if self.consumers or self.batch_consumers:
             self.consumer = EventConsumer(
                 pool=self.pool,
@@ -162,6 +182,9 @@ class ServiceRuntime:
             await self.broker.start()
         for name, loop in self.loops:
             self._spawn(name, loop(self))
+        for name, _, is_worker in self.factories:
+            if is_worker:
+                self._spawn(name, self.components.get(name).run())
         self.ready = True
         log.info("service started", port=s.port, schema=s.db_schema)
 
@@ -185,6 +208,7 @@ class ServiceRuntime:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        self.components.clear()
         if self.broker is not None:
             await self.broker.stop()
         if self.publisher is not None:

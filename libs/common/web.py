@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from libs.common.credentials import Credentials, Refusal, log_refusal
-from libs.common.refusals import Conflict, Invalid, NotFound, Refused
+from libs.common.refusals import Conflict, Invalid, NotFound, NotStarted, Refused
 from libs.common.tiktok.errors import TikTokError
 
 log = structlog.get_logger(__name__)
@@ -27,12 +29,18 @@ def error_body(code: str, message: str, **extra: object) -> dict[str, object]:
 
 
 #: The HTTP status of each kind of domain refusal (a service may map its own at its edge instead).
-REFUSAL_STATUS: dict[type[Refused], int] = {NotFound: 404, Conflict: 409, Invalid: 422}
+REFUSAL_STATUS: dict[type[Refused], int] = {NotFound: 404, Conflict: 409, Invalid: 422, NotStarted: 503}
 
 
 def refusal_status(exc: Refused, statuses: dict[type[Refused], int] = REFUSAL_STATUS, default: int = 400) -> int:
     """The status of ``exc``'s most specific kind in ``statuses``."""
     return next((statuses[kind] for kind in type(exc).__mro__ if kind in statuses), default)
+
+
+def component(request: Request, name: str) -> Any:
+    """What the service built at start under ``name`` (``runtime.provide`` / ``runtime.add_worker``); a request
+    that comes before it exists is answered 503 ``not_ready``."""
+    return request.app.state.runtime.components.get(name)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -10,6 +10,7 @@ hot-loops, and loses nothing: the work stays in its table.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import structlog
 
@@ -60,3 +61,28 @@ class DrainWorker:
     async def _idle_wait_s(self) -> float:
         due_in = await self.next_due_in_s()
         return self._poll_s if due_in is None else min(self._poll_s, max(due_in, 0.005))
+
+
+class Drain(DrainWorker):
+    """Drain ``work()`` (it returns how many items it handled, or whether it handled any) until it finds none,
+    then wait until woken or ``poll_s``."""
+
+    def __init__(self, work: Callable[[], Awaitable[int | bool]], *, poll_s: float, max_backoff_s: float = 30.0) -> None:
+        super().__init__(poll_s=poll_s, max_backoff_s=max_backoff_s)
+        self._work = work
+
+    async def run_once(self) -> int:
+        return int(await self._work())
+
+
+class Every(DrainWorker):
+    """Run ``work()`` once every ``interval_s`` (at once when woken): a periodic pass such as a token refresh
+    or a reconciliation poll."""
+
+    def __init__(self, work: Callable[[], Awaitable[object]], *, interval_s: float, max_backoff_s: float = 30.0) -> None:
+        super().__init__(poll_s=interval_s, max_backoff_s=max_backoff_s)
+        self._work = work
+
+    async def run_once(self) -> int:
+        await self._work()
+        return 0

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
-from libs.common.worker import DrainWorker
+from libs.common.worker import Drain, DrainWorker, Every
 
 
 class Queue(DrainWorker):
@@ -69,3 +70,48 @@ async def test_errors_back_off_doubling_up_to_the_cap_and_nothing_is_lost():
     # 0.1 s, then doubled, then held at the cap (a sleep never ends early; the margin is for timer rounding)
     assert [round(gap, 2) >= want for gap, want in zip(gaps, (0.1, 0.2, 0.4, 0.4), strict=True)] == [True] * 4, gaps
     assert gaps[3] < 0.4 * 2, gaps  # capped, not doubled again
+
+
+async def test_drain_wraps_a_function_and_goes_again_while_it_finds_work():
+    items = [1, 2, 3]
+    handled: list[int] = []
+
+    async def one() -> bool:
+        if not items:
+            return False
+        handled.append(items.pop(0))
+        return True
+
+    worker = Drain(one, poll_s=30.0)
+    task = asyncio.create_task(worker.run())
+    try:
+        await _until(lambda: handled == [1, 2, 3], timeout=1.0)  # poll is 30 s: it went again by itself
+        items.append(4)
+        worker.wake()
+        await _until(lambda: handled == [1, 2, 3, 4], timeout=1.0)
+    finally:
+        task.cancel()
+
+
+async def test_every_runs_its_pass_each_interval_and_at_once_when_woken():
+    passes: list[float] = []
+
+    async def tick() -> None:
+        passes.append(asyncio.get_running_loop().time())
+
+    worker = Every(tick, interval_s=0.05)
+    task = asyncio.create_task(worker.run())
+    try:
+        await _until(lambda: len(passes) >= 3)
+        assert all(b - a >= 0.045 for a, b in itertools.pairwise(passes)), passes  # waited the interval between passes
+    finally:
+        task.cancel()
+    slow = Every(tick, interval_s=30.0)
+    passes.clear()
+    task = asyncio.create_task(slow.run())
+    try:
+        await _until(lambda: len(passes) == 1)
+        slow.wake()  # the interval is 30 s: only the wake-up makes a second pass
+        await _until(lambda: len(passes) == 2, timeout=1.0)
+    finally:
+        task.cancel()
