@@ -18,7 +18,6 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import asyncpg
 import structlog
@@ -78,9 +77,15 @@ class Record:
     offset: int = -1
     headers: Sequence[tuple[str, bytes]] = ()
 
-    def as_kwargs(self) -> dict[str, Any]:
-        return {"topic": self.topic, "value": self.value, "key": self.key, "partition": self.partition,
-                "offset": self.offset, "headers": self.headers}
+
+@dataclass(frozen=True)
+class Work:
+    """A parsed record with the route that handles it."""
+
+    record: Record
+    event: CloudEvent
+    data: BaseModel
+    route: Route
 
 
 @dataclass
@@ -111,33 +116,33 @@ class EventConsumer:
         cap = min(self.backoff_max_s, self.backoff_initial_s * (2 ** (attempt - 1)))
         return random.uniform(cap / 2, cap)
 
-    async def handle_record(
-        self,
-        *,
-        topic: str,
-        value: bytes,
-        key: bytes | None = None,
-        partition: int = -1,
-        offset: int = -1,
-        headers: Sequence[tuple[str, bytes]] = (),
-    ) -> Outcome:
-        """Process one record to a final outcome. Never raises (except cancellation)."""
+    async def _parse(self, record: Record) -> Work | Outcome:
+        """The record parsed and routed, or its final outcome when it cannot be (dead-lettered, ignored)."""
         try:
-            event, data = parse_event(value, expected_types=set(TYPES_BY_TOPIC.get(topic, ())) or None)
+            event, data = parse_event(record.value, expected_types=set(TYPES_BY_TOPIC.get(record.topic, ())) or None)
         except InvalidEvent as exc:
-            return await self._dead_letter(topic, value, key, partition, offset, headers, exc.reason)
-        route = self._route_for(topic, event.type)
+            return await self._dead_letter(record, exc.reason)
+        route = next((r for r in self.routes.get(record.topic, []) if event.type in r.event_types), None)
         if route is None:
             self.stats["ignored"] += 1
             return Outcome("ignored", f"no handler for {event.type} in {self.group_id}")
-        bound = log.bind(event_id=event.id, event_type=event.type, topic=topic, shop_id=event.shopid)
+        return Work(record, event, data, route)
+
+    async def handle_record(self, record: Record) -> Outcome:
+        """Process one record to a final outcome. Never raises (except cancellation)."""
+        work = await self._parse(record)
+        return work if isinstance(work, Outcome) else await self._handle(work)
+
+    async def _handle(self, work: Work) -> Outcome:
+        event = work.event
+        bound = log.bind(event_id=event.id, event_type=event.type, topic=work.record.topic, shop_id=event.shopid)
         attempt = 0
         while True:
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
                     fresh = await inbox.claim(conn, consumer=self.group_id, event_id=event.id, event_type=event.type)
                     if fresh:
-                        await route.handler(conn, event, data)
+                        await work.route.handler(conn, event, work.data)
                 if self.after_commit is not None:
                     self.after_commit()
                 self.stats["processed" if fresh else "duplicate"] += 1
@@ -145,10 +150,9 @@ class EventConsumer:
             except asyncio.CancelledError:
                 raise
             except PermanentError as exc:
-                return await self._dead_letter(topic, value, key, partition, offset, headers, str(exc))
+                return await self._dead_letter(work.record, str(exc))
             except UNSTORABLE_ERRORS as exc:  # a value the database can never take: retrying cannot help
-                return await self._dead_letter(topic, value, key, partition, offset, headers,
-                                               f"the database refused a value ({type(exc).__name__}): {exc}")
+                return await self._dead_letter(work.record, f"the database refused a value ({type(exc).__name__}): {exc}")
             except INFRASTRUCTURE_ERRORS as exc:
                 delay = self._backoff(min(attempt + 1, 10))
                 bound.warning("infrastructure unavailable; retrying", error=str(exc), retry_in_s=round(delay, 2))
@@ -157,109 +161,82 @@ class EventConsumer:
                 attempt += 1
                 reason = f"{type(exc).__name__}: {exc}"
                 if attempt >= self.max_attempts:
-                    return await self._dead_letter(
-                        topic, value, key, partition, offset, headers,
-                        f"handler failed {attempt} times; last error: {reason}",
-                    )
+                    return await self._dead_letter(work.record, f"handler failed {attempt} times; last error: {reason}")
                 delay = self._backoff(attempt)
                 bound.warning("handler failed; retrying", error=reason, attempt=attempt, retry_in_s=round(delay, 2))
                 await asyncio.sleep(delay)
-
-    def _route_for(self, topic: str, event_type: str) -> Route | None:
-        return next((r for r in self.routes.get(topic, []) if event_type in r.event_types), None)
 
     async def handle_batch(self, records: Sequence[Record]) -> list[Outcome]:
         """Process the records of one poll in ONE transaction (one inbox insert, one commit), in order.
 
         If anything in the batch fails, the transaction rolls back as a whole and the records are
-        processed one by one with :meth:`handle_record` (retries, DLQ), so a poison message only
-        costs its own batch a second pass. Never raises (except cancellation).
+        processed one by one (retries, DLQ), so a poison message only costs its own batch a second pass.
+        Never raises (except cancellation).
         """
-        if len(records) == 1:
-            return [await self.handle_record(**records[0].as_kwargs())]
-        outcomes: dict[int, Outcome] = {}
-        work: list[tuple[int, Record, CloudEvent, BaseModel, Route]] = []
-        for index, record in enumerate(records):
-            try:
-                event, data = parse_event(
-                    record.value, expected_types=set(TYPES_BY_TOPIC.get(record.topic, ())) or None
-                )
-            except InvalidEvent as exc:
-                outcomes[index] = await self._dead_letter(
-                    record.topic, record.value, record.key, record.partition, record.offset, record.headers, exc.reason
-                )
-                continue
-            route = self._route_for(record.topic, event.type)
-            if route is None:
-                self.stats["ignored"] += 1
-                outcomes[index] = Outcome("ignored", f"no handler for {event.type} in {self.group_id}")
-                continue
-            work.append((index, record, event, data, route))
-        if work:
-            try:
-                async with self.pool.acquire() as conn, conn.transaction():
-                    fresh = await inbox.claim_many(
-                        conn, consumer=self.group_id, events=[(e.id, e.type) for _, _, e, _, _ in work]
-                    )
-                    batches: dict[int, tuple[BatchHandler, list[tuple[CloudEvent, BaseModel]]]] = {}
-                    for index, _, event, data, route in work:
-                        if event.id in fresh:
-                            fresh.discard(event.id)
-                            if route.batch_handler is not None:
-                                batches.setdefault(id(route), (route.batch_handler, []))[1].append((event, data))
-                            else:
-                                await route.handler(conn, event, data)
-                            outcomes[index] = Outcome("processed")
-                        else:
-                            outcomes[index] = Outcome("duplicate")
-                    for handler, items in batches.values():
-                        await handler(conn, items)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - isolate the culprit: one by one, with retries and DLQ
-                log.info("batch rolled back; processing its records one by one",
-                         size=len(work), error=f"{type(exc).__name__}: {exc}")
-                for index, record, *_ in work:
-                    outcomes[index] = await self.handle_record(**record.as_kwargs())
-            else:
-                for index, *_ in work:
-                    self.stats[outcomes[index].status] += 1
-                if self.after_commit is not None:
-                    self.after_commit()
-        return [outcomes[i] for i in range(len(records))]
+        parsed = [await self._parse(record) for record in records]
+        work = [item for item in parsed if isinstance(item, Work)]
+        if len(work) == 1:
+            handled = {id(work[0]): await self._handle(work[0])}
+        elif work:
+            handled = await self._handle_together(work)
+        else:
+            handled = {}
+        return [item if isinstance(item, Outcome) else handled[id(item)] for item in parsed]
 
-    async def _dead_letter(
-        self,
-        topic: str,
-        value: bytes,
-        key: bytes | None,
-        partition: int,
-        offset: int,
-        headers: Sequence[tuple[str, bytes]],
-        reason: str,
-    ) -> Outcome:
+    async def _handle_together(self, work: list[Work]) -> dict[int, Outcome]:
+        outcomes: dict[int, Outcome] = {}
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                fresh = await inbox.claim_many(conn, consumer=self.group_id, events=[(w.event.id, w.event.type) for w in work])
+                batches: dict[int, tuple[BatchHandler, list[tuple[CloudEvent, BaseModel]]]] = {}
+                for item in work:
+                    if item.event.id not in fresh:
+                        outcomes[id(item)] = Outcome("duplicate")
+                        continue
+                    fresh.discard(item.event.id)
+                    if item.route.batch_handler is not None:
+                        batches.setdefault(id(item.route), (item.route.batch_handler, []))[1].append((item.event, item.data))
+                    else:
+                        await item.route.handler(conn, item.event, item.data)
+                    outcomes[id(item)] = Outcome("processed")
+                for handler, items in batches.values():
+                    await handler(conn, items)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - isolate the culprit: one by one, with retries and DLQ
+            log.info("batch rolled back; processing its records one by one",
+                     size=len(work), error=f"{type(exc).__name__}: {exc}")
+            return {id(item): await self._handle(item) for item in work}
+        for outcome in outcomes.values():
+            self.stats[outcome.status] += 1
+        if self.after_commit is not None:
+            self.after_commit()
+        return outcomes
+
+    async def _dead_letter(self, record: Record, reason: str) -> Outcome:
         dlq_headers = [
-            *[(k, v) for k, v in headers if not k.startswith("x-dlq-")],
+            *[(k, v) for k, v in record.headers if not k.startswith("x-dlq-")],
             ("x-dlq-reason", reason[:4000].encode()),
-            ("x-dlq-original-topic", topic.encode()),
-            ("x-dlq-original-partition", str(partition).encode()),
-            ("x-dlq-original-offset", str(offset).encode()),
+            ("x-dlq-original-topic", record.topic.encode()),
+            ("x-dlq-original-partition", str(record.partition).encode()),
+            ("x-dlq-original-offset", str(record.offset).encode()),
             ("x-dlq-consumer-group", self.group_id.encode()),
             ("x-dlq-failed-at", str(int(time.time())).encode()),
         ]
         delay = self.backoff_initial_s
         while True:  # the offset is not committed until the dead letter is safely on the broker
             try:
-                await self.publisher.publish(dlq_topic(topic), value, key=key, headers=dlq_headers)
+                await self.publisher.publish(dlq_topic(record.topic), record.value, key=record.key, headers=dlq_headers)
                 break
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001
-                log.warning("dead letter publish failed; retrying", error=str(exc), topic=topic)
+                log.warning("dead letter publish failed; retrying", error=str(exc), topic=record.topic)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.backoff_max_s)
         self.stats["dead-lettered"] += 1
-        log.error("message dead-lettered", topic=topic, partition=partition, offset=offset, reason=reason)
+        log.error("message dead-lettered", topic=record.topic, partition=record.partition, offset=record.offset,
+                  reason=reason)
         return Outcome("dead-lettered", reason)
 
     def attach(self, broker: KafkaBroker, *, session_timeout_ms: int = 10_000) -> None:

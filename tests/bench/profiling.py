@@ -30,7 +30,7 @@ ORDERS_STEPS: Steps = (
 #: Steps of the inventory upload path in the catalog process (py-spy names methods Class.method).
 CATALOG_STEPS: Steps = (
     ("consumer: one InventoryChanged (FastStream)", "SubscriberUsecase.consume (faststream"),
-    ("  handler in its transaction", "EventConsumer.handle_record ("),
+    ("  handler in its transaction", "EventConsumer._handle ("),
     ("    inbox claim", "claim (libs/common/inbox.py"),
     ("    apply_inventory (store + queue)", "apply_inventory (services/catalog/sync/service.py"),
     ("      queue for each listing", "queue_inventory (services/catalog/sync/service.py"),

@@ -13,7 +13,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from faststream.kafka import KafkaBroker
 
-from libs.common.consumer import EventConsumer
+from libs.common.consumer import EventConsumer, Record
 from libs.common.db import common_migrations, create_pool, migrate
 from libs.common.events import InventoryChanged, new_event
 from libs.common.kafka import KafkaPublisher, ensure_topics
@@ -157,9 +157,9 @@ async def test_failing_handler_retries_then_dead_letters(pg_dsn, kafka_bootstrap
         consumer = EventConsumer(pool=pool, publisher=publisher, group_id=f"g-{unique}", max_attempts=4,
                                  backoff_initial_s=0.01, backoff_max_s=0.05)
         consumer.route(TOPIC, ["InventoryChanged"], flaky)
-        outcome = await consumer.handle_record(topic=TOPIC, value=new_event(_inventory(f"{sku}-flaky", 1), source="t").to_bytes())
+        outcome = await consumer.handle_record(Record(topic=TOPIC, value=new_event(_inventory(f"{sku}-flaky", 1), source="t").to_bytes()))
         assert outcome.status == "processed" and calls[f"{sku}-flaky"] == 3
-        outcome = await consumer.handle_record(topic=TOPIC, value=new_event(_inventory(f"{sku}-always", 1), source="t").to_bytes())
+        outcome = await consumer.handle_record(Record(topic=TOPIC, value=new_event(_inventory(f"{sku}-always", 1), source="t").to_bytes()))
         assert outcome.status == "dead-lettered" and calls[f"{sku}-always"] == 4
         assert "cannot apply" in (outcome.reason or "")
         async with pool.acquire() as conn:  # nothing of the failed attempts was left behind
@@ -188,7 +188,6 @@ def test_event_id_is_unique():
 async def test_a_batch_is_applied_in_one_transaction_and_a_poison_record_only_costs_a_second_pass(
     pg_dsn, kafka_bootstrap, unique
 ):
-    from libs.common.consumer import Record
 
     pool, publisher = await _setup(pg_dsn, kafka_bootstrap)
     commits: list[int] = []
@@ -243,8 +242,7 @@ async def test_a_value_the_database_refuses_is_dead_lettered_after_one_attempt(p
         consumer = EventConsumer(pool=pool, publisher=publisher, group_id=f"g-{unique}", max_attempts=4,
                                  backoff_initial_s=0.01, backoff_max_s=0.05)
         consumer.route(TOPIC, ["InventoryChanged"], overflow)
-        outcome = await consumer.handle_record(
-            topic=TOPIC, value=new_event(_inventory(f"SKU-{unique}", 70), source="t").to_bytes())
+        outcome = await consumer.handle_record(Record(topic=TOPIC, value=new_event(_inventory(f"SKU-{unique}", 70), source="t").to_bytes()))
         assert outcome.status == "dead-lettered" and calls == 1, outcome
         assert "database refused a value" in (outcome.reason or "") and "NumericValueOutOfRange" in (outcome.reason or "")
     finally:
@@ -262,9 +260,9 @@ async def test_an_event_without_time_is_applied_and_a_quantity_tiktok_cannot_tak
         consumer.route(TOPIC, ["InventoryChanged"], _apply)
         event = json.loads(new_event(_inventory(f"SKU-{unique}", 5), source="erp").to_bytes())
         del event["time"]
-        assert (await consumer.handle_record(topic=TOPIC, value=json.dumps(event).encode())).status == "processed"
+        assert (await consumer.handle_record(Record(topic=TOPIC, value=json.dumps(event).encode()))).status == "processed"
         event = {**event, "id": str(uuid.uuid4()), "data": {**event["data"], "available": 100_000}}
-        outcome = await consumer.handle_record(topic=TOPIC, value=json.dumps(event).encode())
+        outcome = await consumer.handle_record(Record(topic=TOPIC, value=json.dumps(event).encode()))
         assert outcome.status == "dead-lettered" and "available" in (outcome.reason or ""), outcome
         async with pool.acquire() as conn:
             assert await conn.fetchval("SELECT count(*) FROM applied WHERE seller_sku = $1", f"SKU-{unique}") == 1

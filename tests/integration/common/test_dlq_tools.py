@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from libs.cli.main import app
-from libs.common.consumer import EventConsumer
+from libs.common.consumer import EventConsumer, Record
 from libs.common.db import common_migrations, create_pool, migrate
 from libs.common.dlq import read_dead_letters, replay
 from libs.common.events import PriceChanged, new_event
@@ -36,7 +36,7 @@ async def test_dead_letter_listed_with_reason_and_replayed(pg_dsn, kafka_bootstr
         consumer.route(TOPIC, ["PriceChanged"], refuse)
         event = new_event(PriceChanged(seller_sku=f"SKU-{unique}", amount="9.99", currency="USD",
                                        occurred_at=datetime.now(UTC)), source="test")
-        outcome = await consumer.handle_record(topic=TOPIC, value=event.to_bytes(), key=b"k", partition=0, offset=7)
+        outcome = await consumer.handle_record(Record(topic=TOPIC, value=event.to_bytes(), key=b"k", partition=0, offset=7))
         assert outcome.status == "dead-lettered"
 
         letters = [d for d in await read_dead_letters(kafka_bootstrap, [f"{TOPIC}.dlq"]) if unique in d.reason]
