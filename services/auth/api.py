@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from libs.common.limits import Name
-from libs.common.web import ApiError, check_internal_credential
+from libs.common.web import ApiError, check_internal_credential, component
 from services.auth.secrets_box import SecretBoxError
 from services.auth.service import AuthService
 
@@ -26,7 +26,7 @@ class ConnectRequest(BaseModel):
 
 
 def _service(request: Request) -> AuthService:
-    return request.app.state.auth_service  # type: ignore[no-any-return]
+    return component(request, "auth")  # type: ignore[no-any-return]
 
 
 @router.post("/shops/connect", status_code=201)

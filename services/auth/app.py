@@ -1,10 +1,8 @@
-"""Composition root of the auth service."""
+"""Composition root of the auth service: runtime (db, broker, relay), the admin and webhook routes, the
+TikTok clients, the use cases and the token-refresh worker."""
 
 from __future__ import annotations
 
-import asyncio
-
-import structlog
 from fastapi import FastAPI
 
 from libs.common.credentials import Credentials
@@ -13,14 +11,13 @@ from libs.common.runtime import ServiceRuntime, create_app
 from libs.common.tiktok.auth_client import TikTokAuthClient
 from libs.common.tiktok.client import TikTokClient
 from libs.common.tiktok.ratelimit import RateLimiter
+from libs.common.worker import Every
 from services.auth.api import router
 from services.auth.secrets_box import SecretBox
 from services.auth.service import AuthService
 from services.auth.settings import AuthSettings
 from services.auth.tokens import LocalTokenProvider
 from services.auth.webhooks import router as webhook_router
-
-log = structlog.get_logger(__name__)
 
 
 def build_app(settings: AuthSettings | None = None) -> FastAPI:
@@ -33,30 +30,20 @@ def build_app(settings: AuthSettings | None = None) -> FastAPI:
     app.state.internal_credentials = Credentials.parse(settings.internal_credentials, setting="AUTH_INTERNAL_CREDENTIALS")
     app.state.auth_settings = settings
 
-    async def wire(rt: ServiceRuntime) -> None:
+    def auth_service(rt: ServiceRuntime) -> AuthService:
         assert rt.http is not None
-        holder: dict[str, AuthService] = {}
-        tokens = LocalTokenProvider(lambda shop_id, refused: holder["svc"].access_for(shop_id, refused))
+        # The service's own TikTok calls (test settings) take its tokens straight from the use case, not over HTTP.
+        tokens = LocalTokenProvider(lambda shop_id, refused: rt.components.get("auth").access_for(shop_id, refused))
         api = TikTokClient(
             http=rt.http, base_url=settings.tiktok_api_base_url, app_key=settings.tiktok_app_key,
             app_secret=settings.tiktok_app_secret, tokens=tokens, limiter=RateLimiter(settings.tiktok_qps_per_endpoint),
         )
         auth_client = TikTokAuthClient(rt.http, settings.tiktok_auth_base_url, settings.tiktok_app_key,
                                        settings.tiktok_app_secret)
-        svc = AuthService(pool=rt.db(), box=box, auth_client=auth_client, api=api, settings=settings,
-                          source=rt.source, wake_relay=rt.wake_relay)
-        holder["svc"] = svc
-        app.state.auth_service = svc
+        return AuthService(pool=rt.db(), box=box, auth_client=auth_client, api=api, settings=settings,
+                           source=rt.source, wake_relay=rt.wake_relay)
 
-    async def refresh_loop(_: ServiceRuntime) -> None:
-        svc: AuthService = app.state.auth_service
-        while True:
-            try:
-                await svc.refresh_due_shops()
-            except Exception:
-                log.exception("refresh pass failed")
-            await asyncio.sleep(settings.refresh_check_interval_s)
-
-    runtime.on_start(wire)
-    runtime.add_loop("token-refresh", refresh_loop)
+    runtime.provide("auth", auth_service)
+    runtime.add_worker("token-refresh", lambda rt: Every(rt.components.get("auth").refresh_due_shops,
+                                                         interval_s=settings.refresh_check_interval_s))
     return app

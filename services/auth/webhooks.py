@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 
+from libs.common.web import component
 from libs.common.webhooks import intake
 from services.auth.authorization import (
     DUPLICATE,
@@ -27,7 +28,7 @@ async def tiktok_webhook(request: Request, authorization: Annotated[str | None, 
     settings: AuthSettings = request.app.state.auth_settings
     notification = await intake(request, signature=authorization, app_key=settings.tiktok_app_key,
                                 app_secret=settings.tiktok_app_secret)
-    svc = request.app.state.auth_service
+    svc = component(request, "auth")
     if notification.type == SELLER_DEAUTHORIZATION:
         outcome = await seller_deauthorized(svc, notification.shop_id,
                                             notification_id=notification.tts_notification_id)
