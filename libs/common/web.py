@@ -43,6 +43,16 @@ def component(request: Request, name: str) -> Any:
     return request.app.state.runtime.components.get(name)
 
 
+def wake(request: Request, *names: str) -> None:
+    """Wake the service's named workers (work was just queued); a worker not started yet looks on its first pass."""
+    request.app.state.runtime.components.wake(*names)
+
+
+def database(request: Request) -> Any:
+    """The service's connection pool (an ``asyncpg.Pool``)."""
+    return request.app.state.runtime.db()
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:

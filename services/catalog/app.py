@@ -3,10 +3,14 @@ admin routes, and one TikTok client shared by the features."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import FastAPI
 
 from libs.common.db import load_migrations
 from libs.common.runtime import ServiceRuntime, create_app
+from libs.common.tiktok.client import TikTokClient
 from libs.common.tiktok.service_client import service_tiktok_client
 from libs.common.tiktok.tokens import TokenProvider
 from services.catalog.editing import api as editing_api
@@ -52,62 +56,51 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
     app.include_router(editing_api.router)
     app.include_router(shadows_api.router)
 
-    async def start_tiktok(rt: ServiceRuntime) -> None:
-        client = service_tiktok_client(rt, tokens=tokens)
-        app.state.import_tiktok = ImportTikTok(client)
-        app.state.uploader = ListingUploader(pool=rt.db(), tiktok=SyncTikTok(client), settings=settings,
-                                             source=rt.source, wake_relay=rt.wake_relay)
-        app.state.taxonomy_tiktok = TaxonomyTikTok(client)
-        app.state.attribute_jobs = AttributeJobs(
-            pool=rt.db(), tiktok=app.state.taxonomy_tiktok, poll_s=settings.job_poll_s,
-            lease_s=settings.job_lease_s, concurrency=settings.attribute_download_concurrency,
-        )
-        app.state.wake_taxonomy_jobs = app.state.attribute_jobs.wake
+    def tiktok(rt: ServiceRuntime) -> TikTokClient:
+        """One client (token cache and rate limits) for every feature."""
+        return service_tiktok_client(rt, tokens=tokens)
+
+    def get(rt: ServiceRuntime, name: str) -> Any:
+        return rt.components.get(name)
+
+    def products(rt: ServiceRuntime) -> Products:
         assert rt.http is not None, "runtime not started"
-        app.state.products = Products(pool=rt.db(), http=rt.http, source=rt.source,
-                                      max_children=settings.max_variations,
-                                      fetch_timeout_s=settings.media_fetch_timeout_s)
-        posting = PostingTikTok(client)
-        app.state.poster = Poster(pool=rt.db(), tiktok=posting, default_warehouse=app.state.uploader.default_warehouse,
-                                  source=rt.source, max_children=settings.max_variations, wake_relay=rt.wake_relay,
-                                  webhook_address=settings.webhook_address())
-        app.state.editor = Editor(pool=rt.db(), poster=app.state.poster, tiktok=EditingTikTok(client),
-                                  source=rt.source, wake_relay=rt.wake_relay, wake_uploader=app.state.uploader.wake)
-        app.state.poster.catch_up = lambda shop_id, sku: app.state.editor.update(shop_id, sku, "partial")
-        app.state.review = ReviewWorker(pool=rt.db(), tiktok=posting, source=rt.source, poll_s=settings.review_poll_s,
-                                        reconcile_s=settings.review_reconcile_s, wake_relay=rt.wake_relay,
-                                        wake_uploader=app.state.uploader.wake)
-        app.state.wake_review = app.state.review.wake
-        app.state.post_jobs = PostJobs(pool=rt.db(), poster=app.state.poster, poll_s=settings.job_poll_s,
-                                       lease_s=settings.job_lease_s, concurrency=settings.post_concurrency,
-                                       limit_wait_s=settings.listing_limit_wait_s or None)
-        app.state.wake_post_jobs = app.state.post_jobs.wake
+        return Products(pool=rt.db(), http=rt.http, source=rt.source, max_children=settings.max_variations,
+                        fetch_timeout_s=settings.media_fetch_timeout_s)
 
-    async def upload_loop(rt: ServiceRuntime) -> None:
-        await app.state.uploader.run()
+    def poster(rt: ServiceRuntime) -> Poster:
+        found = Poster(pool=rt.db(), tiktok=get(rt, "posting-tiktok"), source=rt.source,
+                       default_warehouse=get(rt, "listing-uploader").default_warehouse,
+                       max_children=settings.max_variations, wake_relay=rt.wake_relay,
+                       webhook_address=settings.webhook_address())
+        found.catch_up = lambda shop_id, sku: get(rt, "editor").update(shop_id, sku, "partial")
+        return found
 
-    async def attribute_job_loop(rt: ServiceRuntime) -> None:
-        await app.state.attribute_jobs.run()
+    def wake_uploader(rt: ServiceRuntime) -> Callable[[], None]:
+        return lambda: rt.components.wake("listing-uploader")
 
-    async def review_loop(rt: ServiceRuntime) -> None:
-        await app.state.review.run()
-
-    async def post_job_loop(rt: ServiceRuntime) -> None:
-        await app.state.post_jobs.run()
-
-    def wake_workers() -> None:
-        """An applied stock/price change may have queued an upload: look when it falls due, not at the next poll."""
-        uploader = getattr(app.state, "uploader", None)
-        if uploader is not None:
-            uploader.wake()
-        post_jobs = getattr(app.state, "post_jobs", None)
-        if post_jobs is not None:  # a ready product may have joined the shop's auto-post job
-            post_jobs.wake()
-
-    runtime.on_start(start_tiktok)
-    runtime.on_after_commit(wake_workers)
-    runtime.add_loop("listing-uploader", upload_loop)
-    runtime.add_loop("attribute-jobs", attribute_job_loop)
-    runtime.add_loop("listing-review", review_loop)
-    runtime.add_loop("post-jobs", post_job_loop)
+    runtime.provide("tiktok", tiktok)
+    runtime.provide("import-tiktok", lambda rt: ImportTikTok(get(rt, "tiktok")))
+    runtime.provide("taxonomy-tiktok", lambda rt: TaxonomyTikTok(get(rt, "tiktok")))
+    runtime.provide("posting-tiktok", lambda rt: PostingTikTok(get(rt, "tiktok")))
+    runtime.add_worker("listing-uploader", lambda rt: ListingUploader(
+        pool=rt.db(), tiktok=SyncTikTok(get(rt, "tiktok")), settings=settings, source=rt.source,
+        wake_relay=rt.wake_relay))
+    runtime.add_worker("attribute-jobs", lambda rt: AttributeJobs(
+        pool=rt.db(), tiktok=get(rt, "taxonomy-tiktok"), poll_s=settings.job_poll_s, lease_s=settings.job_lease_s,
+        concurrency=settings.attribute_download_concurrency))
+    runtime.provide("products", products)
+    runtime.provide("poster", poster)
+    runtime.provide("editor", lambda rt: Editor(
+        pool=rt.db(), poster=get(rt, "poster"), tiktok=EditingTikTok(get(rt, "tiktok")), source=rt.source,
+        wake_relay=rt.wake_relay, wake_uploader=wake_uploader(rt)))
+    runtime.add_worker("listing-review", lambda rt: ReviewWorker(
+        pool=rt.db(), tiktok=get(rt, "posting-tiktok"), source=rt.source, poll_s=settings.review_poll_s,
+        reconcile_s=settings.review_reconcile_s, wake_relay=rt.wake_relay, wake_uploader=wake_uploader(rt)))
+    runtime.add_worker("post-jobs", lambda rt: PostJobs(
+        pool=rt.db(), poster=get(rt, "poster"), poll_s=settings.job_poll_s, lease_s=settings.job_lease_s,
+        concurrency=settings.post_concurrency, limit_wait_s=settings.listing_limit_wait_s or None))
+    # An applied stock/price change may have queued an upload, a ready product may have joined the shop's
+    # auto-post job: look when it falls due, not at the next poll.
+    runtime.on_after_commit(lambda: runtime.components.wake("listing-uploader", "post-jobs"))
     return app

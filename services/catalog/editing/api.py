@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from libs.common.web import ApiError
+from libs.common.web import component
 from services.catalog.editing.service import Editor
 from services.catalog.posting.api import refusals
 from services.catalog.sync.domain import Kind
@@ -25,9 +25,7 @@ class Update(BaseModel):
 async def update_product(request: Request, shop_id: str, seller_sku: str, body: Update) -> dict[str, Any]:
     """Update a product already on TikTok: an edit goes back to TikTok's review (``fields`` says what changed,
     ``skus_added`` / ``skus_removed`` the variations); a stock or price push answers each SKU's upload."""
-    editor: Editor | None = getattr(request.app.state, "editor", None)
-    if editor is None:
-        raise ApiError(503, "not_ready", "the catalog service is still starting; retry in a moment")
+    editor: Editor = component(request, "editor")
     with refusals():
         if body.mode == "partial" or body.mode == "full":
             return await editor.update(shop_id, seller_sku, body.mode)

@@ -7,24 +7,18 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from libs.common.tiktok.tokens import ShopNotAuthorized, TokenServiceRejected
-from libs.common.web import ApiError
+from libs.common.web import ApiError, component, database
 from services.catalog.importing import service
 
 router = APIRouter(tags=["products"])
 
 
-def _pool(request: Request) -> Any:
-    return request.app.state.runtime.db()
-
-
 @router.post("/shops/{shop_id}/import")
 async def import_products(request: Request, shop_id: str) -> dict[str, Any]:
     """Download the shop's active listings and match them to our SKUs (R41); answers the counts."""
-    tiktok = getattr(request.app.state, "import_tiktok", None)
-    if tiktok is None:
-        raise ApiError(503, "not_ready", "the catalog service is still starting; retry in a moment")
+    tiktok = component(request, "import-tiktok")
     try:
-        counts = await service.import_products(_pool(request), tiktok, shop_id,
+        counts = await service.import_products(database(request), tiktok, shop_id,
                                                 page_size=request.app.state.runtime.settings.import_page_size)
     except ShopNotAuthorized as exc:
         raise ApiError(409, "shop_not_authorized", f"{exc}; connect the shop first (`ttshop shops connect`)") from exc

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from libs.common.limits import Sku
 from libs.common.tiktok.errors import TikTokError
 from libs.common.tiktok.tokens import AUTHORIZATION_PROBLEMS
-from libs.common.web import ApiError
+from libs.common.web import ApiError, component, database, wake
 from services.catalog.posting import jobs_repo
 from services.catalog.posting.jobs import job_view
 from services.catalog.posting.service import ListingLimitReached, Poster, PostRefused
@@ -21,10 +21,7 @@ router = APIRouter(tags=["posting"])
 
 
 def _poster(request: Request) -> Poster:
-    found: Poster | None = getattr(request.app.state, "poster", None)
-    if found is None:
-        raise ApiError(503, "not_ready", "the catalog service is still starting; retry in a moment")
-    return found
+    return component(request, "poster")  # type: ignore[no-any-return]
 
 
 @contextmanager
@@ -65,14 +62,12 @@ async def bulk_post(request: Request, shop_id: str, body: BulkPost) -> dict[str,
     """R44: one queued job posting many products, with progress at ``GET /jobs/{id}``."""
     if body.all_ready == bool(body.skus):
         raise ApiError(400, "invalid_request", "give all_ready or a list of skus (not both)")
-    async with request.app.state.runtime.db().acquire() as conn, conn.transaction():
+    async with database(request).acquire() as conn, conn.transaction():
         skus = await jobs_repo.ready_unposted(conn, shop_id) if body.all_ready else sorted(set(body.skus))
         if not skus:
             raise ApiError(409, "nothing_to_post", f"no product is ready and unposted for shop {shop_id}; "
                            f"run `ttshop catalog products check --shop {shop_id} --all`")
         job = await jobs_repo.create(conn, shop_id, skus)
-    wake = getattr(request.app.state, "wake_post_jobs", None)
-    if wake is not None:
-        wake()
+    wake(request, "post-jobs")
     return job_view(job, {"posted": 0, "failed": 0, "waiting": len(skus), "in_review": 0, "live": 0,
                           "rejected": 0}, [])

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import asyncpg
 from fastapi import APIRouter, Header, Request
 
+from libs.common.web import database, wake
 from libs.common.webhooks import TikTokNotification, intake
 from services.catalog.posting import repo
 from services.catalog.posting.review import PRODUCT_STATUS_CHANGE
@@ -36,5 +37,4 @@ async def tiktok_webhook(request: Request, authorization: Annotated[str | None, 
     settings = request.app.state.runtime.settings
     notification = await intake(request, signature=authorization, app_key=settings.tiktok_app_key,
                                 app_secret=settings.tiktok_app_secret)
-    wake = getattr(request.app.state, "wake_review", None)
-    return await receive(request.app.state.runtime.db(), notification, wake=wake or (lambda: None))
+    return await receive(database(request), notification, wake=lambda: wake(request, "listing-review"))

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, Request, Response, UploadFile
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from libs.common.spreadsheet import UnsupportedFormat
-from libs.common.web import ApiError
+from libs.common.web import ApiError, component, database
 from services.catalog.importing import repo as listing_repo
 from services.catalog.media import repo as media_repo
 from services.catalog.media import service as media
@@ -29,15 +29,8 @@ router = APIRouter(tags=["products"])
 LINKS = "tiktok_product_ids"
 
 
-def _pool(request: Request) -> Any:
-    return request.app.state.runtime.db()
-
-
 def _products(request: Request) -> Products:
-    found: Products | None = getattr(request.app.state, "products", None)
-    if found is None:
-        raise ApiError(503, "not_ready", "the catalog service is still starting; retry in a moment")
-    return found
+    return component(request, "products")  # type: ignore[no-any-return]
 
 
 def _refused(report: LoadReport) -> ApiError:
@@ -53,7 +46,7 @@ async def _save(request: Request, seller_sku: str, body: dict[str, Any], *, whol
     _, report = await _products(request).save(seller_sku, body, whole=whole)
     if report.refused:
         raise _refused(report)
-    async with _pool(request).acquire() as conn, conn.transaction():
+    async with database(request).acquire() as conn, conn.transaction():
         for shop_id, product_id in links.items():
             await repo.link_product(conn, shop_id=str(shop_id), seller_sku=seller_sku, product_id=str(product_id),
                                     sku_id=None, source="operator")
@@ -108,7 +101,7 @@ async def export_products(request: Request, filename: str = "products.xlsx") -> 
 async def upload_media(request: Request, file: UploadFile) -> dict[str, Any]:
     """Store a file once; a record refers to it as ``sha256:<hex>``."""
     try:
-        stored = await media.store(_pool(request), await file.read())
+        stored = await media.store(database(request), await file.read())
     except media.MediaUnavailable as exc:
         raise ApiError(413, "media_too_large", str(exc)) from exc
     return {"ref": SHA_PREFIX + stored.sha256, "sha256": stored.sha256, "size_bytes": stored.size_bytes,
@@ -120,7 +113,7 @@ async def upload_media(request: Request, file: UploadFile) -> dict[str, Any]:
 async def check_product(request: Request, seller_sku: str, shop: Annotated[str, Query()]) -> dict[str, Any]:
     """R32-R37: every problem of the product for the shop (stored; ProductReady when it became ready)."""
     products = _products(request)
-    async with _pool(request).acquire() as conn, conn.transaction():
+    async with database(request).acquire() as conn, conn.transaction():
         if await repo.get_record(conn, seller_sku) is None:
             raise ApiError(404, "product_not_found", f"SKU {seller_sku!r} is not known to the catalog")
         try:
@@ -136,7 +129,7 @@ async def check_product(request: Request, seller_sku: str, shop: Annotated[str, 
 async def check_catalogue(request: Request, shop_id: str, top: int = 10) -> dict[str, Any]:
     """Every product of the catalogue for the shop: ready / not ready and the most common problems."""
     products = _products(request)
-    async with _pool(request).acquire() as conn, conn.transaction():
+    async with database(request).acquire() as conn, conn.transaction():
         try:
             results = await readiness.check(conn, shop_id, None, max_children=products.max_children)
         except readiness.ShopUnknown as exc:
@@ -151,7 +144,7 @@ async def check_catalogue(request: Request, shop_id: str, top: int = 10) -> dict
 
 
 async def _product(request: Request, seller_sku: str) -> dict[str, Any]:
-    async with _pool(request).acquire() as conn:
+    async with database(request).acquire() as conn:
         product = await repo.get_record(conn, seller_sku)
         if product is None:
             raise ApiError(404, "product_not_found", f"SKU {seller_sku!r} is not known to the catalog")
@@ -181,7 +174,7 @@ async def _product(request: Request, seller_sku: str) -> dict[str, Any]:
 @router.get("/media/{sha256}")
 async def get_media(request: Request, sha256: str) -> Response:
     """A stored file's bytes (thumbnails in the console; a record's image as TikTok will get it)."""
-    async with _pool(request).acquire() as conn:
+    async with database(request).acquire() as conn:
         data = await media_repo.data_of(conn, sha256)
         found = (await media_repo.facts(conn, [sha256])).get(sha256)
     if data is None or found is None:

@@ -91,6 +91,16 @@ def _positive(value: Decimal | None) -> bool:
     return value is not None and value.is_finite() and value > 0
 
 
+def _amount(value: Decimal | None, *, field: str, code: str, what: str, fix_missing: str) -> Iterator[Problem]:
+    """R32: a price, weight or dimension is given and more than 0."""
+    if value is None:
+        yield Problem(rule="R32", code=f"{code}_missing", field=field, value=None, message=f"no {what}",
+                      fix=fix_missing)
+    elif not _positive(value):
+        yield Problem(rule="R32", code=f"{code}_not_positive", field=field, value=str(value),
+                      message=f"the {what} is {value}; it must be more than 0", fix=f"set a {field} above 0")
+
+
 def _check_listing(product: ProductFacts, is_parent: bool) -> Iterator[Problem]:
     if not product.enabled:
         yield Problem(
@@ -99,17 +109,8 @@ def _check_listing(product: ProductFacts, is_parent: bool) -> Iterator[Problem]:
             fix="set enabled to true to sell it on TikTok",
         )
     if not is_parent:
-        if product.price is None:
-            yield Problem(
-                rule="R32", code="price_missing", field="price", value=None,
-                message="no website price", fix="set price (and currency), e.g. 19.90 USD",
-            )
-        elif not _positive(product.price):
-            yield Problem(
-                rule="R32", code="price_not_positive", field="price", value=str(product.price),
-                message=f"the website price is {product.price}; it must be more than 0",
-                fix="set a price above 0",
-            )
+        yield from _amount(product.price, field="price", code="price", what="website price",
+                           fix_missing="set price (and currency), e.g. 19.90 USD")
         currency = (product.currency or "").strip()
         if not currency:
             yield Problem(
@@ -189,29 +190,12 @@ def _check_category(product: ProductFacts, ctx: Context) -> Iterator[Problem]:
 
 
 def _check_shipping(product: ProductFacts) -> Iterator[Problem]:
-    if product.weight is None:
-        yield Problem(
-            rule="R32", code="weight_missing", field="weight", value=None,
-            message="no shipping weight", fix="set weight and weight_unit (KILOGRAM or POUND)",
-        )
-    elif not _positive(product.weight):
-        yield Problem(
-            rule="R32", code="weight_not_positive", field="weight", value=str(product.weight),
-            message=f"the shipping weight is {product.weight}; it must be more than 0", fix="set a weight above 0",
-        )
+    yield from _amount(product.weight, field="weight", code="weight", what="shipping weight",
+                       fix_missing="set weight and weight_unit (KILOGRAM or POUND)")
     yield from _unit(product.weight_unit, "weight_unit", WEIGHT_UNITS, "weight")
     for name in ("length", "width", "height"):
-        value: Decimal | None = getattr(product, name)
-        if value is None:
-            yield Problem(
-                rule="R32", code="dimension_missing", field=name, value=None,
-                message=f"no package {name}", fix=f"set {name} (with dimension_unit CENTIMETER or INCH)",
-            )
-        elif not _positive(value):
-            yield Problem(
-                rule="R32", code="dimension_not_positive", field=name, value=str(value),
-                message=f"the package {name} is {value}; it must be more than 0", fix=f"set a {name} above 0",
-            )
+        yield from _amount(getattr(product, name), field=name, code="dimension", what=f"package {name}",
+                           fix_missing=f"set {name} (with dimension_unit CENTIMETER or INCH)")
     yield from _unit(product.dimension_unit, "dimension_unit", DIMENSION_UNITS, "dimension")
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from libs.common.limits import Sku
-from libs.common.web import ApiError
+from libs.common.web import ApiError, database, wake
 from services.catalog.shadows import service
 from services.catalog.shadows.service import LinkRefused
 
@@ -26,16 +26,14 @@ def _coalesce_s(request: Request) -> float:
 
 def _wake_uploader(request: Request) -> None:
     """The queued stock goes out when it falls due, not at the uploader's next idle poll."""
-    uploader = getattr(request.app.state, "uploader", None)
-    if uploader is not None:
-        uploader.wake()
+    wake(request, "listing-uploader")
 
 
 @router.post("/shadows")
 async def link(request: Request, body: Link) -> dict[str, Any]:
     """Link (or re-link) a shadow to its master; the master's stock is queued for the shadow's listings."""
     try:
-        linked = await service.link(request.app.state.runtime.db(), body.shadow_sku.strip(), body.master_sku.strip(),
+        linked = await service.link(database(request), body.shadow_sku.strip(), body.master_sku.strip(),
                                     coalesce_s=_coalesce_s(request))
     except LinkRefused as exc:
         raise ApiError(exc.status, "shadow_refused", exc.message) from exc
@@ -46,7 +44,7 @@ async def link(request: Request, body: Link) -> dict[str, Any]:
 @router.delete("/shadows/{shadow_sku}")
 async def unlink(request: Request, shadow_sku: str) -> dict[str, Any]:
     try:
-        unlinked = await service.unlink(request.app.state.runtime.db(), shadow_sku, coalesce_s=_coalesce_s(request))
+        unlinked = await service.unlink(database(request), shadow_sku, coalesce_s=_coalesce_s(request))
     except LinkRefused as exc:
         raise ApiError(exc.status, "shadow_not_found", exc.message) from exc
     _wake_uploader(request)
@@ -55,4 +53,4 @@ async def unlink(request: Request, shadow_sku: str) -> dict[str, Any]:
 
 @router.get("/shadows")
 async def list_links(request: Request) -> dict[str, Any]:
-    return {"shadows": await service.links(request.app.state.runtime.db())}
+    return {"shadows": await service.links(database(request))}

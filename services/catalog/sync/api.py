@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from libs.common.web import ApiError
+from libs.common.web import ApiError, database
 from services.catalog.importing import repo as listings
 from services.catalog.shops import repo as shops_repo
 from services.catalog.sync import repo
@@ -15,13 +15,9 @@ from services.catalog.sync.domain import Kind
 router = APIRouter(tags=["inventory"])
 
 
-def _pool(request: Request) -> Any:
-    return request.app.state.runtime.db()
-
-
 @router.get("/inventory/{seller_sku}")
 async def get_inventory(request: Request, seller_sku: str) -> dict[str, Any]:
-    async with _pool(request).acquire() as conn:
+    async with database(request).acquire() as conn:
         levels = await repo.inventory_of(conn, seller_sku)
         shops = await _shops(conn, seller_sku, Kind.INVENTORY)
     if not levels:
@@ -48,7 +44,7 @@ async def sync_status(request: Request, shop: str | None = None) -> dict[str, An
     """Per shop and kind: changes waiting and the lag (age of the oldest), calls in the last minute against
     TikTok's limit, the last success, and the failed SKUs by TikTok's code (per SKU: `inventory show`)."""
     limit = int(request.app.state.runtime.settings.tiktok_qps_per_endpoint * 60)
-    async with _pool(request).acquire() as conn:
+    async with database(request).acquire() as conn:
         rows = await repo.status(conn, shop)
     return {"shops": [
         {"shop_id": r["shop_id"], "kind": r["kind"], "waiting": r["waiting"],
@@ -61,7 +57,7 @@ async def sync_status(request: Request, shop: str | None = None) -> dict[str, An
 
 @router.get("/prices/{seller_sku}")
 async def get_prices(request: Request, seller_sku: str) -> dict[str, Any]:
-    async with _pool(request).acquire() as conn:
+    async with database(request).acquire() as conn:
         levels = await repo.prices_of(conn, seller_sku)
         shops = await _shops(conn, seller_sku, Kind.PRICE)
     if not levels:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from libs.common.limits import Identifier, IdentifierText
 from libs.common.spreadsheet import UnsupportedFormat, format_of, write_table
 from libs.common.tiktok.tokens import AUTHORIZATION_PROBLEMS, TokenServiceRejected
-from libs.common.web import ApiError
+from libs.common.web import ApiError, component, database, wake
 from services.catalog.posting import jobs_repo
 from services.catalog.posting.jobs import job_view
 from services.catalog.taxonomy import repo, service
@@ -24,15 +24,8 @@ from services.catalog.taxonomy.tiktok import TaxonomyTikTok
 router = APIRouter(tags=["taxonomy"])
 
 
-def _pool(request: Request) -> Any:
-    return request.app.state.runtime.db()
-
-
 def _tiktok(request: Request) -> TaxonomyTikTok:
-    tiktok: TaxonomyTikTok | None = getattr(request.app.state, "taxonomy_tiktok", None)
-    if tiktok is None:
-        raise ApiError(503, "not_ready", "the catalog service is still starting; retry in a moment")
-    return tiktok
+    return component(request, "taxonomy-tiktok")  # type: ignore[no-any-return]
 
 
 @asynccontextmanager
@@ -50,7 +43,7 @@ async def _errors() -> AsyncIterator[None]:
 @router.post("/shops/{shop_id}/categories/download")
 async def download_categories(request: Request, shop_id: str) -> dict[str, Any]:
     async with _errors():
-        changes = await service.download_categories(_pool(request), _tiktok(request), shop_id)
+        changes = await service.download_categories(database(request), _tiktok(request), shop_id)
     return {"shop_id": shop_id, **changes.as_dict()}
 
 
@@ -59,7 +52,7 @@ async def list_categories(
     request: Request, shop_id: str, search: str | None = None, leaf: bool = False,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
 ) -> dict[str, Any]:
-    async with _pool(request).acquire() as conn:
+    async with database(request).acquire() as conn:
         tree = await repo.categories(conn, shop_id)
     if not tree:
         raise ApiError(404, "no_categories",
@@ -78,7 +71,7 @@ async def export_categories(request: Request, shop_id: str, filename: str = "cat
         fmt = format_of(filename)
     except UnsupportedFormat as exc:
         raise ApiError(400, "unsupported_format", str(exc)) from exc
-    async with _pool(request).acquire() as conn:
+    async with database(request).acquire() as conn:
         tree = await repo.categories(conn, shop_id)
     if not tree:
         raise ApiError(404, "no_categories",
@@ -97,17 +90,15 @@ class AttributeDownload(BaseModel):
 @router.post("/shops/{shop_id}/attributes/download", status_code=202)
 async def download_attributes(request: Request, shop_id: str, body: AttributeDownload) -> dict[str, Any]:
     async with _errors():
-        job = await service.queue_attribute_download(_pool(request), shop_id, category_id=body.category_id,
+        job = await service.queue_attribute_download(database(request), shop_id, category_id=body.category_id,
                                                      used=body.used, all_leaves=body.all_leaves)
-    wake = getattr(request.app.state, "wake_taxonomy_jobs", None)
-    if wake is not None:
-        wake()
+    wake(request, "attribute-jobs")
     return _job(job, [])
 
 
 @router.get("/shops/{shop_id}/categories/{category_id}/attributes")
 async def category_attributes(request: Request, shop_id: str, category_id: str) -> dict[str, Any]:
-    async with _pool(request).acquire() as conn:
+    async with database(request).acquire() as conn:
         found = (await repo.details(conn, shop_id, [category_id])).get(category_id)
     if found is None:
         raise ApiError(404, "attributes_not_downloaded", f"attributes of category {category_id} were not downloaded "
@@ -127,7 +118,7 @@ class BrandDownload(BaseModel):
 @router.post("/shops/{shop_id}/brands/download")
 async def download_brands(request: Request, shop_id: str, body: BrandDownload) -> dict[str, Any]:
     async with _errors():
-        return await service.download_brands(_pool(request), _tiktok(request), shop_id,
+        return await service.download_brands(database(request), _tiktok(request), shop_id,
                                              category_ids=body.category_ids)
 
 
@@ -137,7 +128,7 @@ async def get_job(request: Request, job_id: str) -> dict[str, Any]:
         key = uuid.UUID(job_id)
     except ValueError:
         raise ApiError(400, "invalid_job_id", f"job id must be a UUID, got {job_id!r}") from None
-    async with _pool(request).acquire() as conn:
+    async with database(request).acquire() as conn:
         job = await repo.get_job(conn, key)
         if job is None:  # a bulk post job (posting feature)
             post = await jobs_repo.get(conn, key)
