@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from libs.common.runtime import serve
-from services.orders.app import build
+from services.orders.app import build_app
 from services.orders.settings import OrdersSettings
 
 
 def main() -> None:
     settings = OrdersSettings()
-    app, _, _ = build(settings)
-    serve(app, settings)
+    serve(build_app(settings), settings)
 
 
 if __name__ == "__main__":

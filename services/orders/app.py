@@ -1,45 +1,49 @@
-"""Composition root of the orders service."""
+"""Composition root of the orders service: runtime (db, broker, relay), the shops.changed consumer, one TikTok
+client shared by every feature, the four workers (poll, download jobs, webhooks, settlements) and the admin
+routes."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from fastapi import FastAPI
 
 from libs.common.db import load_migrations
-from libs.common.events import ShopConnected
 from libs.common.runtime import ServiceRuntime, create_app
 from libs.common.tiktok.service_client import service_tiktok_client
-from services.orders.api import build_router
-from services.orders.api_after_sales import build_after_sales_router
-from services.orders.handlers import SHOP_EVENT_TYPES, on_shop_changed
+from libs.common.tiktok.tokens import TokenProvider
+from services.orders import api, handlers
+from services.orders.after_sales import api as after_sales_api
+from services.orders.intake import api as intake_api
+from services.orders.intake import worker as intake_worker
+from services.orders.intake.jobs import api as jobs_api
+from services.orders.intake.jobs import worker as jobs_worker
+from services.orders.intake.webhooks import api as webhooks_api
+from services.orders.intake.webhooks import worker as webhooks_worker
 from services.orders.settings import OrdersSettings
-from services.orders.tiktok import OrdersApi
-from services.orders.workers import Workers
+from services.orders.settlements import api as settlements_api
+from services.orders.settlements import worker as settlements_worker
+from services.orders.shops import api as shops_api
+from services.orders.tiktok import TIKTOK, OrdersApi
 
 
-def build(settings: OrdersSettings | None = None) -> tuple[FastAPI, ServiceRuntime, Workers]:
-    """The app, its runtime and its workers (tests use the latter two to drive it directly)."""
+def build_app(settings: OrdersSettings | None = None, *, tokens: TokenProvider | None = None) -> FastAPI:
+    """The orders app. ``tokens`` replaces the auth-service token provider (tests)."""
     settings = settings or OrdersSettings()
     runtime = ServiceRuntime(settings, load_migrations("services.orders.migrations", prefix="service"))
+    handlers.register(runtime)
 
-    def make_api() -> OrdersApi:
-        return OrdersApi(service_tiktok_client(runtime), page_size=settings.page_size)
+    def tiktok(rt: ServiceRuntime) -> OrdersApi:
+        """Built at start, before the consumers, so its token cache hears shops.changed."""
+        return OrdersApi(service_tiktok_client(rt, tokens=tokens), page_size=settings.page_size)
 
-    workers = Workers(settings, make_api)
-
-    async def start_tiktok(_: ServiceRuntime) -> None:
-        workers.api  # noqa: B018 - built now, before the consumers start, so its token cache hears shops.changed
-
-    runtime.on_start(start_tiktok)
-    runtime.subscribe(ShopConnected.topic, SHOP_EVENT_TYPES, on_shop_changed)
-    runtime.add_loop("orders-poll", workers.poll_loop)
-    runtime.add_loop("orders-download-jobs", workers.job_loop)
-    runtime.add_loop("orders-webhooks", workers.webhook_loop)
-    runtime.add_loop("orders-settlements", workers.settlement_loop)
+    runtime.provide(TIKTOK, tiktok)
+    runtime.add_worker(intake_worker.NAME, partial(intake_worker.poll_worker, settings=settings))
+    runtime.add_worker(jobs_worker.NAME, partial(jobs_worker.job_worker, settings=settings))
+    runtime.add_worker(webhooks_worker.NAME, partial(webhooks_worker.webhook_worker, settings=settings))
+    runtime.add_worker(settlements_worker.NAME, partial(settlements_worker.settlement_worker, settings=settings))
     app = create_app(runtime, title="ttshop orders")
-    app.include_router(build_router(runtime, settings, workers))
-    app.include_router(build_after_sales_router(runtime, workers))
-    return app, runtime, workers
-
-
-def create_orders_app(settings: OrdersSettings | None = None) -> FastAPI:
-    return build(settings)[0]
+    for router in (api.router, shops_api.router, intake_api.router, jobs_api.router, webhooks_api.router,
+                   after_sales_api.router, settlements_api.router):
+        app.include_router(router)
+    return app

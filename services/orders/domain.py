@@ -3,7 +3,8 @@
 TikTok sends one line item per unit; :func:`order_from_tiktok` aggregates them into lines with a
 quantity and keeps every line item id (needed later to ship or cancel single units). Money is
 ``Decimal`` throughout. Text is kept as TikTok sent it (quotes, emoji, right-to-left marks and all),
-except the characters PostgreSQL cannot store (see :func:`order_from_tiktok`). Which events an upsert produces is decided in :mod:`services.orders.decisions`.
+except the characters PostgreSQL cannot store (see :func:`order_from_tiktok`). Which events an upsert
+produces is decided in :mod:`services.orders.intake.domain`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final, Literal
 
 from libs.common.limits import MAX_INT8, MAX_MONEY, storable_json
-from libs.common.refusals import Conflict
 
 ORDER_SOURCE: Final = "Website"
 CHANNEL: Final = "TikTok Shop"
@@ -45,34 +45,6 @@ FULFILLMENT_TYPES = {"FULFILLMENT_BY_SELLER": "SELLER", "FULFILLMENT_BY_TIKTOK":
 def wms_should_pick(fulfillment_type: str) -> bool:
     """FBT orders are picked and shipped by TikTok, never by the WMS (R14)."""
     return fulfillment_type != "TIKTOK"
-
-
-@dataclass(frozen=True)
-class Shop:
-    """The orders service's view of a shop (from ``shops.changed``)."""
-
-    shop_id: str
-    allow_order_download: bool
-    query_order_status_change: bool
-    publish_on_hold_orders: bool
-    status: str
-
-    @property
-    def downloads_orders(self) -> bool:
-        return self.allow_order_download and self.status == "active"
-
-
-def require_downloads(shop: Shop | None, shop_id: str) -> Shop:
-    """The shop, when orders may be downloaded for it now (an operator's download, poll or settlement
-    import); else the refusal saying why and what to do."""
-    if shop is None:
-        raise Conflict("shop_unknown", f"shop {shop_id} is not connected (no ShopConnected event seen)")
-    if not shop.allow_order_download:
-        raise Conflict("order_download_off",
-                       f"order download is off for shop {shop_id}; turn on allow_order_download in the shop settings")
-    if shop.status != "active":
-        raise Conflict("shop_not_active", f"shop {shop_id} is {shop.status}; reconnect it first")
-    return shop
 
 
 class InvalidTikTokOrder(ValueError):

@@ -1,8 +1,12 @@
-"""The contract events (libs.common.events) this service publishes, built from domain orders. Pure."""
+"""The contract events (libs.common.events) this service publishes, built from what the ingest, the after-sales
+actions and the settlements import hold. Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
 
 from libs.common.events.orders import (
     CancellationDetected,
@@ -14,9 +18,9 @@ from libs.common.events.orders import (
     Recipient,
     Tracking,
 )
-from services.orders.cancellations import Cancellation
-from services.orders.decisions import Stored, status_change_kind
+from services.orders.after_sales.domain import Cancellation
 from services.orders.domain import Order
+from services.orders.intake.domain import Stored, status_change_kind
 
 
 def order_downloaded(order: Order) -> OrderDownloaded:
@@ -61,7 +65,7 @@ def order_downloaded(order: Order) -> OrderDownloaded:
 
 def check_publishable(order: Order) -> None:
     """ValidationError when an event about ``order`` would break the contract (a text over its limit, a negative
-    amount): such an order is refused when it is read, not when its page is written (``service._map``)."""
+    amount): such an order is refused when it is read, not when its page is written (``intake.service._map``)."""
     order_downloaded(order)
     _tracking(order)
 
@@ -106,4 +110,31 @@ def cancellation_detected(order: Order, cancellation: Cancellation, *, detected_
         applied=cancellation.applied,
         not_applied_reason=cancellation.not_applied_reason,
         detected_at=detected_at,
+    )
+
+
+def order_refunded(
+    shop_id: str, order_id: str, *, status: str, tiktok_status: str, return_id: str, amount: Decimal | None,
+    currency: str | None, line_item_ids: list[str], return_status: str | None,
+) -> OrderStatusChanged:
+    """A refund TikTok accepted (R16): our status does not move."""
+    return OrderStatusChanged(
+        shop_id=shop_id, order_id=order_id, status=status, kind="refunded", tiktok_status=tiktok_status,
+        previous_status=status, occurred_at=datetime.now(UTC),
+        details={"return_id": return_id, "refund_amount": format(amount, "f") if amount is not None else None,
+                 "currency": currency, "line_item_ids": line_item_ids, "return_status": return_status},
+    )
+
+
+def order_settled(row: Mapping[str, Any]) -> OrderStatusChanged:
+    """A statement transaction applied to a stored order (R15), from the row the settlements import claimed."""
+    return OrderStatusChanged(
+        shop_id=row["shop_id"], order_id=row["order_id"], status=row["status"], kind="settled",
+        tiktok_status=row["tiktok_status"], previous_status=row["status"], occurred_at=row["statement_time"],
+        details={
+            "statement_id": row["statement_id"], "transaction_id": row["transaction_id"],
+            "currency": row["currency"], "revenue_amount": format(row["revenue_amount"], "f"),
+            "fee_amount": format(row["fee_amount"], "f"), "settlement_amount": format(row["settlement_amount"], "f"),
+            "payout_status": row["payout_status"],
+        },
     )

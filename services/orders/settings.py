@@ -6,6 +6,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from libs.common.settings import ServiceSettings
+from libs.common.watermark import Window
 
 
 class OrdersSettings(ServiceSettings):
@@ -44,3 +45,11 @@ class OrdersSettings(ServiceSettings):
     settlement_initial_lookback_s: int = Field(
         default=30 * 86_400, ge=0, description="How far back the first settlement import of a shop reads."
     )
+
+    @property
+    def poll_window(self) -> Window:
+        return Window(self.poll_overlap_s, self.initial_lookback_s)
+
+    @property
+    def settlement_window(self) -> Window:
+        return Window(self.settlement_overlap_s, self.settlement_initial_lookback_s)

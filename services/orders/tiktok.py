@@ -1,4 +1,5 @@
-"""The TikTok Order API calls this service makes, on top of the common signed client."""
+"""The TikTok calls this service makes (orders, after-sales, finance), on top of the common signed client. One
+:class:`OrdersApi` per process, built at start as component :data:`TIKTOK`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ ELIGIBILITY_PATH = "/return_refund/202309/orders/{order_id}/aftersale_eligibilit
 RETURNS_PATH = "/return_refund/202309/returns"
 STATEMENTS_PATH = "/finance/202309/statements"
 STATEMENT_TRANSACTIONS_PATH = "/finance/202309/statements/{statement_id}/statement_transactions"
+
+#: The component name of the service's :class:`OrdersApi` (``runtime.components``).
+TIKTOK = "orders-tiktok"
 
 
 class OrdersApi:

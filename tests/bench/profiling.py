@@ -15,10 +15,10 @@ Steps = tuple[tuple[str, str], ...]
 
 #: Steps of the order download path: (label, substring of the frame "function (file:line)").
 ORDERS_STEPS: Steps = (
-    ("job loop (whole page cycle)", "run_next_job (services/orders/jobs.py"),
+    ("job loop (whole page cycle)", "run_next_job (services/orders/intake/jobs/service.py"),
     ("  TikTok page fetch (HTTP + JSON)", "created_page (services/orders/tiktok.py"),
-    ("  ingest_page (map + SQL + outbox)", "ingest_page (services/orders/service.py"),
-    ("    map TikTok -> domain", "_map (services/orders/service.py"),
+    ("  ingest_page (map + SQL + outbox)", "ingest_page (services/orders/intake/service.py"),
+    ("    map TikTok -> domain", "_map (services/orders/intake/service.py"),
     ("    build events (pydantic)", "order_downloaded (services/orders/events.py"),
     ("    CloudEvent wrap", "new_event ("),
     ("    insert orders", "insert_new_orders ("),

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from libs.common.settings import SANDBOX_APP_KEY, SANDBOX_APP_SECRET
 from libs.common.tiktok.signing import webhook_signature
 from libs.common.webhooks import accept
-from services.orders import webhooks
+from services.orders.intake.webhooks import service as webhooks
 
 
 def signed(payload: dict[str, Any]) -> tuple[bytes, str]:

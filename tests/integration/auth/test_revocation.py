@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from services.auth.app import build_app
-from services.orders.app import build as build_orders
+from services.orders.app import build_app as build_orders
+from services.orders.intake.worker import NAME as ORDERS_POLL
 from services.orders.settings import OrdersSettings
 from tests.integration.auth.conftest import audit_of, connect_shop, expire_in, served, until
 from tests.support.servers import serve_app
@@ -32,7 +33,8 @@ async def test_revoked_shop_needs_reauthorization_and_orders_stops_polling_it(
                               internal_token=internal_token, auth_url=auth),
             poll_interval_s=3600, job_poll_interval_s=5, webhook_poll_interval_s=5,
         )
-        orders_app, runtime, workers = build_orders(orders_settings)
+        orders_app = build_orders(orders_settings)
+        components = orders_app.state.runtime.components  # what the orders service built at start
         async with serve_app(orders_app) as orders:
             shop = await connect_shop(http, auth, sandbox_url, name=f"rev-{unique}", tax_id=f"T{unique}")
             shop_id = shop["shop_id"]
@@ -46,7 +48,7 @@ async def test_revoked_shop_needs_reauthorization_and_orders_stops_polling_it(
 
             await until(lambda: orders_sees("active"), timeout_s=30)
             # Before: the orders service polls the shop, with a token handed out by auth.
-            assert shop_id in [p.shop_id for p in await workers.poll_all(runtime)]
+            assert shop_id in [p.shop_id for p in await components.get(ORDERS_POLL).every_shop()]
             assert (await http.post(f"{orders}/shops/{shop_id}/poll")).status_code == 200
 
             await sandbox(http, "POST", f"{sandbox_url}/sandbox/faults", json={"kind": "revoke_tokens",
@@ -75,7 +77,7 @@ async def test_revoked_shop_needs_reauthorization_and_orders_stops_polling_it(
             await until(lambda: orders_sees("needs_reauthorization"), timeout_s=30)
             order_calls = await served(http, sandbox_url, "/order/")
             assert order_calls > 0  # the counter does see the polls made before the revocation
-            assert shop_id not in [p.shop_id for p in await workers.poll_all(runtime)]
+            assert shop_id not in [p.shop_id for p in await components.get(ORDERS_POLL).every_shop()]
             manual: Any = await http.post(f"{orders}/shops/{shop_id}/poll")
             assert manual.status_code == 409 and "needs_reauthorization" in manual.json()["error"]["message"]
             assert await served(http, sandbox_url, "/order/") == order_calls

@@ -11,12 +11,9 @@ import os
 from pydantic import SecretStr
 
 from libs.common.runtime import serve
-from libs.common.tiktok.client import TikTokClient
-from libs.common.tiktok.ratelimit import RateLimiter
 from libs.common.tiktok.tokens import ShopAccess
-from services.orders.app import build
+from services.orders.app import build_app
 from services.orders.settings import OrdersSettings
-from services.orders.tiktok import OrdersApi
 
 
 class HandedTokens:
@@ -35,19 +32,7 @@ class HandedTokens:
 
 def main() -> None:
     settings = OrdersSettings()
-    app, runtime, workers = build(settings)
-    tokens = HandedTokens(os.environ["TEST_SHOP_TOKENS"])
-
-    def make_api() -> OrdersApi:
-        assert runtime.http is not None
-        client = TikTokClient(
-            http=runtime.http, base_url=settings.tiktok_api_base_url, app_key=settings.tiktok_app_key,
-            app_secret=settings.tiktok_app_secret, tokens=tokens, limiter=RateLimiter(settings.tiktok_qps_per_endpoint),
-        )
-        return OrdersApi(client, page_size=settings.page_size)
-
-    workers.make_api = make_api
-    serve(app, settings)
+    serve(build_app(settings, tokens=HandedTokens(os.environ["TEST_SHOP_TOKENS"])), settings)
 
 
 if __name__ == "__main__":

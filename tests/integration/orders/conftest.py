@@ -23,10 +23,10 @@ from libs.common.settings import SANDBOX_APP_KEY, SANDBOX_APP_SECRET
 from libs.common.tiktok.client import TikTokClient
 from libs.common.tiktok.ratelimit import RateLimiter
 from libs.common.tiktok.tokens import ShopAccess
-from services.orders import repo
-from services.orders.app import build
-from services.orders.domain import Shop
+from services.orders.app import build_app
 from services.orders.settings import OrdersSettings
+from services.orders.shops import repo as shops_repo
+from services.orders.shops.domain import Shop
 from services.orders.tiktok import OrdersApi
 from tests.support.stack import sandbox, shared_settings
 
@@ -112,12 +112,12 @@ async def allow_download(
     pool: asyncpg.Pool, shop_id: str, *, publish_on_hold: bool = False, on: bool = True, query_status_change: bool = True
 ) -> Shop:
     async with pool.acquire() as conn:
-        await repo.shop_settings(
+        await shops_repo.shop_settings(
             conn, shop_id=shop_id, allow_order_download=on, query_order_status_change=query_status_change,
             publish_on_hold_orders=publish_on_hold, status="active",
             at=datetime.now(UTC),
         )
-        found = await repo.get_shop(conn, shop_id)
+        found = await shops_repo.get_shop(conn, shop_id)
     assert found is not None
     return found
 
@@ -141,7 +141,7 @@ async def outbox(pool: asyncpg.Pool, event_type: str | None = None) -> list[dict
 
 
 @pytest.fixture
-def orders_app(pg_dsn: str, kafka_bootstrap: str, sandbox_url: str, internal_token: str, http: httpx.AsyncClient,
+def orders_app(pg_dsn: str, kafka_bootstrap: str, sandbox_url: str, internal_token: str,
                tokens: SandboxTokens) -> FastAPI:
     """The orders service's app on this test's database, polling hourly (webhooks and jobs every 0.2 s),
     with tokens straight from the sandbox: no auth service runs in these tests."""
@@ -150,7 +150,5 @@ def orders_app(pg_dsn: str, kafka_bootstrap: str, sandbox_url: str, internal_tok
                           internal_token=internal_token),
         poll_interval_s=3600, job_poll_interval_s=0.2, webhook_poll_interval_s=0.2,
     )
-    app, _, workers = build(settings)
-    workers.make_api = lambda: orders_api(http, sandbox_url, tokens)
-    return app
+    return build_app(settings, tokens=tokens)
 

@@ -9,16 +9,18 @@ import httpx
 import pytest
 
 from libs.common.refusals import Refused
+from libs.common.watermark import Window
 from libs.common.web import refusal_status
-from services.orders import cancel_out, webhooks
-from services.orders.domain import Shop
-from services.orders.service import PollWindow, poll_shop
+from services.orders.after_sales import service as after_sales
+from services.orders.intake.service import poll_shop
+from services.orders.intake.webhooks import service as webhooks
+from services.orders.shops.domain import Shop
 from services.orders.tiktok import OrdersApi
 from tests.integration.orders.conftest import SOURCE, move_order, outbox, place_order
 from tests.support.order_webhooks import webhook
 from tests.support.stack import sandbox
 
-WINDOW = PollWindow(overlap_s=300, initial_lookback_s=3600)
+WINDOW = Window(overlap_s=300, initial_lookback_s=3600)
 TWO_SKUS = [{"seller_sku": "TSHIRT-RED-M", "quantity": 2, "unit_price": "19.99"},
             {"seller_sku": "MUG", "quantity": 1, "unit_price": "7.50"}]
 
@@ -38,7 +40,7 @@ async def test_cancel_of_an_awaiting_shipment_order_is_sent_and_detected_once(
     placed = await place_order(http, sandbox_url, shop.shop_id)
     await poll_shop(pool, api, shop, WINDOW, source=SOURCE)
 
-    answer = await cancel_out.cancel_order(pool, api, order_id=placed["id"], seller_skus=None,
+    answer = await after_sales.cancel_order(pool, api, order_id=placed["id"], seller_skus=None,
                                            reason="Out of stock", source=SOURCE)
     assert answer["tiktok_status_before"] == "AWAITING_SHIPMENT" and answer["tiktok_status_now"] == "CANCELLED"
     assert answer["cancellation_id"] and len(answer["line_item_ids"]) == 2
@@ -66,7 +68,7 @@ async def test_cancel_of_some_lines_leaves_the_rest_of_the_order(
     """R17: --lines cancels only those SKUs' units; the event lists them."""
     placed = await place_order(http, sandbox_url, shop.shop_id, lines=TWO_SKUS)
     await poll_shop(pool, api, shop, WINDOW, source=SOURCE)
-    answer = await cancel_out.cancel_order(pool, api, order_id=placed["id"], seller_skus=["MUG"],
+    answer = await after_sales.cancel_order(pool, api, order_id=placed["id"], seller_skus=["MUG"],
                                            reason="Broken in stock", source=SOURCE)
     assert answer["tiktok_status_now"] == "AWAITING_SHIPMENT" and len(answer["line_item_ids"]) == 1
     (event,) = await outbox(pool, "CancellationDetected")
@@ -75,7 +77,7 @@ async def test_cancel_of_some_lines_leaves_the_rest_of_the_order(
         assert await conn.fetchval("SELECT status FROM orders WHERE order_id = $1", placed["id"]) == "In Process"
 
     with pytest.raises(Refused) as unknown:
-        await cancel_out.cancel_order(pool, api, order_id=placed["id"], seller_skus=["NOPE"], reason="x", source=SOURCE)
+        await after_sales.cancel_order(pool, api, order_id=placed["id"], seller_skus=["NOPE"], reason="x", source=SOURCE)
     assert refusal_status(unknown.value) == 422 and "NOPE" in unknown.value.message
 
 
@@ -88,11 +90,11 @@ async def test_cancel_is_refused_with_tiktoks_status_once_the_order_shipped(
     await move_order(http, sandbox_url, placed["id"], "IN_TRANSIT")  # ours still says In Process
 
     with pytest.raises(Refused) as refused:
-        await cancel_out.cancel_order(pool, api, order_id=placed["id"], seller_skus=None, reason="Late", source=SOURCE)
+        await after_sales.cancel_order(pool, api, order_id=placed["id"], seller_skus=None, reason="Late", source=SOURCE)
     assert refusal_status(refused.value) == 409 and "IN_TRANSIT" in refused.value.message
     assert await tiktok_cancellations(api, shop.shop_id, placed["id"]) == []
     assert await outbox(pool, "CancellationDetected") == []
 
     with pytest.raises(Refused) as missing:
-        await cancel_out.cancel_order(pool, api, order_id=uuid.uuid4().hex, seller_skus=None, reason="x", source=SOURCE)
+        await after_sales.cancel_order(pool, api, order_id=uuid.uuid4().hex, seller_skus=None, reason="x", source=SOURCE)
     assert refusal_status(missing.value) == 404

@@ -9,15 +9,17 @@ import uuid
 import asyncpg
 import httpx
 
-from services.orders import jobs, webhooks
-from services.orders.domain import Shop
-from services.orders.service import PollWindow, poll_shop
+from libs.common.watermark import Window
+from services.orders.intake.jobs import service as jobs
+from services.orders.intake.service import poll_shop
+from services.orders.intake.webhooks import service as webhooks
+from services.orders.shops.domain import Shop
 from services.orders.tiktok import OrdersApi
 from tests.integration.orders.conftest import SOURCE, allow_download, move_order, outbox, place_order
 from tests.support.order_webhooks import webhook
 from tests.support.stack import sandbox
 
-WINDOW = PollWindow(overlap_s=300, initial_lookback_s=3600)
+WINDOW = Window(overlap_s=300, initial_lookback_s=3600)
 
 
 async def buyer_cancel(http: httpx.AsyncClient, sandbox_url: str, order_id: str, reason: str) -> None:

@@ -7,13 +7,14 @@ import asyncio
 import asyncpg
 import httpx
 
+from libs.common.watermark import Window
 from services.orders import repo
-from services.orders.domain import Shop
-from services.orders.service import PollWindow, ingest_orders, poll_shop
+from services.orders.intake.service import ingest_orders, poll_shop
+from services.orders.shops.domain import Shop
 from services.orders.tiktok import OrdersApi
 from tests.integration.orders.conftest import SOURCE, allow_download, move_order, outbox, place_order
 
-WINDOW = PollWindow(overlap_s=300, initial_lookback_s=3600)
+WINDOW = Window(overlap_s=300, initial_lookback_s=3600)
 
 
 async def test_poll_downloads_new_orders_once_with_aggregated_lines(

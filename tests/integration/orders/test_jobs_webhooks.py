@@ -12,8 +12,9 @@ import pytest
 
 from libs.common.refusals import Refused
 from libs.common.web import ApiError, refusal_status
-from services.orders import jobs, webhooks
-from services.orders.domain import Shop
+from services.orders.intake.jobs import service as jobs
+from services.orders.intake.webhooks import service as webhooks
+from services.orders.shops.domain import Shop
 from services.orders.tiktok import OrdersApi
 from tests.integration.orders.conftest import (
     SOURCE,

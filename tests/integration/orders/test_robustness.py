@@ -12,15 +12,17 @@ from collections import Counter
 import asyncpg
 import httpx
 
-from services.orders import jobs, webhooks
-from services.orders.domain import Shop
-from services.orders.service import PollWindow, poll_shop
+from libs.common.watermark import Window
+from services.orders.intake.jobs import service as jobs
+from services.orders.intake.service import poll_shop
+from services.orders.intake.webhooks import service as webhooks
+from services.orders.shops.domain import Shop
 from services.orders.tiktok import OrdersApi
 from tests.integration.orders.conftest import SOURCE, SandboxTokens, orders_api, outbox, place_order
 from tests.support.order_webhooks import webhook
 from tests.support.stack import sandbox
 
-WINDOW = PollWindow(overlap_s=300, initial_lookback_s=3600)
+WINDOW = Window(overlap_s=300, initial_lookback_s=3600)
 
 
 async def test_webhook_is_answered_at_once_even_when_tiktok_is_slow(

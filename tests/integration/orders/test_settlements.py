@@ -9,18 +9,19 @@ from typing import Any
 import asyncpg
 import httpx
 
-from services.orders.domain import Shop
-from services.orders.service import PollWindow, poll_shop
-from services.orders.settlements import import_shop
+from libs.common.watermark import Window
+from services.orders.intake.service import poll_shop
+from services.orders.settlements.service import import_shop
+from services.orders.shops.domain import Shop
 from services.orders.tiktok import OrdersApi
 from tests.integration.orders.conftest import SOURCE, move_order, outbox, place_order
 from tests.support.stack import sandbox
 
-WINDOW = PollWindow(overlap_s=300, initial_lookback_s=3600)
+WINDOW = Window(overlap_s=300, initial_lookback_s=3600)
 
 
 async def settle(pool: asyncpg.Pool, api: OrdersApi, shop: Shop) -> Any:
-    return await import_shop(pool, api, shop, overlap_s=600, initial_lookback_s=3600, source=SOURCE)
+    return await import_shop(pool, api, shop, Window(overlap_s=600, initial_lookback_s=3600), source=SOURCE)
 
 
 async def statement(http: httpx.AsyncClient, sandbox_url: str, shop_id: str, **body: Any) -> dict[str, Any]:

@@ -21,10 +21,10 @@ import asyncpg
 import httpx
 
 from libs.cli.infra import free_port
-from services.orders.app import build
-from services.orders.domain import Shop
+from services.orders.app import build_app
 from services.orders.settings import OrdersSettings
-from tests.integration.orders.conftest import SandboxTokens, orders_api, outbox, place_order
+from services.orders.shops.domain import Shop
+from tests.integration.orders.conftest import SandboxTokens, outbox, place_order
 from tests.support.servers import serve_app
 from tests.support.stack import shared_settings
 from tests.support.waiting import until, wait_db
@@ -37,7 +37,7 @@ TIKTOK_DEADLINE_S = 3.0
 
 @asynccontextmanager
 async def orders_service(pg_dsn: str, kafka_bootstrap: str, sandbox_url: str, internal_token: str,
-                         http: httpx.AsyncClient, tokens: SandboxTokens, shop: Shop) -> AsyncIterator[str]:
+                         tokens: SandboxTokens, shop: Shop) -> AsyncIterator[str]:
     """The orders service with tokens straight from the sandbox. Its start-up poll has been through ``shop``
     when this yields, and the next is an hour away: orders placed from now on arrive only by webhook."""
     settings = OrdersSettings(
@@ -45,9 +45,7 @@ async def orders_service(pg_dsn: str, kafka_bootstrap: str, sandbox_url: str, in
                           internal_token=internal_token),
         poll_interval_s=3600, settlement_interval_s=3600, job_poll_interval_s=0.2, webhook_poll_interval_s=0.2,
     )
-    app, _, workers = build(settings)
-    workers.make_api = lambda: orders_api(http, sandbox_url, tokens)
-    async with serve_app(app) as url:
+    async with serve_app(build_app(settings, tokens=tokens)) as url:
         await wait_db(pg_dsn, "SELECT last_poll_at FROM orders.poll_watermarks WHERE shop_id = $1", shop.shop_id,
                       until=lambda v: v is not None)
         yield url
@@ -66,7 +64,7 @@ async def test_refused_webhooks_store_nothing_and_publish_nothing(
     pg_dsn: str, kafka_bootstrap: str, sandbox_url: str, internal_token: str, http: httpx.AsyncClient,
     tokens: SandboxTokens, pool: asyncpg.Pool, shop: Shop, unique: str,
 ) -> None:
-    async with orders_service(pg_dsn, kafka_bootstrap, sandbox_url, internal_token, http, tokens, shop) as url:
+    async with orders_service(pg_dsn, kafka_bootstrap, sandbox_url, internal_token, tokens, shop) as url:
         order = await place_order(http, sandbox_url, shop.shop_id)
         valid = notification(ORDER_STATUS_CHANGE, shop.shop_id, {"order_id": order["id"], "order_status": "UNPAID"},
                              notification_id=f"refused-{unique}")
@@ -90,7 +88,7 @@ async def test_a_resent_notification_is_stored_and_processed_once(
     pg_dsn: str, kafka_bootstrap: str, sandbox_url: str, internal_token: str, http: httpx.AsyncClient,
     tokens: SandboxTokens, pool: asyncpg.Pool, shop: Shop, unique: str,
 ) -> None:
-    async with orders_service(pg_dsn, kafka_bootstrap, sandbox_url, internal_token, http, tokens, shop) as url:
+    async with orders_service(pg_dsn, kafka_bootstrap, sandbox_url, internal_token, tokens, shop) as url:
         order, later = await place_order(http, sandbox_url, shop.shop_id), await place_order(http, sandbox_url,
                                                                                                 shop.shop_id)
         sent = notification(ORDER_STATUS_CHANGE, shop.shop_id, {"order_id": order["id"]}, notification_id=f"n-{unique}")

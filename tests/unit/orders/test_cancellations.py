@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from services.orders.cancellations import DEFERRED, Cancellation, Import, as_stored_after, detect
-from services.orders.decisions import Stored
+from services.orders.after_sales.domain import DEFERRED, Cancellation, Import, as_stored_after, detect
 from services.orders.domain import Order, order_from_tiktok
 from services.orders.events import cancellation_detected
+from services.orders.intake.domain import Stored
 from tests.unit.orders.factories import SHOP, item, tiktok_order
 
 NOW = datetime(2024, 5, 1, tzinfo=UTC)

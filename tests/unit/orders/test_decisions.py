@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.orders.decisions import Outcome, ShopPolicy, Stored, decide, publishable
 from services.orders.domain import Order, order_from_tiktok
 from services.orders.events import order_downloaded, order_status_changed
+from services.orders.intake.domain import Outcome, ShopPolicy, Stored, decide, publishable
 from tests.unit.orders.factories import SHOP, tiktok_order
 
 HOLD_BACK = ShopPolicy(publish_on_hold_orders=False)

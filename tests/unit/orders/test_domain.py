@@ -15,7 +15,7 @@ from services.orders.domain import (
     map_status,
     order_from_tiktok,
 )
-from services.orders.service import IngestResult, _map
+from services.orders.intake.service import IngestResult, _map
 from tests.unit.orders.factories import SHOP, item, tiktok_order
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.orders.refund_out import refusal
+from services.orders.after_sales.domain import refusal
 
 
 @pytest.mark.parametrize("method", ["PayPal", "paypal", " Apple Pay "])

@@ -7,6 +7,11 @@ from typing import Any
 
 import asyncpg
 
+from libs.common.watermark import WatermarkTable
+
+#: Per shop, the statement time the settlements import has read up to.
+STATEMENT_MARKS = WatermarkTable("statement_watermarks", mark="statement_time_ge", ran_at="last_import_at")
+
 _COLUMNS = (
     "transaction_id text, statement_id text, shop_id text, order_id text, statement_time timestamptz,"
     " currency text, revenue_amount numeric, fee_amount numeric, settlement_amount numeric, payout_status text"
@@ -64,20 +69,3 @@ async def settlements_of(conn: asyncpg.Connection, order_id: str) -> list[asyncp
         f"SELECT {_NAMES}, applied_at, imported_at FROM settlements WHERE order_id = $1 ORDER BY statement_time",
         order_id,
     ))
-
-
-async def watermark(conn: asyncpg.Connection, shop_id: str, initial: int) -> int:
-    await conn.execute(
-        "INSERT INTO statement_watermarks (shop_id, statement_time_ge) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        shop_id, initial,
-    )
-    value: int = await conn.fetchval("SELECT statement_time_ge FROM statement_watermarks WHERE shop_id = $1", shop_id)
-    return value
-
-
-async def save_watermark(conn: asyncpg.Connection, shop_id: str, statement_time_ge: int, error: str | None) -> None:
-    await conn.execute(
-        "UPDATE statement_watermarks SET statement_time_ge = greatest(statement_time_ge, $2), last_import_at = now(),"
-        " last_error = $3, updated_at = now() WHERE shop_id = $1",
-        shop_id, statement_time_ge, error,
-    )

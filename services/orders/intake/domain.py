@@ -1,5 +1,5 @@
-"""Which events an order upsert produces. Pure: the service calls :func:`decide` per order under a
-row lock and does what the :class:`Decision` says."""
+"""Which events an order upsert produces: the rule of the one ingest. Pure: the ingest calls :func:`decide` per
+order under a row lock and does what the :class:`Decision` says."""
 
 from __future__ import annotations
 

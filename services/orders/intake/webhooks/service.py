@@ -21,8 +21,11 @@ import structlog
 from libs.common.tiktok.errors import TikTokError
 from libs.common.tiktok.tokens import AUTHORIZATION_PROBLEMS, TokenServiceRejected
 from libs.common.webhooks import TikTokNotification
-from services.orders import repo, repo_queues
-from services.orders.service import AfterCommit, ingest_page, noop, shop_import
+from services.orders.after_sales.domain import shop_import
+from services.orders.intake.service import AfterCommit, ingest_page, noop
+from services.orders.intake.webhooks import repo
+from services.orders.shops import repo as shops_repo
+from services.orders.shops.domain import download_refusal
 from services.orders.tiktok import OrdersApi
 
 log = structlog.get_logger(__name__)
@@ -40,7 +43,7 @@ async def receive(pool: asyncpg.Pool, notification: TikTokNotification, *, wake:
     stored is acknowledged and not stored again."""
     order_id = notification.data.get("order_id")
     async with pool.acquire() as conn:
-        fresh = await repo_queues.store_notification(
+        fresh = await repo.store_notification(
             conn, notification_id=notification.tts_notification_id, type_=notification.type,
             shop_id=notification.shop_id, order_id=str(order_id) if order_id else None, payload=notification.payload(),
         )
@@ -55,10 +58,10 @@ async def process_order_notifications(
 ) -> int:
     """Handle one batch of pending order and cancellation notifications; returns how many were claimed."""
     async with pool.acquire() as conn, conn.transaction():
-        claimed = await repo_queues.claim_notifications(conn, types=list(HANDLED_TYPES), limit=batch_size)
+        claimed = await repo.claim_notifications(conn, types=list(HANDLED_TYPES), limit=batch_size)
         if claimed:  # reserve them so the HTTP calls below happen outside any transaction
-            await repo_queues.reserve_notifications(conn, [r["tts_notification_id"] for r in claimed],
-                                                    lease_s=CLAIM_LEASE_S)
+            await repo.reserve_notifications(conn, [r["tts_notification_id"] for r in claimed],
+                                             lease_s=CLAIM_LEASE_S)
     by_shop: dict[str, list[asyncpg.Record]] = defaultdict(list)
     for row in claimed:
         by_shop[row["shop_id"]].append(row)
@@ -73,36 +76,37 @@ async def _process_shop(
     max_attempts: int, recheck_s: float,
 ) -> None:
     async with pool.acquire() as conn:
-        shop = await repo.get_shop(conn, shop_id)
-        if shop is None or not shop.allow_order_download or shop.status == "disconnected":
+        shop = await shops_repo.get_shop(conn, shop_id)
+        refused = download_refusal(shop, shop_id)
+        if refused is not None:
             ids = [r["tts_notification_id"] for r in rows]
-            await repo_queues.mark_processed(conn, ids, "ignored: order download is off or the shop is unknown")
+            if shop is not None and shop.awaiting_authorization:
+                await repo.hold_for_authorization(
+                    conn, ids, error=f"shop {shop_id} is {shop.status}; held until it is authorised again",
+                    recheck_s=recheck_s,
+                )
+            else:
+                await repo.mark_processed(conn, ids, f"ignored: {refused.message}")
             return
-        if shop.status != "active":
-            ids = [r["tts_notification_id"] for r in rows]
-            await repo_queues.hold_for_authorization(
-                conn, ids, error=f"shop {shop_id} is {shop.status}; held until it is authorised again",
-                recheck_s=recheck_s,
-            )
-            return
+        assert shop is not None
         if not shop.query_order_status_change:
             off = [r["tts_notification_id"] for r in rows if r["type"] == CANCELLATION_STATUS_CHANGE]
             if off:
-                await repo_queues.mark_processed(conn, off, "ignored: query order status change is off for the shop")
+                await repo.mark_processed(conn, off, "ignored: query order status change is off for the shop")
             rows = [r for r in rows if r["type"] != CANCELLATION_STATUS_CHANGE]
             if not rows:
                 return
         ids = [r["tts_notification_id"] for r in rows]
         order_ids = [r["order_id"] for r in rows if r["order_id"]]
         if not order_ids:
-            await repo_queues.mark_processed(conn, ids, "ignored: no order_id in the notification")
+            await repo.mark_processed(conn, ids, "ignored: no order_id in the notification")
             return
     try:
         orders = await api.get(shop_id, order_ids)
     except AUTHORIZATION_PROBLEMS as exc:
         log.warning("webhook order fetch held: the shop is not authorised", shop_id=shop_id, error=str(exc))
         async with pool.acquire() as conn:
-            await repo_queues.hold_for_authorization(
+            await repo.hold_for_authorization(
                 conn, ids, error=f"{exc}; held until the shop is authorised again"[:1000], recheck_s=recheck_s,
             )
         return
@@ -110,7 +114,7 @@ async def _process_shop(
         attempts = max(r["attempts"] for r in rows) + 1
         log.warning("webhook order fetch failed", shop_id=shop_id, error=str(exc), attempt=attempts)
         async with pool.acquire() as conn:
-            await repo_queues.mark_failed(
+            await repo.mark_failed(
                 conn, ids, error=str(exc)[:1000], retry_in_s=RETRY_BASE_S * 2 ** (attempts - 1),
                 max_attempts=max_attempts,
             )
@@ -122,5 +126,5 @@ async def _process_shop(
         outcome = f"ingested: {result.new} new, {result.updated} updated, {result.unchanged} unchanged"
         if missing:
             outcome += f"; not found on TikTok: {', '.join(missing[:10])}"
-        await repo_queues.mark_processed(conn, ids, outcome)
+        await repo.mark_processed(conn, ids, outcome)
     log.info("webhook orders ingested", shop_id=shop_id, notifications=len(ids), **result.as_dict())

@@ -1,6 +1,6 @@
-"""Use cases: ingest a page of TikTok orders (one transaction), and the reconciliation poll.
+"""Use cases: the one ingest of a page of TikTok orders (one transaction), and the reconciliation poll.
 
-Ingest is the single path every source goes through (poll, manual jobs, webhooks), so what is
+Ingest is the single path every source goes through (poll, range jobs, webhooks, a seller's cancel), so what is
 published is decided in one place. Concurrency: new orders are inserted with ``ON CONFLICT DO
 NOTHING`` (a concurrent insert of the same order makes the second wait and then see it as known),
 known orders are locked ``FOR UPDATE`` in id order before they are compared; so however many
@@ -10,7 +10,6 @@ sources deliver an order at once, OrderDownloaded is enqueued once.
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -20,21 +19,30 @@ import asyncpg
 import structlog
 from pydantic import ValidationError
 
-from libs.common.db import session_lock
 from libs.common.events import CloudEvent, new_event
 from libs.common.events.registry import describe_errors
 from libs.common.outbox import enqueue_many
-from services.orders import repo, repo_cancellations, repo_queues
-from services.orders.cancellations import Cancellation, Deferred, Import, as_stored_after, detect
-from services.orders.decisions import Outcome, ShopPolicy, decide
-from services.orders.domain import InvalidTikTokOrder, Order, Shop, order_from_tiktok
+from libs.common.watermark import NOT_RUN, Span, Window, import_since_watermark
+from services.orders.after_sales import repo as after_sales_repo
+from services.orders.after_sales.domain import (
+    Cancellation,
+    Deferred,
+    Import,
+    as_stored_after,
+    detect,
+    shop_import,
+)
+from services.orders.domain import InvalidTikTokOrder, Order, order_from_tiktok
 from services.orders.events import (
     cancellation_detected,
     check_publishable,
     order_downloaded,
     order_status_changed,
 )
-from services.orders.settlements import apply_pending
+from services.orders.intake import repo
+from services.orders.intake.domain import Outcome, ShopPolicy, decide
+from services.orders.settlements.service import apply_pending
+from services.orders.shops.domain import Shop
 from services.orders.tiktok import OrdersApi
 
 log = structlog.get_logger(__name__)
@@ -44,11 +52,6 @@ AfterCommit = Callable[[], None]
 
 def noop() -> None:
     return None
-
-
-def shop_import(shop: Shop) -> Import:
-    """The poll and webhooks import cancellations only when the shop asks for status changes (R18)."""
-    return Import.ON if shop.query_order_status_change else Import.OFF
 
 
 @dataclass
@@ -164,7 +167,7 @@ async def ingest_page(
             log.info("older order version ignored", shop_id=shop.shop_id, order_id=order.order_id)
     await repo.update_orders(conn, page.updates)
     await repo.replace_lines(conn, page.written)
-    await repo_cancellations.record_cancellations(conn, page.cancellations)
+    await after_sales_repo.record_cancellations(conn, page.cancellations)
     if inserted:  # settlements that arrived before the order (R15)
         page.events.extend(await apply_pending(conn, sorted(inserted), source=source))
     await enqueue_many(conn, page.events)
@@ -215,55 +218,41 @@ async def ingest_orders(
 @dataclass
 class PollResult:
     shop_id: str
-    update_time_ge: int
-    update_time_lt: int
+    span: Span = NOT_RUN
     pages: int = 0
-    skipped: bool = False  # another poller was polling this shop
     result: IngestResult = field(default_factory=IngestResult)
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "shop_id": self.shop_id, "update_time_ge": self.update_time_ge, "update_time_lt": self.update_time_lt,
-            "pages": self.pages, "skipped": self.skipped, **self.result.as_dict(),
+            "shop_id": self.shop_id, "update_time_ge": self.span.ge, "update_time_lt": self.span.lt,
+            "pages": self.pages, "skipped": self.span.skipped, **self.result.as_dict(),
         }
 
 
 POLL_LOCK = "ttshop.orders.poll"
 
 
-@dataclass(frozen=True)
-class PollWindow:
-    overlap_s: int
-    initial_lookback_s: int
-
-
 async def poll_shop(
-    pool: asyncpg.Pool, api: OrdersApi, shop: Shop, window: PollWindow, *, source: str,
+    pool: asyncpg.Pool, api: OrdersApi, shop: Shop, window: Window, *, source: str,
     after_commit: AfterCommit = noop, wait: bool = False, now: int | None = None,
 ) -> PollResult:
     """Read every order updated since the watermark (minus the overlap) and ingest it page by page.
 
-    One poller per shop across replicas (a session advisory lock); with ``wait`` an admin-triggered
-    poll waits for a running one instead of skipping. The watermark advances only after every page
-    was ingested, so a failure re-reads the window next time (harmless: ingest is idempotent).
+    One poller per shop across replicas; with ``wait`` an admin-triggered poll waits for a running one
+    instead of skipping (``skipped``). The watermark advances only after every page was ingested, so a failure
+    re-reads the window next time (harmless: ingest is idempotent).
     """
-    # Search [watermark - overlap, now + 1) so orders updated during this very second are read now,
-    # and save the watermark as ``now`` so the next poll reads that second again.
-    current = int(now if now is not None else time.time())
-    lt = current + 1
-    async with session_lock(pool, POLL_LOCK, shop.shop_id, wait=wait) as lock_conn:
-        if lock_conn is None:
-            return PollResult(shop.shop_id, 0, lt, skipped=True)
-        watermark = await repo_queues.watermark(lock_conn, shop.shop_id, current - window.initial_lookback_s)
-        outcome = PollResult(shop.shop_id, max(0, watermark - window.overlap_s), lt)
-        try:
-            async for page in api.updated_between(shop.shop_id, outcome.update_time_ge, lt):
-                outcome.result.add(await ingest_orders(
-                    pool, page, shop, source=source, after_commit=after_commit, cancellations=shop_import(shop)
-                ))
-                outcome.pages += 1
-        except Exception as exc:
-            await repo_queues.save_watermark(lock_conn, shop.shop_id, watermark, f"{type(exc).__name__}: {exc}"[:1000])
-            raise
-        await repo_queues.save_watermark(lock_conn, shop.shop_id, current, None)
-        return outcome
+    outcome = PollResult(shop.shop_id)
+
+    async def read(span: Span) -> None:
+        async for page in api.updated_between(shop.shop_id, span.ge, span.lt):
+            outcome.result.add(await ingest_orders(
+                pool, page, shop, source=source, after_commit=after_commit, cancellations=shop_import(shop)
+            ))
+            outcome.pages += 1
+
+    outcome.span = await import_since_watermark(
+        pool, repo.POLL_MARKS, window, lock=POLL_LOCK, key=shop.shop_id, read=read, wait=wait, now=now
+    )
+    return outcome
+

@@ -1,5 +1,5 @@
-"""SQL for cancellations: the record of each cancellation seen on TikTok (R18) and the
-cancellations we sent (R17). Functions take the connection; the use case owns the transaction."""
+"""SQL for after-sales: the record of each cancellation seen on TikTok (R18), the cancellations we sent (R17)
+and the refunds we requested (R16). Functions take the connection; the use case owns the transaction."""
 
 from __future__ import annotations
 
