@@ -9,30 +9,24 @@ from typing import Any
 
 import asyncpg
 
-_RECORD_COLUMNS = (
+from libs.common.recordset import Recordset
+
+_CANCELLATIONS = Recordset.of(
     "order_id text, shop_id text, line_item_ids text[], whole_order boolean, initiated_by text, reason text,"
     " tiktok_status text, applied boolean, not_applied_reason text, published boolean"
-)
-_NAMES = (
-    "order_id, shop_id, line_item_ids, whole_order, initiated_by, reason, tiktok_status, applied,"
-    " not_applied_reason, published"
 )
 
 
 async def record_cancellations(conn: asyncpg.Connection, rows: list[dict[str, Any]]) -> None:
     """Record cancellations (one round trip for a page)."""
     if rows:
-        await conn.execute(
-            f"INSERT INTO order_cancellations ({_NAMES}) SELECT {_NAMES}"
-            f" FROM jsonb_to_recordset($1::jsonb) AS r({_RECORD_COLUMNS})",
-            rows,
-        )
+        await conn.execute(_CANCELLATIONS.insert("order_cancellations"), rows)
 
 
 async def cancellations_of(conn: asyncpg.Connection, order_id: str) -> list[asyncpg.Record]:
     return list(
         await conn.fetch(
-            f"SELECT id, {_NAMES}, detected_at FROM order_cancellations WHERE order_id = $1 ORDER BY id", order_id
+            f"SELECT id, {_CANCELLATIONS.names()}, detected_at FROM order_cancellations WHERE order_id = $1 ORDER BY id", order_id
         )
     )
 

@@ -1,6 +1,6 @@
 """SQL of the one ingest: orders and their lines written a page at a time, and the poll watermarks. Functions
-take the connection (the use case owns the transaction). Batches go in as one JSON array expanded with
-``jsonb_to_recordset``: one round trip per statement, whatever the page size."""
+take the connection (the use case owns the transaction). Batches go in as one recordset
+(:mod:`libs.common.recordset`): one round trip per statement, whatever the page size."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from libs.common.recordset import Recordset
 from libs.common.watermark import WatermarkTable
 from services.orders.domain import Order
 from services.orders.intake.domain import Stored
@@ -17,7 +18,7 @@ from services.orders.intake.domain import Stored
 POLL_MARKS = WatermarkTable("poll_watermarks", mark="update_time_ge", ran_at="last_poll_at")
 
 # (column, SQL type) of the orders table as written from a domain Order.
-_ORDER_COLUMNS: tuple[tuple[str, str], ...] = (
+_ORDERS = Recordset((
     ("order_id", "text"), ("shop_id", "text"), ("tiktok_status", "text"), ("status", "text"),
     ("shipping_status", "text"), ("fulfillment_type", "text"), ("subtype", "text"),
     ("is_on_hold", "boolean"), ("is_replacement", "boolean"), ("replaced_order_id", "text"),
@@ -27,36 +28,20 @@ _ORDER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("tracking", "jsonb"), ("order_source", "text"), ("channel", "text"), ("update_time", "bigint"),
     ("downloaded_published", "boolean"), ("raw", "jsonb"), ("cancelled_line_item_ids", "text[]"),
     ("cancellation_flagged", "boolean"), ("buyer_message", "text"),
-)
-_LINE_COLUMNS: tuple[tuple[str, str], ...] = (
+))
+_LINES = Recordset((
     ("order_id", "text"), ("line_no", "int"), ("seller_sku", "text"), ("sku_id", "text"),
     ("product_id", "text"), ("product_name", "text"), ("quantity", "int"), ("unit_price", "numeric"),
     ("line_item_ids", "text[]"),
-)
+))
 
-
-def _recordset(columns: tuple[tuple[str, str], ...]) -> str:
-    return "jsonb_to_recordset($1::jsonb) AS r(" + ", ".join(f"{c} {t}" for c, t in columns) + ")"
-
-
-def _names(columns: tuple[tuple[str, str], ...], prefix: str = "") -> str:
-    return ", ".join(prefix + c for c, _ in columns)
-
-
-_INSERT_NEW = (
-    f"INSERT INTO orders ({_names(_ORDER_COLUMNS)}) SELECT {_names(_ORDER_COLUMNS, 'r.')}"
-    f" FROM {_recordset(_ORDER_COLUMNS)} ORDER BY r.order_id"
-    " ON CONFLICT (order_id) DO NOTHING RETURNING order_id"
-)
+_INSERT_NEW = _ORDERS.insert("orders", " ORDER BY r.order_id ON CONFLICT (order_id) DO NOTHING RETURNING order_id")
 _UPDATE = (
     "UPDATE orders o SET "
-    + ", ".join(f"{c} = r.{c}" for c, _ in _ORDER_COLUMNS if c not in ("order_id", "shop_id"))
-    + f", updated_at = now() FROM {_recordset(_ORDER_COLUMNS)} WHERE o.order_id = r.order_id"
+    + ", ".join(f"{c} = r.{c}" for c, _ in _ORDERS.columns if c not in ("order_id", "shop_id"))
+    + f", updated_at = now() FROM {_ORDERS.source} WHERE o.order_id = r.order_id"
 )
-_INSERT_LINES = (
-    f"INSERT INTO order_lines ({_names(_LINE_COLUMNS)}) SELECT {_names(_LINE_COLUMNS, 'r.')}"
-    f" FROM {_recordset(_LINE_COLUMNS)}"
-)
+_INSERT_LINES = _LINES.insert("order_lines")
 
 
 def order_row(

@@ -7,18 +7,15 @@ from typing import Any
 
 import asyncpg
 
+from libs.common.recordset import Recordset
 from libs.common.watermark import WatermarkTable
 
 #: Per shop, the statement time the settlements import has read up to.
 STATEMENT_MARKS = WatermarkTable("statement_watermarks", mark="statement_time_ge", ran_at="last_import_at")
 
-_COLUMNS = (
+_TRANSACTIONS = Recordset.of(
     "transaction_id text, statement_id text, shop_id text, order_id text, statement_time timestamptz,"
     " currency text, revenue_amount numeric, fee_amount numeric, settlement_amount numeric, payout_status text"
-)
-_NAMES = (
-    "transaction_id, statement_id, shop_id, order_id, statement_time, currency, revenue_amount, fee_amount,"
-    " settlement_amount, payout_status"
 )
 
 
@@ -26,9 +23,11 @@ async def upsert_transactions(conn: asyncpg.Connection, rows: list[dict[str, Any
     """Store transactions; one seen again only refreshes its payout status (amounts are final)."""
     if rows:
         await conn.execute(
-            f"INSERT INTO settlements ({_NAMES}) SELECT {_NAMES} FROM jsonb_to_recordset($1::jsonb) AS r({_COLUMNS})"
-            " ON CONFLICT (transaction_id) DO UPDATE SET payout_status = EXCLUDED.payout_status, updated_at = now()"
-            " WHERE settlements.payout_status IS DISTINCT FROM EXCLUDED.payout_status",
+            _TRANSACTIONS.insert(
+                "settlements",
+                " ON CONFLICT (transaction_id) DO UPDATE SET payout_status = EXCLUDED.payout_status, updated_at = now()"
+                " WHERE settlements.payout_status IS DISTINCT FROM EXCLUDED.payout_status",
+            ),
             rows,
         )
 
@@ -66,6 +65,6 @@ async def refresh_orders(conn: asyncpg.Connection, order_ids: list[str]) -> None
 
 async def settlements_of(conn: asyncpg.Connection, order_id: str) -> list[asyncpg.Record]:
     return list(await conn.fetch(
-        f"SELECT {_NAMES}, applied_at, imported_at FROM settlements WHERE order_id = $1 ORDER BY statement_time",
+        f"SELECT {_TRANSACTIONS.names()}, applied_at, imported_at FROM settlements WHERE order_id = $1 ORDER BY statement_time",
         order_id,
     ))
