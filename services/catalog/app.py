@@ -20,9 +20,10 @@ from services.catalog.importing import api as importing_api
 from services.catalog.importing.tiktok import ImportTikTok
 from services.catalog.posting import api as posting_api
 from services.catalog.posting import handlers as posting_handlers
-from services.catalog.posting import webhooks as posting_webhooks
-from services.catalog.posting.jobs import PostJobs
-from services.catalog.posting.review import ReviewWorker
+from services.catalog.posting.jobs import api as post_jobs_api
+from services.catalog.posting.jobs.worker import PostJobs
+from services.catalog.posting.review import api as review_api
+from services.catalog.posting.review.worker import ReviewWorker
 from services.catalog.posting.service import Poster
 from services.catalog.posting.tiktok import PostingTikTok
 from services.catalog.products import api as products_api
@@ -52,7 +53,8 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
     app.include_router(products_api.router)
     app.include_router(taxonomy_api.router)
     app.include_router(posting_api.router)
-    app.include_router(posting_webhooks.router)
+    app.include_router(post_jobs_api.router)
+    app.include_router(review_api.router)
     app.include_router(editing_api.router)
     app.include_router(shadows_api.router)
 

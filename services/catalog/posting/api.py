@@ -7,14 +7,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
 
-from libs.common.limits import Sku
 from libs.common.tiktok.errors import TikTokError
 from libs.common.tiktok.tokens import AUTHORIZATION_PROBLEMS
-from libs.common.web import ApiError, component, database, wake
-from services.catalog.posting import jobs_repo
-from services.catalog.posting.jobs import job_view
+from libs.common.web import ApiError, component
 from services.catalog.posting.service import ListingLimitReached, Poster, PostRefused
 
 router = APIRouter(tags=["posting"])
@@ -50,24 +46,3 @@ async def post_product(request: Request, shop_id: str, seller_sku: str) -> dict[
     ``posted`` with TikTok's ids (in review), or ``failed`` with TikTok's reasons and what to do."""
     with refusals():
         return await _poster(request).post(shop_id, seller_sku)
-
-
-class BulkPost(BaseModel):
-    all_ready: bool = Field(default=False, description="Every product ready for the shop and not yet on TikTok.")
-    skus: list[Sku] = Field(default_factory=list, description="These seller SKUs (matrix parents or single products).")
-
-
-@router.post("/shops/{shop_id}/posts", status_code=202)
-async def bulk_post(request: Request, shop_id: str, body: BulkPost) -> dict[str, Any]:
-    """R44: one queued job posting many products, with progress at ``GET /jobs/{id}``."""
-    if body.all_ready == bool(body.skus):
-        raise ApiError(400, "invalid_request", "give all_ready or a list of skus (not both)")
-    async with database(request).acquire() as conn, conn.transaction():
-        skus = await jobs_repo.ready_unposted(conn, shop_id) if body.all_ready else sorted(set(body.skus))
-        if not skus:
-            raise ApiError(409, "nothing_to_post", f"no product is ready and unposted for shop {shop_id}; "
-                           f"run `ttshop catalog products check --shop {shop_id} --all`")
-        job = await jobs_repo.create(conn, shop_id, skus)
-    wake(request, "post-jobs")
-    return job_view(job, {"posted": 0, "failed": 0, "waiting": len(skus), "in_review": 0, "live": 0,
-                          "rejected": 0}, [])

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from libs.common.events import CloudEvent
 from libs.common.events.catalog import ProductReady
 from libs.common.runtime import ServiceRuntime
-from services.catalog.posting import jobs
+from services.catalog.posting.jobs import service as jobs
 
 
 async def on_product_ready(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:

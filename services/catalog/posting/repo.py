@@ -7,6 +7,11 @@ from typing import Any
 
 import asyncpg
 
+from libs.common.watermark import WatermarkTable
+
+#: Per shop, the update time the review reconciliation poll has read up to.
+REVIEW_MARKS = WatermarkTable("review_watermarks", mark="update_time_ge", ran_at="polled_at")
+
 
 async def uploaded(conn: asyncpg.Connection, shop_id: str, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """(sha256, use_case) -> TikTok's uri / file id, for those already uploaded to the shop."""
@@ -152,16 +157,10 @@ async def shops_with_postings(conn: asyncpg.Connection) -> list[str]:
     return [r["shop_id"] for r in rows]
 
 
-async def watermark(conn: asyncpg.Connection, shop_id: str, initial: int) -> asyncpg.Record:
-    await conn.execute("INSERT INTO review_watermarks (shop_id, update_time_ge) VALUES ($1, $2)"
-                       " ON CONFLICT DO NOTHING", shop_id, initial)
-    row: asyncpg.Record = await conn.fetchrow("SELECT * FROM review_watermarks WHERE shop_id = $1", shop_id)
-    return row
-
-
-async def save_watermark(conn: asyncpg.Connection, shop_id: str, update_time_ge: int) -> None:
-    await conn.execute("UPDATE review_watermarks SET update_time_ge = greatest(update_time_ge, $2), polled_at = now()"
-                       " WHERE shop_id = $1", shop_id, update_time_ge)
+async def is_webhook_registered(conn: asyncpg.Connection, shop_id: str, *, initial: int) -> bool:
+    """Whether TikTok was told to send the shop's review webhooks (its watermark row is made at ``initial``)."""
+    await REVIEW_MARKS.read(conn, shop_id, initial)
+    return bool(await conn.fetchval("SELECT webhook_registered FROM review_watermarks WHERE shop_id = $1", shop_id))
 
 
 async def webhook_registered(conn: asyncpg.Connection, shop_id: str) -> None:

@@ -139,9 +139,8 @@ class Poster:
         if not self.webhook_address:
             return
         async with self.pool.acquire() as conn:
-            mark = await repo.watermark(conn, shop_id, int(datetime.now(UTC).timestamp()))
-        if mark["webhook_registered"]:
-            return
+            if await repo.is_webhook_registered(conn, shop_id, initial=int(datetime.now(UTC).timestamp())):
+                return
         try:
             await self.tiktok.register_webhook(shop_id, self.webhook_address)
         except TikTokError as exc:

@@ -15,8 +15,8 @@ from libs.common.limits import Identifier, IdentifierText
 from libs.common.spreadsheet import UnsupportedFormat, format_of, write_table
 from libs.common.tiktok.tokens import AUTHORIZATION_PROBLEMS, TokenServiceRejected
 from libs.common.web import ApiError, component, database, wake
-from services.catalog.posting import jobs_repo
-from services.catalog.posting.jobs import job_view
+from services.catalog.posting.jobs import repo as jobs_repo
+from services.catalog.posting.jobs.api import job_view
 from services.catalog.taxonomy import repo, service
 from services.catalog.taxonomy.domain import EXPORT_COLUMNS, Attribute, export_rows, full_paths, matches
 from services.catalog.taxonomy.tiktok import TaxonomyTikTok

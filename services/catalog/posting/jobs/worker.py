@@ -18,11 +18,9 @@ import structlog
 from libs.common.tiktok.errors import TikTokError
 from libs.common.tiktok.tokens import ShopNotAuthorized
 from libs.common.worker import DrainWorker
-from services.catalog.posting import jobs_repo, repo
+from services.catalog.posting.jobs import repo as jobs_repo
 from services.catalog.posting.service import ListingLimitReached, Poster, PostRefused
-from services.catalog.products import repo as products
 from services.catalog.readiness.facts import ShopTaxonomy
-from services.catalog.shops import repo as shops
 
 log = structlog.get_logger(__name__)
 
@@ -104,33 +102,3 @@ class PostJobs(DrainWorker):
                 f"; {p['rule']} {p['field']}: {p['message']}" for p in exc.problems[:5])
         async with self.pool.acquire() as conn:
             return await jobs_repo.finish_item(conn, job_id, self.owner, sku, error=error, lease_s=self.lease_s)
-
-
-async def queue_auto_post(conn: asyncpg.Connection, shop_id: str, seller_sku: str) -> uuid.UUID | None:
-    """A product became ready (ProductReady): with the shop's auto-post on, it joins the shop's auto-post
-    job unless it is on TikTok already. A variation waits for its parent's ProductReady (the parent is
-    ready only with its children)."""
-    if not await shops.auto_posts(conn, shop_id):
-        return None
-    record = await products.get_record(conn, seller_sku)
-    if record is None or record.parent_sku:
-        return None
-    posting = await repo.get(conn, shop_id, seller_sku)
-    if posting is not None and posting["product_id"]:
-        return None
-    job_id = await jobs_repo.add_auto(conn, shop_id, seller_sku)
-    if job_id is not None:
-        log.info("ready product queued for auto-post", shop_id=shop_id, seller_sku=seller_sku, job_id=str(job_id))
-    return job_id
-
-
-def job_view(job: Any, counts: dict[str, int], errors: list[Any]) -> dict[str, Any]:
-    return {
-        "id": str(job["id"]), "kind": "auto post" if job["kind"] == "auto" else "bulk post", "shop_id": job["shop_id"], "status": job["status"],
-        "total": job["total"], "done": counts["posted"] + counts["failed"], "failed": counts["failed"],
-        "posted": counts["posted"], "in_review": counts["in_review"], "live": counts["live"],
-        "rejected": counts["rejected"], "waiting": counts["waiting"], "error": job["error"],
-        "errors": [{"seller_sku": e["seller_sku"], "error": e["error"]} for e in errors],
-        "created_at": job["created_at"].isoformat(), "updated_at": job["updated_at"].isoformat(),
-        "finished_at": job["finished_at"].isoformat() if job["finished_at"] else None,
-    }

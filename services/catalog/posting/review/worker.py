@@ -1,59 +1,23 @@
-"""TikTok's review of posted products (R43): a PRODUCT_STATUS_CHANGE webhook (type 5) is stored on receipt
-and the product read back from TikTok by a worker; a reconciliation poll of ``products/search`` by update
-time catches what a lost webhook would miss. Every change of state is stored and published once as
-``ListingUpdated`` (status, TikTok's reasons); the listing follows, so stock and price flow once it is live."""
+"""TikTok's review of posted products (R43), the worker: products named by webhooks are read back from TikTok;
+a reconciliation poll of ``products/search`` by update time (a watermarked import, one replica per shop)
+catches what a lost webhook would miss. The listing follows, so stock and price flow once it is live."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
 
 import asyncpg
 import structlog
 
-from libs.common.events.catalog import ListingUpdated
-from libs.common.outbox import enqueue_data
 from libs.common.tiktok.errors import TikTokError
+from libs.common.watermark import Span, Window, import_since_watermark
 from libs.common.worker import DrainWorker
-from services.catalog.importing import repo as listings
 from services.catalog.posting import repo
-from services.catalog.posting.domain import on_sale
+from services.catalog.posting.review.service import apply_state
 from services.catalog.posting.tiktok import PostingTikTok
-from services.catalog.sync import repo as levels
-from services.catalog.sync.domain import ACTIVE_LISTING
 
 log = structlog.get_logger(__name__)
-
-PRODUCT_STATUS_CHANGE = 5
-
-
-def reasons_of(product: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"position": r.get("position"), "reasons": list(r.get("reasons") or []),
-             "suggestions": list(r.get("suggestions") or [])} for r in product.get("audit_failed_reasons") or []]
-
-
-async def apply_state(conn: asyncpg.Connection, shop_id: str, product: dict[str, Any], *, source: str) -> bool:
-    """Store TikTok's state of one of our products; ListingUpdated when it changed. False: not ours or same."""
-    product_id = str(product.get("id") or product.get("product_id") or "")
-    posting = await repo.by_product(conn, shop_id, product_id)
-    if posting is None:
-        return False
-    status, reasons = str(product.get("status") or ""), reasons_of(product)
-    if not status or not await repo.set_status(conn, shop_id, product_id, status=status, reasons=reasons):
-        return False
-    listing_status, live = on_sale(status, bool(posting["live"]))
-    await repo.set_live(conn, shop_id, product_id, live)
-    await listings.set_listing_status(conn, shop_id, product_id, listing_status)
-    if listing_status == ACTIVE_LISTING:  # stock and price that waited for the review go out now
-        await levels.requeue_skipped_product(conn, shop_id, product_id)
-    await enqueue_data(conn, ListingUpdated(
-        shop_id=shop_id, seller_sku=posting["seller_sku"], product_id=product_id, fields=["status"], status=status,
-        audit_failed_reasons=reasons, updated_at=datetime.now(UTC)), source=source)
-    log.info("listing state changed", shop_id=shop_id, product_id=product_id, seller_sku=posting["seller_sku"],
-             status=status, reasons=len(reasons))
-    return True
 
 
 class ReviewWorker(DrainWorker):
@@ -104,20 +68,20 @@ class ReviewWorker(DrainWorker):
         found = 0
         async with self.pool.acquire() as conn:
             shop_ids = await repo.shops_with_postings(conn)
+        window = Window(overlap_s=self.overlap_s, initial_lookback_s=self.overlap_s)
         for shop_id in shop_ids:
-            now = int(self.clock())
-            async with self.pool.acquire() as conn:
-                mark = await repo.watermark(conn, shop_id, now - self.overlap_s)
-            try:
-                async for page in self.tiktok.changed_since(shop_id, int(mark["update_time_ge"]) - self.overlap_s):
+            async def read(span: Span, shop_id: str = shop_id) -> None:
+                nonlocal found
+                async for page in self.tiktok.changed_since(shop_id, span.ge):
                     async with self.pool.acquire() as conn, conn.transaction():
                         for product in page:
                             found += await apply_state(conn, shop_id, product, source=self.source)
-            except TikTokError as exc:
+
+            try:
+                await import_since_watermark(self.pool, repo.REVIEW_MARKS, window, lock="catalog-review", key=shop_id,
+                                             read=read, now=int(self.clock()))
+            except TikTokError as exc:  # kept on the watermark row; the next pass reads the window again
                 log.warning("review reconciliation failed", shop_id=shop_id, error=str(exc))
-                continue
-            async with self.pool.acquire() as conn:
-                await repo.save_watermark(conn, shop_id, now)
         if found:
             self.wake_relay()
             self.wake_uploader()
