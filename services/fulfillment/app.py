@@ -1,5 +1,5 @@
-"""Composition root: runtime (db, broker, relay), consumers, the upload worker, the shipping-change
-query and the admin API."""
+"""Composition root: runtime (db, broker, relay), consumers, one TikTok client, the upload worker, the
+shipping-change query and the admin API."""
 
 from __future__ import annotations
 
@@ -9,51 +9,36 @@ from libs.common.db import load_migrations
 from libs.common.runtime import ServiceRuntime, create_app
 from libs.common.tiktok.service_client import service_tiktok_client
 from libs.common.tiktok.tokens import TokenProvider
-from services.fulfillment import api, handlers, manual_api
+from libs.common.worker import Every
+from services.fulfillment import handlers
+from services.fulfillment.manual import api as manual_api
 from services.fulfillment.settings import FulfillmentSettings
-from services.fulfillment.shipping_query import ShippingQuery
+from services.fulfillment.shipping_query.service import ShippingQuery
 from services.fulfillment.tiktok import FulfillmentTikTok
-from services.fulfillment.uploader import ShipmentUploader
+from services.fulfillment.uploads import api as uploads_api
+from services.fulfillment.uploads.worker import ShipmentUploader
 
 
-def build_app(settings: FulfillmentSettings | None = None, *, tokens: TokenProvider | None = None) -> FastAPI:
+def build_app(settings: FulfillmentSettings, *, tokens: TokenProvider | None = None) -> FastAPI:
     """The fulfillment app. ``tokens`` replaces the auth-service token provider (tests)."""
-    settings = settings or FulfillmentSettings()
     runtime = ServiceRuntime(settings, load_migrations("services.fulfillment.migrations", prefix="service"))
     handlers.register(runtime)
     app = create_app(runtime, title="ttshop fulfillment")
-    app.include_router(api.router)
+    app.include_router(uploads_api.router)
     app.include_router(manual_api.router)
 
-    async def start_tiktok(rt: ServiceRuntime) -> None:
-        """One client (token cache and rate limits) for the upload worker and the shipping query."""
-        app.state.tiktok = FulfillmentTikTok(service_tiktok_client(rt, tokens=tokens))
-
-    async def upload_loop(rt: ServiceRuntime) -> None:
-        uploader = ShipmentUploader(
-            pool=rt.db(), tiktok=app.state.tiktok, settings=settings, source=rt.source, wake_relay=rt.wake_relay,
-        )
-        app.state.uploader = uploader
-        await uploader.run()
-
-    async def query_loop(rt: ServiceRuntime) -> None:
-        query = ShippingQuery(pool=rt.db(), tiktok=app.state.tiktok, settings=settings, source=rt.source,
+    def shipping_query(rt: ServiceRuntime) -> Every:
+        query = ShippingQuery(pool=rt.db(), tiktok=rt.components.get("tiktok"), settings=settings, source=rt.source,
                               wake_relay=rt.wake_relay)
-        app.state.shipping_query = query
-        await query.run()
+        return Every(query.run_once, interval_s=settings.shipping_query_tick_s)
 
-    def wake_uploader() -> None:
-        """A consumed ShipmentCreated (or order download) may have made a shipment due: look now,
-        not at the next poll. Cheap when there is nothing to do (one indexed UPDATE)."""
-        uploader = getattr(app.state, "uploader", None)
-        if uploader is not None:
-            uploader.wake()
-        query = getattr(app.state, "shipping_query", None)
-        if query is not None:  # an order whose TikTok status moved may be due for a check
-            query.wake()
-
-    runtime.on_start(start_tiktok)
-    runtime.on_after_commit(wake_uploader)
-    runtime.add_loop("shipment-uploader", upload_loop)
-    runtime.add_loop("shipping-query", query_loop)
+    # One client (token cache and rate limits) for the upload worker and the shipping query.
+    runtime.provide("tiktok", lambda rt: FulfillmentTikTok(service_tiktok_client(rt, tokens=tokens)))
+    runtime.add_worker("shipment-uploader", lambda rt: ShipmentUploader(
+        pool=rt.db(), tiktok=rt.components.get("tiktok"), settings=settings, source=rt.source,
+        wake_relay=rt.wake_relay))
+    runtime.add_worker("shipping-query", shipping_query)
+    # A consumed ShipmentCreated (or order download) may have made a shipment due, an order whose TikTok
+    # status moved may be due for a check: look now, not at the next poll (cheap when there is nothing to do).
+    runtime.on_after_commit(lambda: runtime.components.wake("shipment-uploader", "shipping-query"))
     return app

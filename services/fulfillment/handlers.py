@@ -13,6 +13,7 @@ from libs.common.events.shipments import ShipmentCreated
 from libs.common.events.shops import ShopConnected, ShopDisconnected, ShopSettingsChanged
 from libs.common.runtime import ServiceRuntime
 from services.fulfillment import service
+from services.fulfillment.uploads import service as uploads
 
 
 async def on_shop_changed(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:
@@ -32,7 +33,7 @@ async def on_cancellation_detected(conn: asyncpg.Connection, event: CloudEvent, 
 
 async def on_shipment_created(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:
     assert isinstance(data, ShipmentCreated)
-    await service.record_shipment(conn, data, event_id=event.id)
+    await uploads.record_shipment(conn, data, event_id=event.id)
 
 
 def register(runtime: ServiceRuntime) -> None:
@@ -42,6 +43,7 @@ def register(runtime: ServiceRuntime) -> None:
         on_shop_changed,
     )
     runtime.subscribe(OrderDownloaded.topic, [OrderDownloaded.event_type], on_order_downloaded)
+
     async def on_order_status_changed(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:
         """Its own OrderStatusChanged (the query's results) must not queue another check."""
         assert isinstance(data, OrderStatusChanged)

@@ -1,5 +1,6 @@
-"""SQL for the fulfillment schema: shops, orders, shipping providers (shipments: ``shipment_repo``).
-Functions take the connection (and so the transaction) they are given."""
+"""SQL of the projections every feature reads: the shops and the orders (with their lines) as the shops.changed
+and orders.* events told us. Functions take the connection (and so the transaction) they are given; the
+features' own tables are in their repos (``uploads``, ``shipping_query``)."""
 
 from __future__ import annotations
 
@@ -174,27 +175,7 @@ async def get_order(conn: asyncpg.Connection, order_id: str) -> OrderCopy | None
     )
 
 
-# --- shipping providers ---------------------------------------------------------------------
-async def get_providers(conn: asyncpg.Connection, shop_id: str) -> tuple[list[tuple[str, str, str]], datetime | None]:
-    rows = await conn.fetch(
-        "SELECT delivery_option_id, provider_id, name, fetched_at FROM shipping_providers WHERE shop_id = $1"
-        " ORDER BY delivery_option_id, provider_id",
-        shop_id,
-    )
-    fetched = min((r["fetched_at"] for r in rows), default=None)
-    return [(r["delivery_option_id"], r["provider_id"], r["name"]) for r in rows], fetched
-
-
-async def replace_providers(conn: asyncpg.Connection, shop_id: str, rows: Sequence[tuple[str, str, str]]) -> None:
-    await conn.execute("DELETE FROM shipping_providers WHERE shop_id = $1", shop_id)
-    await conn.executemany(
-        "INSERT INTO shipping_providers (shop_id, delivery_option_id, provider_id, name) VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT DO NOTHING",
-        [(shop_id, option, provider, name) for option, provider, name in rows],
-    )
-
-
-# --- completion and the shipping-change query ------------------------------------------------
+# --- completion -----------------------------------------------------------------------------
 async def mark_completed(conn: asyncpg.Connection, order_id: str) -> bool:
     """Note that fulfillment completed the order; False if it already had."""
     result = await conn.execute(
@@ -206,77 +187,3 @@ async def mark_completed(conn: asyncpg.Connection, order_id: str) -> bool:
 
 async def is_completed(conn: asyncpg.Connection, order_id: str) -> bool:
     return bool(await conn.fetchval("SELECT completed_at IS NOT NULL FROM orders WHERE order_id = $1", order_id))
-
-
-async def claim_query_shops(conn: asyncpg.Connection, *, interval_s: float, limit: int = 100) -> list[str]:
-    """Shops with "query shipping change" on whose query is due; each is leased for ``interval_s``."""
-    rows = await conn.fetch(
-        """
-        UPDATE shops SET shipping_query_due_at = now() + make_interval(secs => $1)
-        WHERE shop_id IN (
-            SELECT shop_id FROM shops
-            WHERE query_shipping_change AND status = 'active' AND shipping_query_due_at <= now()
-            ORDER BY shipping_query_due_at LIMIT $2
-            FOR UPDATE SKIP LOCKED)
-        RETURNING shop_id
-        """,
-        interval_s, limit,
-    )
-    return sorted(r["shop_id"] for r in rows)
-
-
-async def open_order_ids(conn: asyncpg.Connection, shop_id: str, *, done_statuses: Sequence[str]) -> list[str]:
-    """Downloaded orders of the shop whose shipping may still move on TikTok (R22).
-
-    Not cancelled, and TikTok's side not yet final (``done_statuses``) as last queried.
-    """
-    rows = await conn.fetch(
-        """
-        SELECT order_id FROM orders
-        WHERE shop_id = $1 AND downloaded_at IS NOT NULL AND NOT cancelled
-          AND (queried_tiktok_status IS NULL OR NOT (queried_tiktok_status = ANY($2::text[])))
-        ORDER BY order_id
-        """,
-        shop_id, list(done_statuses),
-    )
-    return [r["order_id"] for r in rows]
-
-
-async def set_queried_status(conn: asyncpg.Connection, order_id: str, tiktok_status: str) -> str | None:
-    """Store TikTok's order status as queried now; returns the one stored before."""
-    previous: str | None = await conn.fetchval(
-        "SELECT queried_tiktok_status FROM orders WHERE order_id = $1 FOR UPDATE", order_id
-    )
-    await conn.execute(
-        "UPDATE orders SET queried_tiktok_status = $2, queried_at = now() WHERE order_id = $1", order_id, tiktok_status
-    )
-    return previous
-
-
-# --- prompt checks of orders whose TikTok status moved (R14, R22) ----------------------------------------
-
-
-async def queue_order_check(conn: asyncpg.Connection, *, order_id: str, shop_id: str) -> bool:
-    """Ask TikTok about the order at once, if the shop queries shipping changes and the order is still open;
-    False when nothing was queued."""
-    result: str = await conn.execute(
-        """
-        INSERT INTO order_checks (order_id, shop_id)
-        SELECT $1, $2 FROM shops s WHERE s.shop_id = $2 AND s.query_shipping_change AND s.status = 'active'
-          AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_id = $1 AND (o.cancelled OR o.completed_at IS NOT NULL))
-        ON CONFLICT (order_id) DO UPDATE SET due_at = now()
-        """,
-        order_id, shop_id)
-    return result.endswith("1")
-
-
-async def claim_order_checks(conn: asyncpg.Connection, *, limit: int, lease_s: float) -> list[asyncpg.Record]:
-    """Due checks, reserved for ``lease_s`` (a crashed worker's reservation runs out and the check is retried)."""
-    return list(await conn.fetch(
-        "UPDATE order_checks SET due_at = now() + make_interval(secs => $2), attempts = attempts + 1"
-        " WHERE order_id IN (SELECT order_id FROM order_checks WHERE due_at <= now() ORDER BY due_at LIMIT $1"
-        " FOR UPDATE SKIP LOCKED) RETURNING order_id, shop_id, attempts", limit, lease_s))
-
-
-async def done_order_checks(conn: asyncpg.Connection, order_ids: Sequence[str]) -> None:
-    await conn.execute("DELETE FROM order_checks WHERE order_id = ANY($1::text[])", list(order_ids))

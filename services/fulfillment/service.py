@@ -1,42 +1,37 @@
-"""Fulfillment use cases that touch only our database: projections of shops and orders, recording
-shipments, re-queueing them. Consumer use cases run in the consumer's transaction (``conn``);
-API use cases open their own. Uploads to TikTok happen later, in :mod:`uploader`."""
+"""Fulfillment's shared use cases, run in the caller's transaction: keeping the shop and order projections
+(from shops.changed and orders.*; what they change for the features), and the ``OrderStatusChanged`` events the
+features publish through the outbox: shipped (tracking on TikTok), completed (manual ship R21, FBT R14) and
+status (TikTok's side of the shipping moved, R23). Deterministic event ids where an event must exist once."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
 import structlog
 
-from libs.common.events.orders import CancellationDetected, OrderDownloaded, OrderStatusChanged
-from libs.common.events.shipments import ShipmentCreated
+from libs.common.events.orders import CancellationDetected, OrderDownloaded, OrderStatusChanged, Tracking
 from libs.common.events.shops import ShopConnected, ShopDisconnected, ShopSettingsChanged
-from services.fulfillment import repo, shipment_repo
+from libs.common.outbox import enqueue_data
+from services.fulfillment import repo
 from services.fulfillment.domain import (
-    RETRYABLE_STATUSES,
-    Admission,
+    CANCELLED_STATUS,
+    COMPLETED_STATUS,
+    SHIPPED_STATUS,
     CancelledUnits,
     OrderLineCopy,
-    RequestedLine,
-    Shipment,
-    UploadStatus,
-    admit,
+    event_id_for,
+    status_after_upload,
 )
-from services.fulfillment.tracking_rules import SHIPPED_ON_TIKTOK
+from services.fulfillment.shipping_query import repo as query_repo
+from services.fulfillment.shipping_query.domain import SHIPPED_ON_TIKTOK
+from services.fulfillment.uploads import repo as shipments
+from services.fulfillment.uploads import service as uploads
+from services.fulfillment.uploads.domain import Shipment, UploadStatus
 
 log = structlog.get_logger(__name__)
-
-CANCELLED_STATUS = "Cancelled"
-
-
-class ShipmentNotFound(LookupError):
-    pass
-
-
-class NotRetryable(Exception):
-    """The shipment is not in a state an operator may re-queue (or re-queueing would not help)."""
 
 
 # --- shops ----------------------------------------------------------------------------------
@@ -54,10 +49,7 @@ async def apply_shop_event(
         await repo.upsert_shop(conn, shop_id=data.shop_id, status="disconnected", status_reason=data.reason)
         return
     if data.status == "active":
-        released = await shipment_repo.release_held(conn, data.shop_id)
-        if released:
-            log.info("shipments held while the shop was not authorised are due now", shop_id=data.shop_id,
-                     count=released)
+        await uploads.release_held(conn, data.shop_id)
 
 
 # --- orders ---------------------------------------------------------------------------------
@@ -74,16 +66,7 @@ async def apply_order_downloaded(conn: asyncpg.Connection, data: OrderDownloaded
         status_at=at,
         lines=[OrderLineCopy(line.seller_sku, line.quantity, tuple(line.line_item_ids)) for line in data.lines],
     )
-    for shipment in await shipment_repo.shipments_of_order(conn, data.order_id, status=UploadStatus.WAITING_FOR_ORDER):
-        admission = await admit_shipment(conn, shipment)
-        await shipment_repo.set_admission(
-            conn, shipment.shipment_id, status=admission.status,
-            line_item_ids=admission.line_item_ids, error=admission.error,
-        )
-        log.info(
-            "waiting shipment admitted", shipment_id=shipment.shipment_id, order_id=data.order_id,
-            upload_status=admission.status.value, error=admission.error,
-        )
+    await uploads.admit_waiting(conn, data.order_id)
 
 
 async def apply_status_changed(conn: asyncpg.Connection, data: OrderStatusChanged, *, at: datetime,
@@ -101,7 +84,7 @@ async def apply_status_changed(conn: asyncpg.Connection, data: OrderStatusChange
         return False
     if ours or data.tiktok_status not in SHIPPED_ON_TIKTOK:
         return False
-    return await repo.queue_order_check(conn, order_id=data.order_id, shop_id=data.shop_id)
+    return await query_repo.queue_order_check(conn, order_id=data.order_id, shop_id=data.shop_id)
 
 
 async def apply_cancellation(conn: asyncpg.Connection, data: CancellationDetected) -> None:
@@ -122,78 +105,91 @@ async def apply_cancellation(conn: asyncpg.Connection, data: CancellationDetecte
     )
 
 
-# --- shipments ------------------------------------------------------------------------------
-async def admit_shipment(conn: asyncpg.Connection, shipment: Shipment) -> Admission:
-    """Where a shipment goes now (the order must be locked by the caller)."""
-    shop = await repo.get_shop(conn, shipment.shop_id)
+# --- the OrderStatusChanged events the features publish -------------------------------------
+def tracking_of(uploaded: Iterable[Shipment], carrier_names: Mapping[str, str] | None = None) -> list[Tracking]:
+    """Tracking of the given shipments; ``carrier_names`` (shipment id -> name) overrides the WMS's carrier."""
+    names = carrier_names or {}
+    return [
+        Tracking(tracking_number=s.tracking_number, carrier=names.get(s.shipment_id, s.carrier),
+                 package_id=s.tiktok_package_id)
+        for s in uploaded
+    ]
+
+
+async def publish_shipped(
+    conn: asyncpg.Connection, shipment: Shipment, *, source: str, carrier_name: str | None = None,
+    package_id: str | None = None,
+) -> str:
+    """OrderStatusChanged(shipped) for a shipment whose tracking TikTok now has; returns our new status."""
     order = await repo.get_order(conn, shipment.order_id)
-    claimed = await shipment_repo.claimed_line_item_ids(conn, shipment.order_id, except_shipment=shipment.shipment_id)
-    allowed = shop is not None and shop.allow_tracking_upload
-    return admit(shipment, order=order, tracking_allowed=allowed, claimed=claimed)
-
-
-async def record_shipment(conn: asyncpg.Connection, data: ShipmentCreated, *, event_id: str) -> Shipment | None:
-    """Record a ShipmentCreated once per shipment_id; None when it was already recorded."""
-    await repo.lock_order(conn, data.order_id)
-    bound = log.bind(shipment_id=data.shipment_id, order_id=data.order_id, shop_id=data.shop_id, event_id=event_id)
-    existing = await shipment_repo.get_shipment(conn, data.shipment_id)
-    if existing is not None and existing.event_id == event_id:
-        bound.info("our own ShipmentCreated (manual or found on TikTok) comes back; already recorded",
-                   source=existing.source.value, upload_status=existing.upload_status.value)
-        return None
-    if existing is not None:
-        changed = (existing.tracking_number, existing.carrier) != (data.tracking_number, data.carrier)
-        bound.warning(
-            "shipment already recorded; re-send ignored" + ("; its tracking/carrier differ" if changed else ""),
-            upload_status=existing.upload_status.value,
-        )
-        return None
-    shipment = Shipment(
-        shipment_id=data.shipment_id,
-        order_id=data.order_id,
-        shop_id=data.shop_id,
-        carrier=data.carrier,
-        tracking_number=data.tracking_number,
-        upload_status=UploadStatus.WAITING_FOR_ORDER,
-        requested_lines=None if data.lines is None else tuple(
-            RequestedLine(line.seller_sku, line.quantity) for line in data.lines
-        ),
-        requested_line_item_ids=None if data.line_item_ids is None else tuple(data.line_item_ids),
-        shipped_at=data.shipped_at,
+    uploaded = await shipments.shipments_of_order(conn, shipment.order_id, status=UploadStatus.UPLOADED)
+    status = status_after_upload(order, {i for s in uploaded for i in s.line_item_ids})
+    names = {shipment.shipment_id: carrier_name} if carrier_name else {}
+    data = OrderStatusChanged(
+        shop_id=shipment.shop_id,
+        order_id=shipment.order_id,
+        status=status,
+        kind="shipped",
+        previous_status=order.status if order is not None else None,
+        tracking=tracking_of(uploaded, names),
+        occurred_at=datetime.now(UTC),
+        details={
+            "shipment_id": shipment.shipment_id,
+            "line_item_ids": list(shipment.line_item_ids),
+            "package_id": package_id or shipment.tiktok_package_id,
+            "partial": status != SHIPPED_STATUS,
+            "source": shipment.source.value,
+        },
     )
-    admission = await admit_shipment(conn, shipment)
-    shipment = replace(
-        shipment, upload_status=admission.status, line_item_ids=admission.line_item_ids, error=admission.error
+    await enqueue_data(conn, data, source=source, event_id=event_id_for("shipment-uploaded", shipment.shipment_id))
+    return status
+
+
+async def publish_completed(
+    conn: asyncpg.Connection, *, order_id: str, shop_id: str, source: str, reason: str,
+    tiktok_status: str | None = None,
+) -> bool:
+    """OrderStatusChanged(completed, Completed), once per order; False if it was published before."""
+    if not await repo.mark_completed(conn, order_id):
+        return False
+    uploaded = await shipments.shipments_of_order(conn, order_id, status=UploadStatus.UPLOADED)
+    data = OrderStatusChanged(
+        shop_id=shop_id,
+        order_id=order_id,
+        status=COMPLETED_STATUS,
+        kind="completed",
+        tiktok_status=tiktok_status,
+        previous_status=SHIPPED_STATUS,
+        tracking=tracking_of(uploaded),
+        occurred_at=datetime.now(UTC),
+        details={"reason": reason},
     )
-    await shipment_repo.insert_shipment(conn, shipment, event_id=event_id)
-    log_method = bound.warning if admission.status in (UploadStatus.FAILED, UploadStatus.NOT_UPLOADED) else bound.info
-    log_method("shipment recorded", upload_status=admission.status.value, error=admission.error,
-               line_item_ids=list(admission.line_item_ids))
-    return shipment
+    await enqueue_data(conn, data, source=source, event_id=event_id_for("order-completed", order_id))
+    return True
 
 
-async def retry_shipment(pool: asyncpg.Pool, shipment_id: str) -> Shipment:
-    """Re-queue a failed (or not uploaded) shipment: it is admitted again from what is known now."""
-    async with pool.acquire() as conn, conn.transaction():
-        current = await shipment_repo.get_shipment(conn, shipment_id)
-        if current is None:
-            raise ShipmentNotFound(shipment_id)
-        await repo.lock_order(conn, current.order_id)
-        current = await shipment_repo.get_shipment(conn, shipment_id, for_update=True)
-        assert current is not None
-        if current.upload_status not in RETRYABLE_STATUSES:
-            raise NotRetryable(
-                f"shipment {shipment_id} is {current.upload_status.value}; only "
-                f"{' or '.join(sorted(s.value for s in RETRYABLE_STATUSES))} shipments can be retried"
-            )
-        admission = await admit_shipment(conn, current)
-        if admission.status in (UploadStatus.NOT_UPLOADED, UploadStatus.FAILED):
-            raise NotRetryable(f"shipment {shipment_id} still cannot be uploaded: {admission.error}")
-        await shipment_repo.set_admission(
-            conn, shipment_id, status=admission.status, line_item_ids=admission.line_item_ids, error=admission.error
-        )
-        log.info("shipment re-queued", shipment_id=shipment_id, order_id=current.order_id,
-                 upload_status=admission.status.value, error=admission.error)
-        updated = await shipment_repo.get_shipment(conn, shipment_id)
-        assert updated is not None
-        return updated
+async def publish_tiktok_status(
+    conn: asyncpg.Connection, *, order_id: str, shop_id: str, source: str, tiktok_status: str,
+    previous_tiktok_status: str | None, shown: str, packages: list[dict[str, Any]],
+) -> None:
+    """OrderStatusChanged(status): TikTok's side of the order moved (R23); called once per change."""
+    order = await repo.get_order(conn, order_id)
+    uploaded = await shipments.shipments_of_order(conn, order_id, status=UploadStatus.UPLOADED)
+    if await repo.is_completed(conn, order_id):
+        ours = COMPLETED_STATUS
+    elif uploaded:  # our own shipped event may not have come back to the order copy yet
+        ours = status_after_upload(order, {i for s in uploaded for i in s.line_item_ids})
+    else:
+        ours = order.status if order is not None and order.status else "In Process"
+    data = OrderStatusChanged(
+        shop_id=shop_id,
+        order_id=order_id,
+        status=ours,
+        kind="status",
+        tiktok_status=tiktok_status,
+        previous_status=ours,
+        tracking=tracking_of(uploaded) or None,
+        occurred_at=datetime.now(UTC),
+        details={"tiktok_side": shown, "previous_tiktok_status": previous_tiktok_status, "packages": packages},
+    )
+    await enqueue_data(conn, data, source=source)

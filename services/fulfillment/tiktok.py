@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from libs.common.tiktok.client import TikTokClient
-from services.fulfillment.domain import ShipmentRejected
+from services.fulfillment.uploads.domain import ShipmentRejected
 
 WAREHOUSES = "/logistics/202309/warehouses"
 DELIVERY_OPTIONS = "/logistics/202309/warehouses/{warehouse_id}/delivery_options"

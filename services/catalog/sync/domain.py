@@ -116,8 +116,3 @@ def pick_default_warehouse(warehouses: list[dict[str, Any]]) -> str | None:
                 and w.get("effect_status", "ENABLED") == "ENABLED"):
             return str(w["id"])
     return None
-
-
-def retry_delay_s(attempts: int, *, initial_s: float, max_s: float) -> float:
-    """Capped exponential backoff after ``attempts`` transient failures (1 -> initial)."""
-    return float(min(max_s, initial_s * 2 ** max(attempts - 1, 0)))

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import asyncpg
 
+from libs.common import leased_queue
 from services.catalog.sync.domain import InventoryLevel, Kind, LevelKey, PriceLevel, UploadStatus
 
 _INVENTORY_KEY = (
@@ -104,6 +105,7 @@ class Upload:
     occurred_at: datetime
     version: int
     attempts: int
+    updated_at: datetime | None = None  # when the row last changed (a claim is overtaken when it moves)
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
@@ -112,7 +114,8 @@ class Upload:
 
 def _upload(r: asyncpg.Record) -> Upload:
     return Upload(r["shop_id"], r["product_id"], r["sku_id"], Kind(r["kind"]), r["warehouse_id"], r["seller_sku"],
-                  r["quantity"], r["amount"], r["currency"], r["occurred_at"], r["version"], r["attempts"])
+                  r["quantity"], r["amount"], r["currency"], r["occurred_at"], r["version"], r["attempts"],
+                  r["updated_at"])
 
 
 @dataclass(frozen=True)
@@ -263,27 +266,42 @@ async def reschedule(conn: asyncpg.Connection, upload: Upload, *, delay_s: float
 
 
 #: ``error_code`` of a pending row held because the shop is not authorised (issue 8).
-NOT_AUTHORIZED = "not_authorized"
+NOT_AUTHORIZED = leased_queue.NOT_AUTHORIZED
 
 
-async def hold(conn: asyncpg.Connection, upload: Upload, *, recheck_s: float, error: str, called: bool) -> None:
+async def hold(conn: asyncpg.Connection, upload: Upload, *, recheck_s: float, error: str, called: bool) -> bool:
     """The shop is not authorised: keep the row pending without counting an attempt; it goes out when
-    the shop is active again (:func:`requeue_skipped`), or is looked at after ``recheck_s``."""
-    await conn.execute(
+    the shop is active again (:func:`requeue_skipped`), or is looked at after ``recheck_s``.
+
+    A row that changed since its claim (``updated_at``: a newer level, or a re-authorisation released the
+    shop's rows while this one was in flight) is due at once instead (returns False). Both statements lock
+    the row, so one of them sees the other."""
+    held: bool | None = await conn.fetchval(
         f"""
         UPDATE uploads SET leased_until = NULL, updated_at = now(), calls = calls + $10::int,
             error = CASE WHEN version = $6 THEN $7 ELSE NULL END,
-            error_code = CASE WHEN version = $6 THEN $8 ELSE NULL END,
-            next_attempt_at = CASE WHEN version = $6 THEN now() + make_interval(secs => $9) ELSE now() END
+            error_code = CASE WHEN version = $6 AND updated_at IS NOT DISTINCT FROM $11::timestamptz
+                              THEN $8 ELSE NULL END,
+            next_attempt_at = CASE WHEN version = $6 AND updated_at IS NOT DISTINCT FROM $11::timestamptz
+                                   THEN now() + make_interval(secs => $9) ELSE now() END
         WHERE {_KEY}
+        RETURNING error_code IS NOT NULL
         """,
-        *upload.key, upload.version, error, NOT_AUTHORIZED, recheck_s, int(called),
+        *upload.key, upload.version, error, NOT_AUTHORIZED, recheck_s, int(called), upload.updated_at,
     )
+    return held is not False
 
 
 async def requeue_skipped(conn: asyncpg.Connection, shop_id: str, kinds: list[str]) -> int:
     """A shop's switch came on (or it became active again): send the latest skipped levels now, and
-    the pending ones held while the shop was not authorised."""
+    the pending ones held while the shop was not authorised. Its rows in flight (leased, so not held yet)
+    are marked as overtaken first (clock time, not the transaction's), so a call refused for the old
+    authorisation is not held after this release (:func:`hold`)."""
+    await conn.execute(
+        "UPDATE uploads SET updated_at = clock_timestamp() WHERE shop_id = $1 AND kind = ANY($2::text[])"
+        " AND status = 'pending' AND leased_until > now()",
+        shop_id, kinds,
+    )
     result: str = await conn.execute(
         """
         UPDATE uploads SET status = 'pending', error = NULL, error_code = NULL, attempts = 0,

@@ -1,28 +1,27 @@
 """The R40 upload worker: sends queued stock and price levels to TikTok, outside any consumer transaction.
 
-Each pass claims due rows (``FOR UPDATE SKIP LOCKED`` + lease), checks the shop still allows the upload,
-sends every due SKU of one TikTok product in one call (TikTok's per-SKU errors apply to their SKU only),
-and records each outcome in one transaction with the ``ListingUpdated`` it publishes (outbox). A change that arrived while a row was being sent leaves the row pending, so the
-newest level always goes out last. It is woken after every consumer commit (``runtime.on_after_commit``).
+A leased retrying queue (:mod:`libs.common.leased_queue`) over the ``uploads`` rows: each pass claims due rows,
+checks the shop still allows the upload, sends every due SKU of one TikTok product in one call (TikTok's
+per-SKU errors apply to their SKU only; calls of different products are in flight at once), and records each
+outcome in one transaction with the ``ListingUpdated`` / ``ListingFailed`` it publishes (outbox). A change that
+arrived while a row was being sent leaves the row pending, so the newest level always goes out last. It is
+woken after every consumer commit (``runtime.on_after_commit``).
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import asyncpg
 import structlog
 
 from libs.common.events.catalog import ListingError, ListingFailed, ListingUpdated
+from libs.common.leased_queue import CALL_PROBLEMS, Failure, LeasedQueue, Verdict, failure_of
 from libs.common.outbox import enqueue_data
-from libs.common.tiktok.errors import TikTokError
-from libs.common.tiktok.tokens import AUTHORIZATION_PROBLEMS, TokenServiceRejected
-from libs.common.worker import DrainWorker
 from services.catalog.importing import repo as listings
 from services.catalog.products import repo as products
 from services.catalog.settings import CatalogSettings
@@ -34,7 +33,6 @@ from services.catalog.sync.domain import (
     Kind,
     UploadStatus,
     no_default_warehouse_message,
-    retry_delay_s,
     skip_reason,
 )
 from services.catalog.sync.repo import Upload
@@ -45,13 +43,13 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True)
 class Outcome:
-    status: UploadStatus  # PENDING = transient, try again later
+    """A finished row: uploaded, skipped (not allowed now) or failed, with TikTok's code."""
+
+    status: UploadStatus
     error: str | None = None
-    error_code: str | None = None
+    code: str | None = None  # TikTok's (or ours, e.g. no_default_warehouse)
     warehouse_id: str | None = None
     called: bool = False
-    #: PENDING because the shop is not authorised: held, not counted, sent after re-authorisation.
-    held: bool = False
     #: what TikTok was told (R46: the level less the shop's buffer); None: the level itself
     sent_quantity: int | None = None
 
@@ -60,90 +58,52 @@ class NoDefaultWarehouse(Exception):
     pass
 
 
-class ListingUploader(DrainWorker):
+class ListingUploader(LeasedQueue[Upload, Outcome]):
     def __init__(self, *, pool: asyncpg.Pool, tiktok: SyncTikTok, settings: CatalogSettings, source: str,
                  wake_relay: Callable[[], None] = lambda: None) -> None:
-        self._pool = pool
         self._tiktok = tiktok
         self._settings = settings
         self._source = source
-        self._wake_relay = wake_relay
-        self._in_flight: set[asyncio.Task[None]] = set()
-        super().__init__(poll_s=settings.upload_poll_s)
+        super().__init__(pool=pool, settings=settings, wake_relay=wake_relay, in_flight=True)
 
-    async def next_due_in_s(self) -> float | None:
-        async with self._pool.acquire() as conn:
-            return await repo.next_due_in_s(conn)
+    async def claim(self, conn: asyncpg.Connection, *, limit: int, lease_s: float) -> list[Upload]:
+        """The due rows of up to ``limit`` products (one call each, started without waiting for the others)."""
+        return await repo.claim_due(conn, limit=limit, lease_s=lease_s)
 
-    async def run_once(self) -> int:
-        """Claim what is due and start one call per product without waiting for the calls before (up to
-        ``upload_batch_size`` calls in flight): a change never waits behind a slow call of another shop. Claimed
-        rows are leased, so a pass never takes a row already in flight."""
-        free = self._settings.upload_batch_size - len(self._in_flight)
-        if free <= 0:
-            await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
-            return 1  # a call finished: look again at once
-        async with self._pool.acquire() as conn, conn.transaction():
-            due = await repo.claim_due(conn, limit=free, lease_s=self._settings.upload_lease_s)
+    async def due_in_s(self, conn: asyncpg.Connection) -> float | None:
+        return await repo.next_due_in_s(conn)
+
+    def group(self, claimed: list[Upload]) -> list[list[Upload]]:
+        """Every due SKU of one TikTok product goes in one call."""
         groups: dict[tuple[str, str, Kind], list[Upload]] = {}
-        for upload in due:  # every due SKU of one TikTok product goes in one call
+        for upload in claimed:
             groups.setdefault((upload.shop_id, upload.product_id, upload.kind), []).append(upload)
-        for rows in groups.values():
-            task = asyncio.create_task(self._upload(rows))
-            self._in_flight.add(task)
-            task.add_done_callback(self._finished)
-        return len(due)
+        return list(groups.values())
 
-    async def run(self) -> None:
-        try:
-            await super().run()
-        finally:  # stopping: calls in flight end here; their leased rows are taken up again when the lease ends
-            for task in list(self._in_flight):
-                task.cancel()
+    def log_fields(self, unit: list[Upload]) -> dict[str, Any]:
+        first = unit[0]
+        return {"shop_id": first.shop_id, "product_id": first.product_id, "kind": first.kind.value, "skus": len(unit)}
 
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._in_flight.discard(task)
-        self.wake()  # the product's rows are free again, and a slot too
-
-    async def drain(self) -> None:
-        """Wait for the calls in flight (tests, shutdown)."""
-        while self._in_flight:
-            await asyncio.wait(self._in_flight)
-
-    async def _upload(self, rows: list[Upload]) -> None:
-        first = rows[0]
-        bound = log.bind(shop_id=first.shop_id, product_id=first.product_id, kind=first.kind.value)
-        try:
-            outcomes = await self._attempt(rows)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a bug or an outage must not lose the level: retry later
-            bound.exception("upload attempt crashed; will retry")
-            outcomes = [Outcome(UploadStatus.PENDING, f"internal error: {type(exc).__name__}: {exc}")] * len(rows)
-        await self._record(rows, outcomes)
-        bound.info("upload attempt finished", skus=len(rows),
-                   outcomes=dict(Counter(o.status.value for o in outcomes)),
-                   errors=sorted({o.error for o in outcomes if o.error})[:3])
-
-    async def _attempt(self, rows: list[Upload]) -> list[Outcome]:
+    async def attempt(self, unit: list[Upload]) -> list[Outcome | Failure]:
         """One call for the product's SKUs that may be sent; each row's outcome (TikTok's per-SKU errors
         apply to their SKU only: partial success is normal)."""
-        first = rows[0]
+        first = unit[0]
         async with self._pool.acquire() as conn:
             gate = await shops.shop_gate(conn, first.shop_id)
             statuses = await listings.listing_statuses(conn, first.shop_id, first.product_id)
-        outcomes: dict[int, Outcome] = {}
-        for n, upload in enumerate(rows):
+        outcomes: dict[int, Outcome | Failure] = {}
+        for n, upload in enumerate(unit):
             reason = skip_reason(upload.kind, gate, statuses.get(upload.sku_id) or "not imported")
             if reason is not None:
                 outcomes[n] = Outcome(UploadStatus.SKIPPED, reason)
-        sendable = [n for n in range(len(rows)) if n not in outcomes]
+        sendable = [n for n in range(len(unit)) if n not in outcomes]
         if sendable:
-            outcomes.update(await self._send(first, [(n, rows[n]) for n in sendable], gate))
-        return [outcomes[n] for n in range(len(rows))]
+            outcomes.update(await self._send(first, [(n, unit[n]) for n in sendable], gate))
+        return [outcomes[n] for n in range(len(unit))]
 
-    async def _send(self, first: Upload, rows: list[tuple[int, Upload]], gate: ShopGate) -> dict[int, Outcome]:
-        def all_(outcome: Outcome) -> dict[int, Outcome]:
+    async def _send(self, first: Upload, rows: list[tuple[int, Upload]],
+                    gate: ShopGate) -> Mapping[int, Outcome | Failure]:
+        def all_(outcome: Outcome | Failure) -> dict[int, Outcome | Failure]:
             return {n: outcome for n, _ in rows}
 
         try:
@@ -163,18 +123,11 @@ class ListingUploader(DrainWorker):
                     skus=[(u.sku_id, u.amount or Decimal(0), u.currency or "") for n, u in rows])
         except NoDefaultWarehouse as exc:
             return all_(Outcome(UploadStatus.FAILED, str(exc), NO_DEFAULT_WAREHOUSE))
-        except AUTHORIZATION_PROBLEMS as exc:
-            return all_(Outcome(UploadStatus.PENDING, f"{exc}; held until the shop is authorised again",
-                                repo.NOT_AUTHORIZED, called=isinstance(exc, TikTokError), held=True))
-        except TokenServiceRejected as exc:
-            return all_(Outcome(UploadStatus.PENDING, f"{exc}; retrying", "token_service_rejected"))
-        except TikTokError as exc:
-            if exc.transient:
-                return all_(Outcome(UploadStatus.PENDING, f"TikTok unavailable ({exc.code}): {exc.message}; retrying",
-                                    str(exc.code), called=True))
-            await self._forget_default_warehouse(first, rows)
-            return all_(Outcome(UploadStatus.FAILED, f"TikTok refused the {first.kind.value} update ({exc.code}): "
-                                f"{exc.message}", str(exc.code), called=True))
+        except CALL_PROBLEMS as exc:
+            failure = failure_of(exc, call=f"the {first.kind.value} update")
+            if failure.verdict is Verdict.FAIL:
+                await self._forget_default_warehouse(first, rows)
+            return all_(failure)
         out: dict[int, Outcome] = {}
         for n, upload in rows:
             refused = errors.get(upload.sku_id)
@@ -212,49 +165,39 @@ class ListingUploader(DrainWorker):
             raise NoDefaultWarehouse(no_default_warehouse_message(shop_id))
         return warehouse_id
 
-    async def _record(self, rows: list[Upload], outcomes: list[Outcome]) -> None:
-        """Every outcome of one product's call, with the events it publishes and the call counted for the
-        sync status, in one transaction."""
-        published = False
-        async with self._pool.acquire() as conn, conn.transaction():
-            parents = await products.parents_of(conn, sorted({u.seller_sku for u in rows}))
-            for upload, outcome in zip(rows, outcomes, strict=True):
-                published = await self._record_one(conn, upload, outcome, parents.get(upload.seller_sku)) or published
-            called = [o for o in outcomes if o.called]
-            if called:
-                refused = next((o.error_code for o in called if o.status != UploadStatus.UPLOADED), None)
-                await repo.record_call(conn, rows[0].shop_id, rows[0].kind, skus=len(called),
-                                       ok=any(o.status == UploadStatus.UPLOADED for o in called), code=refused)
-        if published:
-            self._wake_relay()
+    def failed(self, failure: Failure) -> Outcome:
+        return Outcome(UploadStatus.FAILED, failure.error, failure.code, called=failure.called)
 
-    async def _record_one(self, conn: asyncpg.Connection, upload: Upload, outcome: Outcome,
-                          parent_sku: str | None) -> bool:
-        """One row's outcome; True when an event was published."""
-        s = self._settings
-        if outcome.held:
-            await repo.hold(conn, upload, recheck_s=s.authorization_recheck_s, error=outcome.error or "held",
-                            called=outcome.called)
-            return False
-        if outcome.status == UploadStatus.PENDING:
-            attempts = upload.attempts + 1
-            if attempts < s.upload_max_attempts:
-                delay = retry_delay_s(attempts, initial_s=s.upload_backoff_initial_s, max_s=s.upload_backoff_max_s)
-                await repo.reschedule(conn, upload, delay_s=delay, error=outcome.error or "retrying",
-                                      error_code=outcome.error_code)
-                return False
-            outcome = Outcome(UploadStatus.FAILED, f"gave up after {attempts} attempts; last error: {outcome.error}",
-                              outcome.error_code, called=outcome.called)
-        final = await repo.finish(conn, upload, status=outcome.status, error=outcome.error,
-                                  error_code=outcome.error_code, sent_warehouse_id=outcome.warehouse_id,
-                                  called=outcome.called, sent_quantity=outcome.sent_quantity)
-        if outcome.status == UploadStatus.UPLOADED:
-            await self._publish_updated(conn, upload, outcome.sent_quantity, parent_sku)
-            return True
-        if outcome.status == UploadStatus.FAILED and final:
-            await self._publish_failed(conn, upload, outcome, parent_sku)
-            return True
-        return False
+    async def hold(self, conn: asyncpg.Connection, item: Upload, failure: Failure, *, recheck_s: float) -> bool:
+        return await repo.hold(conn, item, recheck_s=recheck_s, error=failure.error, called=failure.called)
+
+    async def retry(self, conn: asyncpg.Connection, item: Upload, failure: Failure, *, delay_s: float) -> None:
+        await repo.reschedule(conn, item, delay_s=delay_s, error=failure.error, error_code=failure.code)
+
+    async def finish(self, conn: asyncpg.Connection, done: list[tuple[Upload, Outcome]]) -> bool:
+        """The finished rows of one product's call, with the events they publish."""
+        published = False
+        parents = await products.parents_of(conn, sorted({u.seller_sku for u, _ in done}))
+        for upload, outcome in done:
+            final = await repo.finish(conn, upload, status=outcome.status, error=outcome.error,
+                                      error_code=outcome.code, sent_warehouse_id=outcome.warehouse_id,
+                                      called=outcome.called, sent_quantity=outcome.sent_quantity)
+            parent_sku = parents.get(upload.seller_sku)
+            if outcome.status == UploadStatus.UPLOADED:
+                await self._publish_updated(conn, upload, outcome.sent_quantity, parent_sku)
+                published = True
+            elif outcome.status == UploadStatus.FAILED and final:
+                await self._publish_failed(conn, upload, outcome, parent_sku)
+                published = True
+        return published
+
+    async def settled(self, conn: asyncpg.Connection, unit: list[Upload], results: list[Outcome | Failure]) -> None:
+        """The call counted for the sync status (calls in the last minute, the last success)."""
+        called = [r for r in results if r.called]
+        if called:
+            refused = next((r.code for r in called if not _uploaded(r)), None)
+            await repo.record_call(conn, unit[0].shop_id, unit[0].kind, skus=len(called),
+                                   ok=any(_uploaded(r) for r in called), code=refused)
 
     async def _publish_updated(self, conn: asyncpg.Connection, upload: Upload, sent_quantity: int | None,
                                parent_sku: str | None) -> None:
@@ -273,7 +216,11 @@ class ListingUploader(DrainWorker):
             shop_id=upload.shop_id, seller_sku=upload.seller_sku,
             parent_sku=parent_sku, product_id=upload.product_id,
             operation=upload.kind.value,
-            errors=[ListingError(code=outcome.error_code or "upload_failed", message=outcome.error or "failed",
+            errors=[ListingError(code=outcome.code or "upload_failed", message=outcome.error or "failed",
                                  field=upload.kind.value)],
             failed_at=datetime.now(UTC),
         ), source=self._source)
+
+
+def _uploaded(result: Outcome | Failure) -> bool:
+    return isinstance(result, Outcome) and result.status == UploadStatus.UPLOADED

@@ -4,7 +4,7 @@ and the retry delays."""
 from __future__ import annotations
 
 from services.catalog.shops.domain import ShopGate
-from services.catalog.sync.domain import Kind, pick_default_warehouse, retry_delay_s, skip_reason
+from services.catalog.sync.domain import Kind, pick_default_warehouse, skip_reason
 
 ON = ShopGate("S1", True, "active", None, True, True)
 
@@ -36,7 +36,3 @@ def test_only_a_default_enabled_sales_warehouse_counts() -> None:
     assert pick_default_warehouse([{"id": "1", "is_default": False}]) is None
     assert pick_default_warehouse([{"id": "1", "is_default": True, "effect_status": "DISABLED"}]) is None
     assert pick_default_warehouse([{"id": "1", "is_default": True, "type": "RETURN_WAREHOUSE"}]) is None
-
-
-def test_retry_delay_doubles_and_is_capped() -> None:
-    assert [retry_delay_s(n, initial_s=1.0, max_s=5.0) for n in (1, 2, 3, 4, 5)] == [1.0, 2.0, 4.0, 5.0, 5.0]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from services.fulfillment.carriers import (
+from libs.common.leased_queue import retry_delay_s
+from services.fulfillment.tiktok import pick_warehouse
+from services.fulfillment.uploads.domain import (
     ShippingProvider,
     match_carrier,
     merge_providers,
+    tracking_matches,
     unknown_carrier_message,
 )
-from services.fulfillment.domain import retry_delay_s, tracking_matches
-from services.fulfillment.tiktok import pick_warehouse
 
 PROVIDERS = merge_providers([
     ("opt1", "661", "USPS"),

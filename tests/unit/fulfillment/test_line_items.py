@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from services.fulfillment.domain import (
-    CancelledUnits,
-    OrderCopy,
-    OrderLineCopy,
+from services.fulfillment.domain import CancelledUnits, OrderCopy, OrderLineCopy, status_after_upload
+from services.fulfillment.uploads.domain import (
     RequestedLine,
     Shipment,
     ShipmentRejected,
     UploadStatus,
     admit,
     resolve_line_items,
-    status_after_upload,
 )
 
 ORDER = OrderCopy(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from services.fulfillment.manual import new_shipment_id
-from services.fulfillment.manual_api import ShipRequest
+from services.fulfillment.manual.api import ShipRequest
+from services.fulfillment.manual.domain import new_shipment_id
 
 
 def test_same_order_and_tracking_give_the_same_shipment_id() -> None:

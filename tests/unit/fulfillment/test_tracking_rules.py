@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.fulfillment.domain import Shipment, UploadStatus
-from services.fulfillment.tracking_rules import (
+from services.fulfillment.shipping_query.domain import (
     all_items_packed,
     batches,
     match_package,
     packages_of,
     tiktok_side,
 )
+from services.fulfillment.uploads.domain import Shipment, UploadStatus
 
 
 def item(item_id: str, package: str = "", tracking: str = "", status: str = "AWAITING_SHIPMENT") -> dict[str, Any]:

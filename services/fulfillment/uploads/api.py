@@ -1,4 +1,5 @@
-"""Admin HTTP API: shipments and their upload state (thin: parse, call a use case, shape)."""
+"""Admin HTTP API: shipments and their upload state, and re-queueing a failed one (thin: parse, call a use
+case, shape)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from libs.common.web import ApiError
-from services.fulfillment import shipment_repo
-from services.fulfillment.domain import Shipment, UploadStatus
-from services.fulfillment.service import NotRetryable, ShipmentNotFound, retry_shipment
-from services.fulfillment.tracking_rules import tiktok_side
+from libs.common.web import database, wake
+from services.fulfillment.shipping_query.domain import tiktok_side
+from services.fulfillment.uploads import repo
+from services.fulfillment.uploads.domain import Shipment, UploadStatus, shipment_not_found
+from services.fulfillment.uploads.service import retry_shipment
 
 router = APIRouter(tags=["shipments"])
 
@@ -38,10 +39,6 @@ def shipment_view(s: Shipment) -> dict[str, Any]:
     }
 
 
-def _runtime(request: Request) -> Any:
-    return request.app.state.runtime
-
-
 @router.get("/shipments")
 async def list_shipments(
     request: Request,
@@ -49,8 +46,8 @@ async def list_shipments(
     status: Annotated[UploadStatus | None, Query(description="Only shipments in this upload status.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
-    async with _runtime(request).db().acquire() as conn:
-        found = await shipment_repo.list_shipments(
+    async with database(request).acquire() as conn:
+        found = await repo.list_shipments(
             conn, order_id=order_id, status=None if status is None else status.value, limit=limit
         )
     return {"shipments": [shipment_view(s) for s in found]}
@@ -58,23 +55,15 @@ async def list_shipments(
 
 @router.get("/shipments/{shipment_id}")
 async def get_shipment(request: Request, shipment_id: str) -> dict[str, Any]:
-    async with _runtime(request).db().acquire() as conn:
-        found = await shipment_repo.get_shipment(conn, shipment_id)
+    async with database(request).acquire() as conn:
+        found = await repo.get_shipment(conn, shipment_id)
     if found is None:
-        raise ApiError(404, "shipment_not_found", f"no shipment {shipment_id!r} has been received")
+        raise shipment_not_found(shipment_id)
     return shipment_view(found)
 
 
 @router.post("/shipments/{shipment_id}/retry")
 async def retry(request: Request, shipment_id: str) -> dict[str, Any]:
-    runtime = _runtime(request)
-    try:
-        updated = await retry_shipment(runtime.db(), shipment_id)
-    except ShipmentNotFound:
-        raise ApiError(404, "shipment_not_found", f"no shipment {shipment_id!r} has been received") from None
-    except NotRetryable as exc:
-        raise ApiError(409, "not_retryable", str(exc)) from None
-    uploader = getattr(request.app.state, "uploader", None)
-    if uploader is not None:
-        uploader.wake()
+    updated = await retry_shipment(database(request), shipment_id)
+    wake(request, "shipment-uploader")
     return shipment_view(updated)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
 from libs.common.limits import MAX_INT4, Identifier, IdentifierText, Name, Sku
-from libs.common.web import ApiError
-from services.fulfillment.api import shipment_view
-from services.fulfillment.domain import RequestedLine
-from services.fulfillment.manual import ManualShipment, ManualShipRefused, OrderNotKnown, ship_manually
+from libs.common.web import database, wake
+from services.fulfillment.manual.domain import ManualShipment
+from services.fulfillment.manual.service import ship_manually
+from services.fulfillment.uploads.api import shipment_view
+from services.fulfillment.uploads.domain import RequestedLine
 
 router = APIRouter(tags=["manual tracking"])
 
@@ -40,20 +39,13 @@ class ShipRequest(BaseModel):
 
 @router.post("/orders/{order_id}/ship")
 async def ship_order(request: Request, order_id: str, body: ShipRequest) -> JSONResponse:
-    runtime: Any = request.app.state.runtime
+    runtime = request.app.state.runtime
     wanted = ManualShipment(
         carrier=body.carrier, tracking_number=body.tracking_number, shipment_id=body.shipment_id,
         lines=None if body.lines is None else [RequestedLine(x.seller_sku, x.quantity) for x in body.lines],
         line_item_ids=body.line_item_ids,
     )
-    try:
-        shipment, created = await ship_manually(runtime.db(), order_id, wanted, source=runtime.source)
-    except OrderNotKnown as exc:
-        raise ApiError(404, "order_not_found", str(exc)) from None
-    except ManualShipRefused as exc:
-        raise ApiError(409, "cannot_ship", str(exc)) from None
+    shipment, created = await ship_manually(database(request), order_id, wanted, source=runtime.source)
     runtime.wake_relay()
-    uploader = getattr(request.app.state, "uploader", None)
-    if uploader is not None:
-        uploader.wake()
+    wake(request, "shipment-uploader")
     return JSONResponse(shipment_view(shipment), status_code=201 if created else 200)

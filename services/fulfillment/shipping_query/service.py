@@ -10,7 +10,8 @@ shop's open orders (batched GET /order/202309/orders, rate-limited by the client
 
 Each order is applied in one transaction under the order lock, with the events (outbox), so a
 repeated or concurrent query changes nothing twice. Shops are leased (``shipping_query_due_at``),
-so replicas do not query the same shop at once.
+so replicas do not query the same shop at once. :meth:`ShippingQuery.run_once` is one pass; the app runs it
+on a :class:`libs.common.worker.Every` (woken when an order's TikTok status moved).
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ import structlog
 
 from libs.common.events.shipments import ShipmentCreated
 from libs.common.outbox import enqueue_data
-from services.fulfillment import order_events, repo, shipment_repo
-from services.fulfillment.domain import TIKTOK_FULFILLED, Shipment, ShipmentSource, UploadStatus
+from services.fulfillment import repo, service
+from services.fulfillment.domain import TIKTOK_FULFILLED, event_id_for
 from services.fulfillment.settings import FulfillmentSettings
-from services.fulfillment.tiktok import FulfillmentTikTok
-from services.fulfillment.tracking_rules import (
+from services.fulfillment.shipping_query import repo as query_repo
+from services.fulfillment.shipping_query.domain import (
     FINAL_ON_TIKTOK,
     SHIPPED_ON_TIKTOK,
     TikTokPackage,
@@ -40,6 +41,9 @@ from services.fulfillment.tracking_rules import (
     tiktok_shipment_id,
     tiktok_side,
 )
+from services.fulfillment.tiktok import FulfillmentTikTok
+from services.fulfillment.uploads import repo as shipments
+from services.fulfillment.uploads.domain import Shipment, ShipmentSource, UploadStatus
 
 log = structlog.get_logger(__name__)
 
@@ -54,32 +58,13 @@ class ShippingQuery:
         self._settings = settings
         self._source = source
         self._wake_relay = wake_relay
-        self._woken = asyncio.Event()
-
-    def wake(self) -> None:
-        """An order's TikTok status moved (orders.status-changed): check it now, not at the next tick."""
-        self._woken.set()
-
-    async def run(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - database trouble: the next tick tries again
-                log.warning("shipping query pass failed", error=f"{type(exc).__name__}: {exc}")
-            try:
-                await asyncio.wait_for(self._woken.wait(), timeout=self._settings.shipping_query_tick_s)
-            except TimeoutError:
-                pass
-            self._woken.clear()
 
     async def run_once(self) -> int:
         """The orders whose TikTok status moved, then every shop whose periodic query is due; returns how many
         orders were looked at."""
         seen = await self.check_orders()
         async with self._pool.acquire() as conn, conn.transaction():
-            shops = await repo.claim_query_shops(conn, interval_s=self._settings.shipping_query_interval_s)
+            shops = await query_repo.claim_query_shops(conn, interval_s=self._settings.shipping_query_interval_s)
         for shop_id in shops:
             try:
                 seen += await self.query_shop(shop_id)
@@ -94,7 +79,7 @@ class ShippingQuery:
         """The orders TikTok said moved (R14, R22): read at once, a batch per shop; a failed read is retried
         after a backoff, and the periodic query covers it anyway."""
         async with self._pool.acquire() as conn, conn.transaction():
-            due = await repo.claim_order_checks(conn, limit=200, lease_s=60)
+            due = await query_repo.claim_order_checks(conn, limit=200, lease_s=60)
         by_shop: dict[str, list[str]] = {}
         for row in due:
             by_shop.setdefault(row["shop_id"], []).append(row["order_id"])
@@ -112,7 +97,7 @@ class ShippingQuery:
                 for order in orders:
                     published = await self.apply(shop_id, order) or published
                 async with self._pool.acquire() as conn:
-                    await repo.done_order_checks(conn, batch)
+                    await query_repo.done_order_checks(conn, batch)
         if published:
             self._wake_relay()
         if due:
@@ -121,7 +106,7 @@ class ShippingQuery:
 
     async def query_shop(self, shop_id: str) -> int:
         async with self._pool.acquire() as conn:
-            ids = await repo.open_order_ids(conn, shop_id, done_statuses=FINAL_ON_TIKTOK)
+            ids = await query_repo.open_order_ids(conn, shop_id, done_statuses=FINAL_ON_TIKTOK)
         published = False
         for batch in batches(ids, self._settings.shipping_query_batch_size):
             for order in await self._tiktok.orders(shop_id=shop_id, order_ids=batch):
@@ -142,24 +127,24 @@ class ShippingQuery:
             order = await repo.get_order(conn, order_id)
             if order is None or order.shop_id != shop_id:
                 return False
-            ours = await shipment_repo.shipments_of_order(conn, order_id)
+            ours = await shipments.shipments_of_order(conn, order_id)
             for package in packages:
                 mine = match_package(package, ours)
                 if mine is None:
                     await self._bring_in(conn, order.shop_id, order_id, package)
                     published = True
                 else:
-                    await shipment_repo.set_tiktok_status(conn, mine.shipment_id, package.status)
+                    await shipments.set_tiktok_status(conn, mine.shipment_id, package.status)
             fbt_done = (order.fulfillment_type == TIKTOK_FULFILLED and tiktok_status in SHIPPED_ON_TIKTOK
                         and all_items_packed(wire, packages))
             if fbt_done:
-                published = await order_events.publish_completed(
+                published = await service.publish_completed(
                     conn, order_id=order_id, shop_id=shop_id, source=self._source,
                     reason="fulfilled and shipped by TikTok (R14)", tiktok_status=tiktok_status,
                 ) or published
-            previous = await repo.set_queried_status(conn, order_id, tiktok_status)
+            previous = await query_repo.set_queried_status(conn, order_id, tiktok_status)
             if previous != tiktok_status and tiktok_status in SHIPPED_ON_TIKTOK:
-                await order_events.publish_tiktok_status(
+                await service.publish_tiktok_status(
                     conn, order_id=order_id, shop_id=shop_id, source=self._source, tiktok_status=tiktok_status,
                     previous_tiktok_status=previous, shown=tiktok_side(tiktok_status) or tiktok_status,
                     packages=[{"package_id": p.package_id, "tracking_number": p.tracking_number,
@@ -174,22 +159,22 @@ class ShippingQuery:
     async def _bring_in(self, conn: asyncpg.Connection, shop_id: str, order_id: str, package: TikTokPackage) -> None:
         """Record a package TikTok has and we did not send: shipped outside, or by TikTok (FBT)."""
         shipment_id = tiktok_shipment_id(package.package_id)
-        event_id = order_events.event_id_for("tiktok-shipment", shipment_id)
+        event_id = event_id_for("tiktok-shipment", shipment_id)
         shipment = Shipment(
             shipment_id=shipment_id, order_id=order_id, shop_id=shop_id, carrier=package.provider_name,
             tracking_number=package.tracking_number, upload_status=UploadStatus.UPLOADED,
             line_item_ids=package.line_item_ids, shipping_provider_id=package.provider_id or None,
             tiktok_package_id=package.package_id, source=ShipmentSource.TIKTOK, tiktok_status=package.status,
         )
-        if not await shipment_repo.insert_shipment(conn, shipment, event_id=event_id):
+        if not await shipments.insert_shipment(conn, shipment, event_id=event_id):
             return
-        recorded = await shipment_repo.get_shipment(conn, shipment_id)
+        recorded = await shipments.get_shipment(conn, shipment_id)
         assert recorded is not None
         await enqueue_data(conn, ShipmentCreated(
             shop_id=shop_id, order_id=order_id, shipment_id=shipment_id, carrier=package.provider_name,
             tracking_number=package.tracking_number, line_item_ids=list(package.line_item_ids),
             shipped_at=recorded.created_at or datetime.now(UTC),
         ), source=self._source, event_id=event_id)
-        await order_events.publish_shipped(conn, recorded, source=self._source, package_id=package.package_id)
+        await service.publish_shipped(conn, recorded, source=self._source, package_id=package.package_id)
         log.info("tracking found on TikTok brought in", shipment_id=shipment_id, order_id=order_id,
                  tracking_number=package.tracking_number, carrier=package.provider_name)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from services.fulfillment.domain import Shipment
+from services.fulfillment.uploads.domain import Shipment
 
 #: TikTok order / package statuses once a package exists (R23: "shipped" on TikTok's side).
 SHIPPED_ON_TIKTOK = ("AWAITING_COLLECTION", "IN_TRANSIT", "DELIVERED", "COMPLETED")

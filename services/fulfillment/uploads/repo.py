@@ -1,4 +1,6 @@
-"""SQL for shipments and their upload state. Functions take the connection they are given."""
+"""SQL for shipments, their upload state and the upload queue, and each shop's TikTok shipping providers as
+last fetched. Claims use ``FOR UPDATE SKIP LOCKED`` plus a lease in ``next_attempt_at`` so replicas never upload
+the same shipment at once and a crashed worker's claim expires. Functions take the connection they are given."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from services.fulfillment.domain import (
+from services.fulfillment.uploads.domain import (
     CLAIMING_STATUSES,
     RequestedLine,
     Shipment,
@@ -44,6 +46,7 @@ def _shipment(row: asyncpg.Record) -> Shipment:
         source=ShipmentSource(row["source"]),
         tiktok_status=row["tiktok_status"],
         event_id=row["event_id"],
+        updated_at=row["updated_at"],
     )
 
 
@@ -187,22 +190,36 @@ async def reschedule(conn: asyncpg.Connection, shipment_id: str, *, delay_s: flo
     return None if value is None else int(value)
 
 
-async def hold_for_authorization(conn: asyncpg.Connection, shipment_id: str, *, recheck_s: float,
-                                 error: str) -> None:
-    """The shop is not authorised: keep the shipment pending without counting an attempt; it is
-    released when the shop is active again (:func:`release_held`), or looked at after ``recheck_s``."""
-    await conn.execute(
+async def hold_for_authorization(conn: asyncpg.Connection, shipment: Shipment, *, recheck_s: float,
+                                 error: str) -> bool:
+    """The shop is not authorised: keep the claimed shipment pending without counting an attempt; it is
+    released when the shop is active again (:func:`release_held`), or looked at after ``recheck_s``.
+
+    A release that came while it was in flight changed the row since its claim (``updated_at``): then it is
+    due at once instead (returns False). Both statements lock the row, so one of them sees the other."""
+    held: bool | None = await conn.fetchval(
         """
-        UPDATE shipments SET held_for_authorization = true, error = $3, updated_at = now(),
-                             next_attempt_at = now() + make_interval(secs => $2)
+        UPDATE shipments SET error = $3, updated_at = now(),
+            held_for_authorization = updated_at IS NOT DISTINCT FROM $4::timestamptz,
+            next_attempt_at = CASE WHEN updated_at IS NOT DISTINCT FROM $4::timestamptz
+                                   THEN now() + make_interval(secs => $2) ELSE now() END
         WHERE shipment_id = $1 AND upload_status = 'pending'
+        RETURNING held_for_authorization
         """,
-        shipment_id, recheck_s, error,
+        shipment.shipment_id, recheck_s, error, shipment.updated_at,
     )
+    return held is not False
 
 
 async def release_held(conn: asyncpg.Connection, shop_id: str) -> int:
-    """The shop is authorised again: its held shipments are due now (a claimed one is never held)."""
+    """The shop is authorised again: its held shipments are due now. Its shipments in flight (claimed, so
+    not held yet) are marked as overtaken first (clock time, not the transaction's), so an attempt refused
+    for the old authorisation is not held after this release (:func:`hold_for_authorization`)."""
+    await conn.execute(
+        "UPDATE shipments SET updated_at = clock_timestamp() WHERE shop_id = $1 AND upload_status = 'pending'"
+        " AND NOT held_for_authorization AND next_attempt_at > now()",
+        shop_id,
+    )
     result = await conn.execute(
         "UPDATE shipments SET held_for_authorization = false, next_attempt_at = now(), updated_at = now()"
         " WHERE shop_id = $1 AND held_for_authorization AND upload_status = 'pending'",
@@ -229,3 +246,23 @@ async def next_due_in_s(conn: asyncpg.Connection) -> float | None:
         "SELECT extract(epoch FROM min(next_attempt_at) - now()) FROM shipments WHERE upload_status = 'pending'"
     )
     return None if value is None else float(value)
+
+
+# --- shipping providers ---------------------------------------------------------------------
+async def get_providers(conn: asyncpg.Connection, shop_id: str) -> tuple[list[tuple[str, str, str]], datetime | None]:
+    rows = await conn.fetch(
+        "SELECT delivery_option_id, provider_id, name, fetched_at FROM shipping_providers WHERE shop_id = $1"
+        " ORDER BY delivery_option_id, provider_id",
+        shop_id,
+    )
+    fetched = min((r["fetched_at"] for r in rows), default=None)
+    return [(r["delivery_option_id"], r["provider_id"], r["name"]) for r in rows], fetched
+
+
+async def replace_providers(conn: asyncpg.Connection, shop_id: str, rows: Sequence[tuple[str, str, str]]) -> None:
+    await conn.execute("DELETE FROM shipping_providers WHERE shop_id = $1", shop_id)
+    await conn.executemany(
+        "INSERT INTO shipping_providers (shop_id, delivery_option_id, provider_id, name) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT DO NOTHING",
+        [(shop_id, option, provider, name) for option, provider, name in rows],
+    )

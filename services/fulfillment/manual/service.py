@@ -10,8 +10,7 @@ shipment it already holds and uploads nothing a second time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import asyncpg
@@ -19,34 +18,20 @@ import structlog
 
 from libs.common.events.shipments import ShipmentCreated, ShipmentLine
 from libs.common.outbox import enqueue_data
-from services.fulfillment import repo, shipment_repo
-from services.fulfillment.domain import RequestedLine, Shipment, ShipmentSource, UploadStatus
-from services.fulfillment.order_events import event_id_for
-from services.fulfillment.service import admit_shipment
+from services.fulfillment import repo
+from services.fulfillment.domain import event_id_for
+from services.fulfillment.manual.domain import (
+    ManualShipment,
+    cannot_ship,
+    new_shipment_id,
+    order_not_known,
+    tracking_upload_off,
+)
+from services.fulfillment.uploads import repo as shipments
+from services.fulfillment.uploads.domain import Shipment, ShipmentSource, UploadStatus
+from services.fulfillment.uploads.service import admit_shipment
 
 log = structlog.get_logger(__name__)
-
-
-class OrderNotKnown(LookupError):
-    """Fulfillment has no downloaded copy of the order."""
-
-
-class ManualShipRefused(Exception):
-    """The order cannot be shipped as asked; the message says why. Nothing was recorded."""
-
-
-@dataclass(frozen=True)
-class ManualShipment:
-    carrier: str
-    tracking_number: str
-    lines: Sequence[RequestedLine] | None = None
-    line_item_ids: Sequence[str] | None = None
-    shipment_id: str | None = None  # the caller's id makes a repeated request harmless
-
-
-def new_shipment_id(order_id: str, tracking_number: str) -> str:
-    """Same order and tracking number -> same id: typing the command twice ships once."""
-    return f"manual-{event_id_for('manual', f'{order_id}:{tracking_number.strip()}')[:18]}"
 
 
 async def ship_manually(
@@ -58,14 +43,11 @@ async def ship_manually(
         await repo.lock_order(conn, order_id)
         order = await repo.get_order(conn, order_id)
         if order is None or not order.downloaded:
-            raise OrderNotKnown(
-                f"order {order_id} has not been downloaded, so its line items are unknown; "
-                f"download it first (`ttshop orders download SHOP`)"
-            )
-        existing = await shipment_repo.get_shipment(conn, shipment_id)
+            raise order_not_known(order_id)
+        existing = await shipments.get_shipment(conn, shipment_id)
         if existing is not None:
             if (existing.order_id, existing.tracking_number.strip()) != (order_id, request.tracking_number.strip()):
-                raise ManualShipRefused(f"shipment id {shipment_id} is already used by another shipment")
+                raise cannot_ship(f"shipment id {shipment_id} is already used by another shipment")
             return existing, False
         shipped_at = datetime.now(UTC)
         shipment = Shipment(
@@ -77,12 +59,9 @@ async def ship_manually(
         )
         admission = await admit_shipment(conn, shipment)
         if admission.status == UploadStatus.NOT_UPLOADED:
-            raise ManualShipRefused(
-                f"tracking upload off for shop {order.shop_id}: turn it on with `ttshop shops settings "
-                f"{order.shop_id} --allow-tracking-upload on`, then ship again"
-            )
+            raise tracking_upload_off(order.shop_id)
         if admission.status != UploadStatus.PENDING:
-            raise ManualShipRefused(admission.error or f"order {order_id} cannot be shipped now")
+            raise cannot_ship(admission.error or f"order {order_id} cannot be shipped now")
         shipment = replace(shipment, upload_status=admission.status, line_item_ids=admission.line_item_ids)
         event = ShipmentCreated(
             shop_id=shipment.shop_id, order_id=order_id, shipment_id=shipment_id, carrier=shipment.carrier,
@@ -93,9 +72,9 @@ async def ship_manually(
             shipped_at=shipped_at,
         )
         event_id = event_id_for("manual-shipment", shipment_id)
-        await shipment_repo.insert_shipment(conn, shipment, event_id=event_id)
+        await shipments.insert_shipment(conn, shipment, event_id=event_id)
         await enqueue_data(conn, event, source=source, event_id=event_id)
-        recorded = await shipment_repo.get_shipment(conn, shipment_id)
+        recorded = await shipments.get_shipment(conn, shipment_id)
     assert recorded is not None
     log.info("manual shipment recorded", shipment_id=shipment_id, order_id=order_id, shop_id=shipment.shop_id,
              line_item_ids=list(shipment.line_item_ids))
