@@ -3,6 +3,7 @@ the connection; the use case owns the transaction."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -33,13 +34,16 @@ async def claim_notifications(conn: asyncpg.Connection, *, types: list[int], lim
     )
 
 
-async def reserve_notifications(conn: asyncpg.Connection, notification_ids: list[str], *, lease_s: float) -> None:
-    """Claimed notifications are the claimer's for ``lease_s`` (its TikTok calls run outside a transaction)."""
+async def reserve_notifications(conn: asyncpg.Connection, notification_ids: list[str], *, lease_s: float) -> datetime:
+    """Claimed notifications are the claimer's for ``lease_s`` (its TikTok calls run outside a transaction);
+    returns when they were claimed (clock time), which :func:`hold_for_authorization` compares with a release."""
+    claimed_at: datetime = await conn.fetchval("SELECT clock_timestamp()")
     await conn.execute(
         "UPDATE webhook_inbox SET next_attempt_at = now() + make_interval(secs => $2), held_for_authorization = false"
         " WHERE tts_notification_id = ANY($1::text[])",
         notification_ids, lease_s,
     )
+    return claimed_at
 
 
 async def mark_processed(conn: asyncpg.Connection, notification_ids: list[str], outcome: str) -> None:
@@ -50,19 +54,29 @@ async def mark_processed(conn: asyncpg.Connection, notification_ids: list[str], 
 
 
 async def hold_for_authorization(
-    conn: asyncpg.Connection, notification_ids: list[str], *, error: str, recheck_s: float
+    conn: asyncpg.Connection, notification_ids: list[str], *, error: str, recheck_s: float, claimed_at: datetime,
 ) -> None:
     """The shop is not authorised: keep the notifications without counting an attempt; released when
-    the shop is active again (:func:`release_held`), or looked at after ``recheck_s``."""
+    the shop is active again (:func:`release_held`), or looked at after ``recheck_s``. One the shop's release
+    overtook while it was in flight (released after ``claimed_at``) is due at once instead."""
     await conn.execute(
-        "UPDATE webhook_inbox SET held_for_authorization = true, last_error = $2,"
-        " next_attempt_at = now() + make_interval(secs => $3) WHERE tts_notification_id = ANY($1::text[])",
-        notification_ids, error, recheck_s,
+        "UPDATE webhook_inbox SET last_error = $2,"
+        " held_for_authorization = released_at IS NULL OR released_at < $4,"
+        " next_attempt_at = CASE WHEN released_at IS NULL OR released_at < $4"
+        "   THEN now() + make_interval(secs => $3) ELSE now() END"
+        " WHERE tts_notification_id = ANY($1::text[])",
+        notification_ids, error, recheck_s, claimed_at,
     )
 
 
 async def release_held(conn: asyncpg.Connection, shop_id: str) -> int:
-    """The shop is authorised again: its held notifications are due now (a claimed one is never held)."""
+    """The shop is authorised again: its held notifications are due now. Those in flight (claimed, not held
+    yet) are stamped first, so an attempt refused for the old authorisation is not held after this release."""
+    await conn.execute(
+        "UPDATE webhook_inbox SET released_at = clock_timestamp() WHERE shop_id = $1 AND processed_at IS NULL"
+        " AND NOT held_for_authorization AND next_attempt_at > now()",
+        shop_id,
+    )
     result: str = await conn.execute(
         "UPDATE webhook_inbox SET held_for_authorization = false, next_attempt_at = now()"
         " WHERE shop_id = $1 AND held_for_authorization AND processed_at IS NULL",

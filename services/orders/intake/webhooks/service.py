@@ -13,7 +13,9 @@ when ``shops.changed`` says the shop is active again.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from collections.abc import Awaitable
+from functools import partial
+from typing import Any, Protocol
 
 import asyncpg
 import structlog
@@ -35,6 +37,12 @@ CANCELLATION_STATUS_CHANGE = 11
 HANDLED_TYPES = (ORDER_STATUS_CHANGE, CANCELLATION_STATUS_CHANGE)
 #: How long a claimed notification is reserved for the worker that claimed it.
 CLAIM_LEASE_S = 60.0
+
+
+class Hold(Protocol):
+    """Hold claimed notifications until the shop is authorised again (:func:`repo.hold_for_authorization`)."""
+
+    def __call__(self, conn: asyncpg.Connection, notification_ids: list[str], *, error: str) -> Awaitable[None]: ...
 RETRY_BASE_S = 5.0
 
 
@@ -59,21 +67,24 @@ async def process_order_notifications(
     """Handle one batch of pending order and cancellation notifications; returns how many were claimed."""
     async with pool.acquire() as conn, conn.transaction():
         claimed = await repo.claim_notifications(conn, types=list(HANDLED_TYPES), limit=batch_size)
-        if claimed:  # reserve them so the HTTP calls below happen outside any transaction
-            await repo.reserve_notifications(conn, [r["tts_notification_id"] for r in claimed],
-                                             lease_s=CLAIM_LEASE_S)
+        if not claimed:
+            return 0
+        # reserve them so the HTTP calls below happen outside any transaction
+        claimed_at = await repo.reserve_notifications(conn, [r["tts_notification_id"] for r in claimed],
+                                                      lease_s=CLAIM_LEASE_S)
+    hold = partial(repo.hold_for_authorization, recheck_s=recheck_s, claimed_at=claimed_at)
     by_shop: dict[str, list[asyncpg.Record]] = defaultdict(list)
     for row in claimed:
         by_shop[row["shop_id"]].append(row)
     for shop_id, rows in by_shop.items():
-        await _process_shop(pool, api, shop_id, rows, source=source, max_attempts=max_attempts, recheck_s=recheck_s)
+        await _process_shop(pool, api, shop_id, rows, source=source, max_attempts=max_attempts, hold=hold)
         after_commit()
     return len(claimed)
 
 
 async def _process_shop(
     pool: asyncpg.Pool, api: OrdersApi, shop_id: str, rows: list[asyncpg.Record], *, source: str,
-    max_attempts: int, recheck_s: float,
+    max_attempts: int, hold: Hold,
 ) -> None:
     async with pool.acquire() as conn:
         shop = await shops_repo.get_shop(conn, shop_id)
@@ -81,10 +92,7 @@ async def _process_shop(
         if refused is not None:
             ids = [r["tts_notification_id"] for r in rows]
             if shop is not None and shop.awaiting_authorization:
-                await repo.hold_for_authorization(
-                    conn, ids, error=f"shop {shop_id} is {shop.status}; held until it is authorised again",
-                    recheck_s=recheck_s,
-                )
+                await hold(conn, ids, error=f"shop {shop_id} is {shop.status}; held until it is authorised again")
             else:
                 await repo.mark_processed(conn, ids, f"ignored: {refused.message}")
             return
@@ -106,9 +114,7 @@ async def _process_shop(
     except AUTHORIZATION_PROBLEMS as exc:
         log.warning("webhook order fetch held: the shop is not authorised", shop_id=shop_id, error=str(exc))
         async with pool.acquire() as conn:
-            await repo.hold_for_authorization(
-                conn, ids, error=f"{exc}; held until the shop is authorised again"[:1000], recheck_s=recheck_s,
-            )
+            await hold(conn, ids, error=f"{exc}; held until the shop is authorised again"[:1000])
         return
     except (TikTokError, TokenServiceRejected) as exc:
         attempts = max(r["attempts"] for r in rows) + 1
