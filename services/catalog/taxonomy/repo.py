@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from libs.common import jobs
 from services.catalog.taxonomy.domain import Attribute, Category, CategoryRules
 
 # --- categories -----------------------------------------------------------------------------------
@@ -168,15 +169,7 @@ async def job_errors(conn: asyncpg.Connection, job_id: uuid.UUID, limit: int = 2
 
 async def claim_job(conn: asyncpg.Connection, *, owner: uuid.UUID, lease_s: float) -> asyncpg.Record | None:
     """Lease the oldest queued job, or a running one whose worker's lease ran out (it crashed)."""
-    row: asyncpg.Record | None = await conn.fetchrow(
-        "UPDATE taxonomy_jobs SET status = 'running', lease_owner = $1,"
-        " lease_until = now() + make_interval(secs => $2), updated_at = now()"
-        " WHERE id = (SELECT id FROM taxonomy_jobs WHERE status = 'queued'"
-        "   OR (status = 'running' AND lease_until < now()) ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
-        f" RETURNING {_JOB}",
-        owner, lease_s,
-    )
-    return row
+    return await jobs.claim_job(conn, "taxonomy_jobs", columns=_JOB, owner=owner, lease_s=lease_s)
 
 
 async def pending_items(conn: asyncpg.Connection, job_id: uuid.UUID, limit: int) -> list[str]:

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from libs.common import jobs
+
 _JOB = "id, shop_id, kind, status, total, error, created_at, updated_at, finished_at"
 
 
@@ -86,14 +88,10 @@ async def errors(conn: asyncpg.Connection, job_id: uuid.UUID, limit: int = 20) -
 
 async def claim(conn: asyncpg.Connection, *, owner: uuid.UUID, lease_s: float) -> asyncpg.Record | None:
     """The oldest job that is queued, paused past its wait, or running with an expired lease (crashed)."""
-    row: asyncpg.Record | None = await conn.fetchrow(
-        "UPDATE post_jobs SET status = 'running', lease_owner = $1, lease_until = now() + make_interval(secs => $2),"
-        " updated_at = now(), error = CASE WHEN status = 'paused' THEN 'resumed after: ' || error ELSE error END"
-        " WHERE id = (SELECT id FROM post_jobs WHERE status = 'queued'"
-        "   OR (status IN ('running', 'paused') AND lease_until < now()) ORDER BY created_at LIMIT 1"
-        "   FOR UPDATE SKIP LOCKED)"
-        f" RETURNING {_JOB}", owner, lease_s)
-    return row
+    return await jobs.claim_job(
+        conn, "post_jobs", columns=_JOB, owner=owner, lease_s=lease_s, expired=("running", "paused"),
+        also_set="error = CASE WHEN status = 'paused' THEN 'resumed after: ' || error ELSE error END",
+    )
 
 
 async def pending(conn: asyncpg.Connection, job_id: uuid.UUID, limit: int) -> list[str]:

@@ -8,6 +8,8 @@ from datetime import datetime
 
 import asyncpg
 
+from libs.common import jobs
+
 _JOB_COLUMNS = (
     "id, shop_id, from_ts, to_ts, status, pages_done, orders_seen, orders_new, next_page_token, error,"
     " created_at, updated_at, finished_at"
@@ -41,16 +43,7 @@ async def list_jobs(conn: asyncpg.Connection, *, shop_id: str | None, limit: int
 
 async def claim_job(conn: asyncpg.Connection, *, owner: uuid.UUID, lease_s: int) -> asyncpg.Record | None:
     """Lease the oldest queued job, or a running one whose worker's lease ran out (it crashed)."""
-    row: asyncpg.Record | None = await conn.fetchrow(
-        "UPDATE download_jobs SET status = 'running', lease_owner = $1,"
-        " lease_until = now() + make_interval(secs => $2), updated_at = now()"
-        " WHERE id = (SELECT id FROM download_jobs WHERE status = 'queued'"
-        "   OR (status = 'running' AND lease_until < now())"
-        "   ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
-        f" RETURNING {_JOB_COLUMNS}",
-        owner, lease_s,
-    )
-    return row
+    return await jobs.claim_job(conn, "download_jobs", columns=_JOB_COLUMNS, owner=owner, lease_s=lease_s)
 
 
 async def lock_owned_job(conn: asyncpg.Connection, job_id: uuid.UUID, owner: uuid.UUID) -> bool:
