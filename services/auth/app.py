@@ -16,8 +16,8 @@ from services.auth.api import router
 from services.auth.secrets_box import SecretBox
 from services.auth.service import AuthService
 from services.auth.settings import AuthSettings
-from services.auth.tokens import LocalTokenProvider
-from services.auth.webhooks import router as webhook_router
+from services.auth.tiktok import LocalTokenProvider
+from services.auth.webhooks.api import router as webhook_router
 
 
 def build_app(settings: AuthSettings | None = None) -> FastAPI:

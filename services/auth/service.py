@@ -27,9 +27,9 @@ from services.auth.domain import (
     needs_reauthorization_reason,
     token_refused_reason,
 )
-from services.auth.registration import register_webhooks
 from services.auth.secrets_box import SecretBox
 from services.auth.settings import AuthSettings
+from services.auth.webhooks.service import register_webhooks
 
 log = structlog.get_logger(__name__)
 

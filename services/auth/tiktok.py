@@ -1,12 +1,15 @@
-"""The TikTok calls the auth service makes (besides the token endpoints in libs.common)."""
+"""The TikTok calls the auth service makes (besides the token endpoints in libs.common), and the token provider
+its own client uses: it reads the auth database instead of asking itself over HTTP."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pydantic import SecretStr
 
 from libs.common.tiktok.client import TikTokClient
+from libs.common.tiktok.tokens import ShopAccess
 
 
 async def authorized_shops(
@@ -28,3 +31,22 @@ async def put_webhook(client: TikTokClient, *, shop_id: str, event_type: str, ad
     """``PUT /event/202309/webhooks``: TikTok keeps one address per event type per shop."""
     await client.call("PUT", "/event/202309/webhooks", shop_id=shop_id,
                       json={"event_type": event_type, "address": address})
+
+
+#: ``fetch(shop_id, refused_generation)``, i.e. :meth:`AuthService.access_for`.
+Fetch = Callable[[str, int | None], Awaitable[ShopAccess]]
+
+
+class LocalTokenProvider:
+    """After TikTok refused a token, the next fetch names its generation, so auth refreshes it (once)."""
+
+    def __init__(self, fetch: Fetch) -> None:
+        self._fetch = fetch
+        self._refused: dict[str, int] = {}
+
+    async def get(self, shop_id: str) -> ShopAccess:
+        return await self._fetch(shop_id, self._refused.pop(shop_id, None))
+
+    async def invalidate(self, shop_id: str, refused_generation: int | None = None) -> None:
+        if refused_generation is not None:
+            self._refused[shop_id] = refused_generation

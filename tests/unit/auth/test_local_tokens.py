@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import SecretStr
 
 from libs.common.tiktok.tokens import ShopAccess
-from services.auth.tokens import LocalTokenProvider
+from services.auth.tiktok import LocalTokenProvider
 
 
 async def test_a_refused_generation_is_passed_to_the_next_fetch_only() -> None:

@@ -8,14 +8,14 @@ from fastapi import APIRouter, Header, Request
 
 from libs.common.web import component
 from libs.common.webhooks import intake
-from services.auth.authorization import (
+from services.auth.settings import AuthSettings
+from services.auth.webhooks.service import (
     DUPLICATE,
     SELLER_DEAUTHORIZATION,
     UPCOMING_AUTHORIZATION_EXPIRATION,
     authorization_expiring,
     seller_deauthorized,
 )
-from services.auth.settings import AuthSettings
 
 router = APIRouter()
 

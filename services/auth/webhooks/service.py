@@ -1,18 +1,21 @@
-"""What the auth service does when TikTok says the seller's authorisation changed (R3):
-SELLER_DEAUTHORIZATION (type 6) and UPCOMING_AUTHORIZATION_EXPIRATION (type 7)."""
+"""TikTok's authorisation webhooks (R3), the use cases: registering the auth service's address for them when a
+shop connects, and what it does when TikTok says the seller's authorisation changed: SELLER_DEAUTHORIZATION
+(type 6) and UPCOMING_AUTHORIZATION_EXPIRATION (type 7)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 import structlog
 
 from libs.common.tiktok.errors import TikTokError
-from services.auth import repo
+from services.auth import repo, tiktok
 from services.auth.domain import DomainError, Shop, ShopNotFound, expiry_warning
-from services.auth.service import AuthService
+
+if TYPE_CHECKING:
+    from services.auth.service import AuthService
 
 log = structlog.get_logger(__name__)
 
@@ -95,3 +98,29 @@ async def authorization_expiring(svc: AuthService, shop_id: str, data: dict[str,
             await repo.audit(conn, shop_id=shop_id, action="warning", outcome="set" if warning else "cleared",
                              warning=warning)
     return "warned" if warning else "refreshed"
+
+
+#: The events the auth service itself receives; order events stay with the orders service's address.
+AUTH_WEBHOOK_EVENTS = ("SELLER_DEAUTHORIZATION", "UPCOMING_AUTHORIZATION_EXPIRATION")
+
+
+async def register_webhooks(svc: AuthService, shop_id: str) -> list[str]:
+    """Best effort: a failure is audited and logged but does not undo the connect (the refresh loop
+    still notices a revoked shop; reconnecting registers again). Returns the event types registered."""
+    address = svc.settings.webhook_address()
+    if address is None:
+        return []
+    registered: list[str] = []
+    error: str | None = None
+    for event_type in AUTH_WEBHOOK_EVENTS:
+        try:
+            await tiktok.put_webhook(svc.api, shop_id=shop_id, event_type=event_type, address=address)
+        except TikTokError as exc:
+            error = str(exc)
+            log.warning("webhook registration failed", shop_id=shop_id, event_type=event_type, error=error)
+            break
+        registered.append(event_type)
+    async with svc.pool.acquire() as conn:
+        await repo.audit(conn, shop_id=shop_id, action="register_webhooks", outcome="failed" if error else "ok",
+                         address=address, event_types=registered, **({"error": error} if error else {}))
+    return registered
