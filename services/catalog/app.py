@@ -36,8 +36,8 @@ from services.catalog.sync import handlers as sync_handlers
 from services.catalog.sync.tiktok import SyncTikTok
 from services.catalog.sync.worker import ListingUploader
 from services.catalog.taxonomy import api as taxonomy_api
-from services.catalog.taxonomy.service import AttributeJobs
 from services.catalog.taxonomy.tiktok import TaxonomyTikTok
+from services.catalog.taxonomy.worker import AttributeJobs
 
 
 def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider | None = None) -> FastAPI:
