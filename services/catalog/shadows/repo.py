@@ -7,6 +7,11 @@ from collections.abc import Sequence
 import asyncpg
 
 
+async def lock_links(conn: asyncpg.Connection) -> None:
+    """Links are checked and changed one at a time, so two requests cannot make a chain between them."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('catalog.shadows'))")
+
+
 async def master_of(conn: asyncpg.Connection, sku: str) -> str | None:
     value: str | None = await conn.fetchval("SELECT master_sku FROM shadows WHERE shadow_sku = $1", sku)
     return value

@@ -24,14 +24,9 @@ class LinkRefused(Exception):
         self.message, self.status = message, status
 
 
-async def _lock(conn: asyncpg.Connection) -> None:
-    """Links are checked and changed one at a time, so two requests cannot make a chain between them."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('catalog.shadows'))")
-
-
 async def link(pool: asyncpg.Pool, shadow: str, master: str, *, coalesce_s: float) -> dict[str, Any]:
     async with pool.acquire() as conn, conn.transaction():
-        await _lock(conn)
+        await repo.lock_links(conn)
         known = {sku for sku in (shadow, master) if await products.get_product(conn, sku) is not None}
         refusal = link_refusal(shadow, master, master_is_shadow_of=await repo.master_of(conn, master),
                                shadow_masters=await repo.followers(conn, shadow), known=known)
@@ -49,7 +44,7 @@ async def link(pool: asyncpg.Pool, shadow: str, master: str, *, coalesce_s: floa
 
 async def unlink(pool: asyncpg.Pool, shadow: str, *, coalesce_s: float) -> dict[str, Any]:
     async with pool.acquire() as conn, conn.transaction():
-        await _lock(conn)
+        await repo.lock_links(conn)
         master = await repo.unlink(conn, shadow)
         if master is None:
             raise LinkRefused(f"{shadow} is not a shadow of any SKU", 404)
