@@ -87,6 +87,14 @@ async def test_killed_mid_job_the_restarted_process_finishes_without_duplicates(
 
         done = await until(finished, 60, every_s=0.1, what="job finished")
         assert (done["status"], done["orders_seen"]) == ("done", ORDERS)
+
+        async def relayed() -> bool:  # the last page's events are committed with the job's end, sent just after
+            async with pool.acquire() as conn:
+                return not await conn.fetchval(
+                    "SELECT count(*) FROM outbox WHERE sent_at IS NULL"
+                    " AND convert_from(payload, 'UTF8')::jsonb ->> 'shopid' = $1", shop_id)
+
+        await until(relayed, 30, every_s=0.1, what="the restarted process relayed its outbox")
     finally:
         await sandbox(http, "DELETE", f"{sandbox_url}/sandbox/faults")
         child.kill()
