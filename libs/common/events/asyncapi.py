@@ -5,43 +5,76 @@
 writes ``<out>/asyncapi.json`` and ``<out>/schemas/<Type>.json`` (the ``data`` schema of each
 type, plus ``CloudEvent.json`` for the envelope). ``--check`` writes nothing and exits 1 when
 the committed files differ from the models, so a contract change cannot ship undocumented.
+
+FastStream writes the document: each service is declared as a FastStream ``KafkaBroker`` with a
+subscriber for every topic it consumes, a publisher for every topic it publishes and for the dead
+letters of what it consumes, each typed by the CloudEvent envelope of the topic's pydantic models;
+FastStream's AsyncAPI generation gives the servers, channels, operations, messages and payload schemas.
+Written here by hand, because FastStream cannot say it: the CloudEvents content type, each message's
+Kafka key and headers (``content-type``; the ``x-dlq-*`` error headers of dead letters) and its examples.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import inspect
 import json
 import sys
+import warnings
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, Union
+from urllib.parse import unquote
 
-from pydantic import BaseModel
-from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from faststream.kafka import KafkaBroker
+from faststream.specification import AsyncAPI
+from pydantic import ConfigDict, Field, create_model
 
 from libs.common.events.base import EventData
-from libs.common.events.envelope import REQUIRED_ATTRIBUTES, CloudEvent
-from libs.common.events.registry import EVENT_MODELS, TOPICS, dlq_topic, new_event
+from libs.common.events.envelope import CLOUDEVENTS_CONTENT_TYPE, REQUIRED_ATTRIBUTES, CloudEvent
+from libs.common.events.registry import EVENT_MODELS, dlq_topic, new_event
 
 DEFAULT_OUT = Path(__file__).resolve().parents[3] / "deploy"
 MESSAGE_CONTENT_TYPE = "application/cloudevents+json"
-_KAFKA_BINDING = "0.5.0"
+_KAFKA_BINDING = "0.4.0"  # the Kafka binding version FastStream writes on channels
 _SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _EXAMPLE_TIME = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+_LOCAL_BROKER = "127.0.0.1:9092"
 
-# topic -> (producers, consumers, source attribute of its producer, sent by us, received by us)
-_CHANNELS: dict[str, tuple[str, str, str, bool, bool]] = {
-    "inventory.changed": ("upstream systems", "catalog", "erp/inventory", False, True),
-    "price.changed": ("upstream systems", "catalog", "erp/pricing", False, True),
-    "catalog.product-ready": ("catalog", "catalog (auto-post), ops", "ttshop/catalog", True, True),
-    "catalog.listing-changed": ("catalog", "ops, upstream", "ttshop/catalog", True, False),
-    "orders.downloaded": ("orders", "WMS, fulfillment", "ttshop/orders", True, True),
-    "orders.cancellation-detected": ("orders", "WMS, fulfillment", "ttshop/orders", True, True),
-    "orders.status-changed": ("orders, fulfillment", "WMS, upstream", "ttshop/orders", True, False),
-    "shipments.created": ("WMS (or fulfillment for manual/FBT)", "fulfillment", "wms", True, True),
-    "shops.changed": ("auth", "all services", "ttshop/auth", True, True),
+# topic -> (who produces it, who consumes it: DESIGN.md's table), source attribute of its examples
+_PARTIES: dict[str, tuple[str, str, str]] = {
+    "inventory.changed": ("upstream systems", "catalog", "erp/inventory"),
+    "price.changed": ("upstream systems", "catalog", "erp/pricing"),
+    "catalog.product-ready": ("catalog", "catalog (auto-post), ops", "ttshop/catalog"),
+    "catalog.listing-changed": ("catalog", "ops, upstream", "ttshop/catalog"),
+    "orders.downloaded": ("orders", "WMS, fulfillment", "ttshop/orders"),
+    "orders.cancellation-detected": ("orders", "WMS, fulfillment", "ttshop/orders"),
+    "orders.status-changed": ("orders, fulfillment", "WMS, upstream, fulfillment", "ttshop/orders"),
+    "shipments.created": ("WMS (or fulfillment for manual/FBT)", "fulfillment", "wms"),
+    "shops.changed": ("auth", "catalog, orders, fulfillment", "ttshop/auth"),
+}
+#: The topics each of our services publishes (through its outbox).
+PUBLISHES: dict[str, tuple[str, ...]] = {
+    "auth": ("shops.changed",),
+    "catalog": ("catalog.product-ready", "catalog.listing-changed"),
+    "orders": ("orders.downloaded", "orders.cancellation-detected", "orders.status-changed"),
+    "fulfillment": ("orders.status-changed", "shipments.created"),
+}
+#: The topics each of our services consumes (its group ``ttshop-<service>``); a test holds this to the
+#: subscriptions each service's handlers register.
+CONSUMES: dict[str, tuple[str, ...]] = {
+    "auth": (),
+    "catalog": ("inventory.changed", "price.changed", "catalog.product-ready", "shops.changed"),
+    "orders": ("shops.changed",),
+    "fulfillment": ("shops.changed", "orders.downloaded", "orders.status-changed", "orders.cancellation-detected",
+                    "shipments.created"),
+}
+_DLQ_HEADERS = {  # what `libs.common.consumer` adds to a dead letter
+    "x-dlq-reason": "Why it failed (the validation error or the last handler error).",
+    "x-dlq-original-topic": "The topic it came from.", "x-dlq-original-partition": "Its partition there.",
+    "x-dlq-original-offset": "Its offset there.", "x-dlq-consumer-group": "The consumer group that gave up on it.",
+    "x-dlq-failed-at": "When, in Unix seconds.",
 }
 
 
@@ -52,119 +85,140 @@ def example_data(model: type[EventData]) -> EventData:
 
 
 def _example_event(model: type[EventData]) -> dict[str, Any]:
-    source = _CHANNELS[model.topic][2]
-    event = new_event(
-        example_data(model), source=source, event_id=f"example-{model.event_type}", time=_EXAMPLE_TIME
-    )
+    event = new_event(example_data(model), source=_PARTIES[model.topic][2], event_id=f"example-{model.event_type}",
+                      time=_EXAMPLE_TIME)
     payload: dict[str, Any] = json.loads(event.to_bytes())
     return payload
 
 
-def _envelope_schema(defs: dict[str, Any], name: str) -> dict[str, Any]:
-    """The CloudEvent schema narrowed to one type: ``type`` fixed, ``data`` the type's schema."""
-    schema: dict[str, Any] = copy.deepcopy(defs["CloudEvent"])
-    schema["title"] = f"{name} event"
-    schema["description"] = f"A CloudEvent whose type is {name}."
-    schema["required"] = list(REQUIRED_ATTRIBUTES)
-    schema["properties"]["type"] = {"const": name, "type": "string"}
-    schema["properties"]["data"] = {"$ref": f"#/components/schemas/{name}"}
-    return schema
+def _models(topic: str) -> list[type[EventData]]:
+    return sorted((m for m in EVENT_MODELS.values() if m.topic == topic), key=lambda m: m.event_type)
 
 
-def _message(model: type[EventData]) -> dict[str, Any]:
-    doc = inspect.cleandoc(model.__doc__ or model.event_type)
-    return {
-        "name": model.event_type,
-        "title": model.event_type,
-        "summary": doc.splitlines()[0],
-        "description": doc,
-        "contentType": MESSAGE_CONTENT_TYPE,
-        "payload": {"$ref": f"#/components/schemas/{model.event_type}Event"},
-        "bindings": {
-            "kafka": {
-                "key": {"type": "string", "description": f"data.{model.key_field}, UTF-8"},
-                "bindingVersion": _KAFKA_BINDING,
-            }
-        },
-        "examples": [{"name": f"{model.event_type} example", "payload": _example_event(model)}],
-    }
+@cache
+def envelope_model(model: type[EventData]) -> type[CloudEvent]:
+    """The CloudEvent narrowed to one type: ``type`` fixed, ``data`` the type's model."""
+    name = model.event_type
+    fixed_type: Any = Literal[name]
+    envelope: type[CloudEvent] = create_model(
+        f"{name}Event",
+        __base__=CloudEvent,
+        __doc__=f"A CloudEvent whose type is {name}: {inspect.cleandoc(model.__doc__ or name)}",
+        type=(fixed_type, Field(description="Event type; selects the data schema.")),
+        data=(model, Field(description=f"The {name} data.")),
+    )
+    envelope.model_config = ConfigDict(
+        extra="allow", title=f"{name}Event", json_schema_extra={"required": list(REQUIRED_ATTRIBUTES)}
+    )
+    envelope.model_rebuild(force=True)
+    return envelope
 
 
-def _channel(address: str, topic: str, dead_letter: bool) -> dict[str, Any]:
-    producers, consumers, _, _, _ = _CHANNELS[topic]
-    if dead_letter:
-        description = (
-            f"Dead letters of {topic}: the original message unchanged, with the error in headers. "
-            "Inspected and replayed by operators (`ttshop dlq list|replay`)."
+def _topic_payload(topic: str) -> Any:
+    """What travels on a topic: its one envelope, or its envelopes told apart by ``type``."""
+    envelopes = tuple(envelope_model(m) for m in _models(topic))
+    if len(envelopes) == 1:
+        return envelopes[0]
+    title = "".join(part.capitalize() for part in topic.replace("-", ".").split(".")) + "Events"
+    return Annotated[Union[envelopes], Field(discriminator="type", title=title)]  # noqa: UP007 - a runtime tuple
+
+
+def service_broker(service: str) -> KafkaBroker:
+    """One service as FastStream sees it: what it consumes, what it publishes, where its dead letters go."""
+    broker = KafkaBroker(_LOCAL_BROKER, description="The embedded broker of `make run`; any Kafka in production.")
+    group = f"ttshop-{service}"
+    for topic in CONSUMES[service]:
+        producers, _, _ = _PARTIES[topic]
+        payload = _topic_payload(topic)
+
+        async def consume(event: Any) -> None:
+            """Declared for the document only: the service's real consumer is ``libs.common.consumer``."""
+
+        consume.__annotations__ = {"event": payload, "return": None}
+        broker.subscriber(
+            topic, group_id=group, title=f"{service}.receive.{topic}",
+            description=f"Consumed by {service} (consumer group {group}); produced by {producers}.",
+        )(consume)
+        broker.publisher(
+            dlq_topic(topic), schema=payload, title=f"{service}.send.{dlq_topic(topic)}",
+            description=(
+                f"Dead letters of {topic} from {service}: the original message unchanged, with the error in "
+                "x-dlq-* headers. Inspected and replayed by operators (`ttshop dlq list|replay`)."
+            ),
         )
-    else:
-        description = f"Produced by {producers}; consumed by {consumers}."
-    types = sorted((m for m in EVENT_MODELS.values() if m.topic == topic), key=lambda m: m.event_type)
-    return {
-        "address": address,
-        "description": description,
-        "messages": {m.event_type: {"$ref": f"#/components/messages/{m.event_type}"} for m in types},
-        "bindings": {"kafka": {"topic": address, "bindingVersion": _KAFKA_BINDING}},
+    for topic in PUBLISHES[service]:
+        _, consumers, _ = _PARTIES[topic]
+        broker.publisher(
+            topic, schema=_topic_payload(topic), title=f"{service}.send.{topic}",
+            description=f"Published by {service} through its outbox; consumed by {consumers}.",
+        )
+    return broker
+
+
+def _message_extras(address: str) -> dict[str, Any]:
+    """What FastStream cannot write on a message: content type, Kafka key and headers, examples."""
+    topic = address.removesuffix(".dlq")
+    models = _models(topic)
+    headers: dict[str, Any] = {
+        "content-type": {"type": "string", "const": CLOUDEVENTS_CONTENT_TYPE,
+                         "description": "CloudEvents structured mode (CloudEvents Kafka binding)."},
     }
-
-
-def _operations() -> dict[str, Any]:
-    operations: dict[str, Any] = {}
-    for topic in TOPICS:
-        _, _, _, sent, received = _CHANNELS[topic]
-        channel_ref = {"$ref": f"#/channels/{topic}"}
-        messages = [
-            {"$ref": f"#/channels/{topic}/messages/{m.event_type}"}
-            for m in EVENT_MODELS.values()
-            if m.topic == topic
-        ]
-        for action, applies in (("send", sent), ("receive", received)):
-            if applies:
-                operations[f"{action}.{topic}"] = {
-                    "action": action,
-                    "channel": channel_ref,
-                    "messages": messages,
-                }
-    return operations
+    if address != topic:
+        headers.update({name: {"type": "string", "description": text} for name, text in _DLQ_HEADERS.items()})
+    key_field = models[0].key_field
+    names = [m.event_type for m in models]
+    return {
+        "summary": " or ".join(names) if address == topic else f"Dead letters: {' or '.join(names)}",
+        "contentType": MESSAGE_CONTENT_TYPE,
+        "headers": {"type": "object", "properties": headers},
+        "bindings": {"kafka": {"key": {"type": "string", "description": f"data.{key_field}, UTF-8"},
+                               "bindingVersion": _KAFKA_BINDING}},
+        "examples": [{"name": f"{m.event_type} example", "payload": _example_event(m)} for m in models],
+    }
 
 
 def build_asyncapi() -> dict[str, Any]:
-    """The AsyncAPI 3.0 document of every topic and event type."""
-    models = list(EVENT_MODELS.values())
-    inputs: list[tuple[type[BaseModel], JsonSchemaMode]] = [(CloudEvent, "validation")]
-    inputs += [(m, "validation") for m in models]
-    _, top = models_json_schema(inputs, ref_template="#/components/schemas/{model}")
-    defs: dict[str, Any] = top["$defs"]
-    schemas = dict(defs)
-    for model in models:
-        schemas[f"{model.event_type}Event"] = _envelope_schema(defs, model.event_type)
-    channels: dict[str, Any] = {}
-    for topic in TOPICS:
-        channels[topic] = _channel(topic, topic, dead_letter=False)
-        channels[dlq_topic(topic)] = _channel(dlq_topic(topic), topic, dead_letter=True)
-    return {
-        "asyncapi": "3.0.0",
-        "info": {
-            "title": "ttshop-connector events",
-            "version": "1.0.0",
-            "description": (
-                "Events of the TikTok Shop integration. Every message is a CloudEvent 1.0 in JSON "
-                "structured mode; `id` is the idempotency key. Contracts change additively only: "
-                "consumers ignore data fields they do not know."
-            ),
-        },
-        "defaultContentType": MESSAGE_CONTENT_TYPE,
-        "servers": {
-            "local": {
-                "host": "127.0.0.1:9092",
-                "protocol": "kafka",
-                "description": "The embedded broker of `make run`.",
-            }
-        },
-        "channels": channels,
-        "operations": _operations(),
-        "components": {"messages": {m.event_type: _message(m) for m in models}, "schemas": schemas},
-    }
+    """The AsyncAPI 3.0 document of every topic and event type, written by FastStream and completed here."""
+    spec = AsyncAPI(
+        *(service_broker(service) for service in PUBLISHES),
+        title="ttshop-connector events",
+        version="1.0.0",
+        description=(
+            "Events of the TikTok Shop integration. Every message is a CloudEvent 1.0 in JSON "
+            "structured mode; `id` is the idempotency key. Contracts change additively only: "
+            "consumers ignore data fields they do not know. Upstream systems publish to the channels "
+            "our services subscribe to; a WMS consumes the channels they publish."
+        ),
+        schema_version="3.0.0",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # FastStream: a channel or schema would overwrite another
+        document: dict[str, Any] = json.loads(spec.to_specification().to_json())
+    document["defaultContentType"] = MESSAGE_CONTENT_TYPE
+    messages = document["components"]["messages"]
+    for channel in document["channels"].values():
+        for reference in channel["messages"].values():
+            message = messages[unquote(reference["$ref"].rsplit("/", 1)[1])]
+            message.pop("correlationId", None)  # FastStream's default; our messages carry no such header
+            message.update(_message_extras(channel["address"]))
+    return _canonical(document)
+
+
+def _canonical(document: dict[str, Any]) -> dict[str, Any]:
+    """Ids as AsyncAPI allows them (letters, digits, ``.-_``; FastStream joins its names with ``:``), in a
+    stable order (FastStream keeps a broker's endpoints in a WeakSet) for a committed file."""
+
+    def fixed(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {key: value.replace(":", ".") if key == "$ref" else fixed(value) for key, value in node.items()}
+        return [fixed(item) for item in node] if isinstance(node, list) else node
+
+    document = fixed(document)
+    for section in (document, document["components"]):
+        for name in ("channels", "operations", "messages", "schemas"):
+            if name in section:
+                section[name] = {key.replace(":", "."): value for key, value in sorted(section[name].items())}
+    return document
 
 
 def build_schemas() -> dict[str, dict[str, Any]]:
