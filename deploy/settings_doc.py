@@ -19,7 +19,13 @@ from pydantic_settings import BaseSettings
 
 from libs.common.db_roles import DatabaseRolesSettings
 from libs.common.events.registry import TOPICS, dlq_topic
-from libs.common.settings import SANDBOX_APP_KEY, SANDBOX_APP_SECRET, ServiceSettings, SharedSettings
+from libs.common.settings import (
+    SANDBOX_APP_KEY,
+    SANDBOX_APP_SECRET,
+    ServiceSettings,
+    SharedSettings,
+    TopicSettings,
+)
 from libs.sandbox.settings import SandboxSettings
 from services.auth.settings import AuthSettings
 from services.catalog.settings import CatalogSettings
@@ -36,6 +42,8 @@ SERVICES: dict[str, tuple[type[ServiceSettings], str]] = {
 SANDBOX_MODULE = "libs.sandbox"
 #: The one-shot that creates the services' database roles before they start (compose, k8s Job).
 DB_BOOTSTRAP_MODULE = "libs.common.db_roles"
+#: The one-shot that creates every contract topic and its DLQ before the services (compose, k8s Job).
+TOPICS_MODULE = "libs.common.topics"
 
 #: Unset on purpose in production: ``None`` means "derive it" (``ttshop-<service_name>``).
 OPTIONAL_UNSET = frozenset({"consumer_group"})
@@ -51,8 +59,10 @@ SECRET_STR_FIELDS = frozenset({"database_url"})
 #: Notes for fields that carry no ``description`` in their class.
 NOTES: dict[str, str] = {
     "kafka_bootstrap_servers": "Kafka bootstrap servers (PLAINTEXT; no SASL/TLS settings exist yet).",
-    "kafka_topic_partitions": "Partitions of topics a service creates at start (existing topics are left alone).",
-    "kafka_replication_factor": "Replication factor of topics a service creates at start.",
+    "kafka_topic_partitions": "Partitions of a topic a service creates because it is still missing at its start "
+    "(the topics one-shot creates them first, with 12 by default: see Topics); existing topics are left alone.",
+    "kafka_replication_factor": "Replication factor of a topic a service creates because it is still missing at its "
+    "start (the topics one-shot's default: 3).",
     "tiktok_api_base_url": "TikTok Shop Open API host.",
     "tiktok_auth_base_url": "TikTok Shop auth host (token get/refresh).",
     "tiktok_app_key": "App key from TikTok Shop Partner Center.",
@@ -193,6 +203,11 @@ def db_bootstrap_table() -> str:
     return _variables_table(DatabaseRolesSettings, secret_column=True)
 
 
+def topics_settings_table() -> str:
+    """The variables of the topics one-shot (compose ``topics``, the k8s Job, `ttshop topics ensure`)."""
+    return _variables_table(TopicSettings, secret_column=False)
+
+
 def topics_table() -> str:
     """Every topic and its dead-letter topic, in contract order."""
     head = ["| topic | dead-letter topic |", "|---|---|"]
@@ -200,7 +215,7 @@ def topics_table() -> str:
 
 
 BLOCKS = {"settings": settings_table, "sandbox-settings": sandbox_table, "db-bootstrap-settings": db_bootstrap_table,
-          "topics": topics_table}
+          "topics-settings": topics_settings_table, "topics": topics_table}
 
 
 README = Path(__file__).with_name("README.md")

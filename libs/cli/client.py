@@ -1,7 +1,9 @@
 """HTTP client of the services' admin APIs, and how its failures are shown to an operator.
 
 Errors come back as ``{"error": {"code", "message"}}`` with a 4xx/5xx status; they are shown as
-``Error: <message> (<code>)`` with exit code 1. A service that cannot be reached exits with 2.
+``Error: <message> (<code>)`` on stderr. Exit codes, the same for every command: 0 ok; 1 refused or failed
+(the service said no, it could not be reached or did not answer, a job or a bootstrap failed); 2 usage
+(click's own usage errors and our argument checks: :class:`UsageError`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
+import click
 import httpx
 import typer
 from rich.console import Console
@@ -21,8 +24,18 @@ from . import devenv
 err_console = Console(stderr=True, highlight=False)
 console = Console(highlight=False)
 
-EXIT_API_ERROR = 1
-EXIT_UNREACHABLE = 2
+EXIT_OK = 0
+#: Refused or failed: the service said no, could not be reached or did not answer; a job or step failed.
+EXIT_FAILED = 1
+#: Bad arguments: click's usage errors and our own argument checks.
+EXIT_USAGE = 2
+EXIT_API_ERROR = EXIT_FAILED
+#: What ``ttshop --help`` says about exit codes (the README's CLI section says the same).
+EXIT_CODES_HELP = (
+    "Exit codes: 0 ok; 1 refused or failed (an API error, a service or the broker not reachable, a failed job or "
+    "bootstrap); 2 usage (bad arguments). Piped (stdout not a terminal), a table is a '# title' line, a header "
+    "line, then one row a line, tab-separated, never wrapped; --json prints JSON on every command."
+)
 
 
 class CliError(Exception):
@@ -32,6 +45,13 @@ class CliError(Exception):
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
+
+
+class UsageError(CliError):
+    """The arguments are wrong (a missing option, two that exclude each other): exit 2, like click's own."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, EXIT_USAGE)
 
 
 class ApiError(CliError):
@@ -94,12 +114,12 @@ class AdminClient:
         except httpx.ConnectError as exc:
             raise CliError(
                 f"{self.service} service not reachable at {self.base_url} — is `ttshop dev` running?",
-                EXIT_UNREACHABLE,
+                EXIT_FAILED,
             ) from exc
         except httpx.TimeoutException as exc:
             raise CliError(
                 f"{self.service} service at {self.base_url} did not answer in time ({type(exc).__name__})",
-                EXIT_UNREACHABLE,
+                EXIT_FAILED,
             ) from exc
 
     def request(
@@ -108,6 +128,14 @@ class AdminClient:
         """Send one request; return the decoded JSON body (None for an empty body)."""
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         return decode_response(self.service, self._send(method, path, json=json_body, params=clean or None))
+
+    def answer(self, path: str) -> tuple[int, Any]:
+        """GET ``path`` and return (status, decoded body) whatever the status (a probe such as ``/readyz``)."""
+        response = self._send("GET", path)
+        try:
+            return response.status_code, response.json() if response.content else None
+        except ValueError:
+            return response.status_code, response.text[:300]
 
     def get(self, path: str, **params: Any) -> Any:
         return self.request("GET", path, params=params)
@@ -167,12 +195,25 @@ def reported() -> Iterator[None]:
         fail(exc.message, exc.exit_code)
 
 
-def state(ctx: typer.Context) -> CliState:
+def wants_json() -> bool:
+    """Whether this invocation asked for ``--json`` (for a command without a context parameter)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and state(ctx).json_output
+
+
+def state(ctx: typer.Context | click.Context) -> CliState:
     obj = ctx.find_root().obj
     if not isinstance(obj, CliState):
         obj = CliState()
         ctx.find_root().obj = obj
     return obj
+
+
+def adapt_to_output(*, json_output: bool) -> None:
+    """Once per invocation: text for people goes to stderr with ``--json`` (stdout holds the JSON alone), and
+    is never wrapped when it does not go to a terminal (a pipe, a file)."""
+    console.stderr = json_output
+    console.soft_wrap = not console.is_terminal
 
 
 def emit_json(data: Any) -> None:

@@ -19,7 +19,7 @@ from libs.common.db_roles import (
 )
 
 from . import devenv
-from .client import EXIT_UNREACHABLE, console, fail
+from .client import EXIT_FAILED, console, emit_json, fail, state
 from .infra import state_dir
 
 app = typer.Typer(help="The database: the services' roles and schemas.", no_args_is_help=True)
@@ -34,7 +34,7 @@ async def bootstrap_local(admin_dsn: str) -> tuple[dict[str, str], BootstrapRepo
 
 
 @app.command("bootstrap")
-def bootstrap_command() -> None:
+def bootstrap_command(ctx: typer.Context) -> None:
     """Create or repair each service's role (ttshop_auth, ttshop_catalog, …) and its schema.
 
     Connects with DATABASE_URL (an admin: a superuser, or a role with CREATEROLE owning the database;
@@ -53,6 +53,9 @@ def bootstrap_command() -> None:
     except (BootstrapError, ValueError) as exc:
         fail(str(exc))
     except (OSError, asyncpg.PostgresError) as exc:
-        fail(f"database bootstrap failed: {type(exc).__name__}: {exc}", EXIT_UNREACHABLE)
+        fail(f"database bootstrap failed: {type(exc).__name__}: {exc}", EXIT_FAILED)
+    if state(ctx).json_output:
+        emit_json({"changes": report.changes, "passwords_set": report.passwords_set})
+        return
     for line in report.lines():
         console.print(line)

@@ -24,7 +24,7 @@ import httpx
 import typer
 
 from . import devenv
-from .client import CliError, console, decode_response, fail
+from .client import EXIT_FAILED, CliError, console, decode_response, emit_json, fail, wants_json
 
 ORDERS_TOPIC = "orders.downloaded"
 SHIPMENTS_TOPIC = "shipments.created"
@@ -34,6 +34,10 @@ CLOUDEVENTS_JSON = "application/cloudevents+json; charset=UTF-8"
 
 class DemoFailed(Exception):
     pass
+
+
+#: (step, seconds) of the steps done in this run, for `ttshop --json demo`.
+DONE: list[tuple[str, float]] = []
 
 
 @asynccontextmanager
@@ -46,7 +50,8 @@ async def step(title: str) -> AsyncIterator[None]:
     except (CliError, DemoFailed, httpx.HTTPError, OSError, TimeoutError, ValueError, KeyError) as exc:
         detail = exc.message if isinstance(exc, CliError) else f"{type(exc).__name__}: {exc}"
         raise DemoFailed(f"step '{title}' failed after {time.monotonic() - started:.1f}s: {detail}") from exc
-    console.print(f"  [green]✓[/] {title} ({time.monotonic() - started:.2f}s)")
+    DONE.append((title, time.monotonic() - started))
+    console.print(f"  [green]✓[/] {title} ({DONE[-1][1]:.2f}s)")
 
 
 class Http:
@@ -63,7 +68,7 @@ class Http:
             response = await self.client.request(method, url, json=body, files=files)
         except httpx.ConnectError as exc:
             raise CliError(f"{service} service not reachable at {devenv.service_url(service)} — "
-                           "is `ttshop dev` running?", 2) from exc
+                           "is `ttshop dev` running?", EXIT_FAILED) from exc
         return decode_response(service, response)
 
     async def sandbox(self, method: str, path: str, body: Any = None) -> Any:
@@ -192,11 +197,16 @@ def demo(
     """Walk through connect → orders → tracking, then categories → product file → readiness → post →
     review → stock on TikTok, against the running `ttshop dev` stack."""
     started = time.monotonic()
+    DONE.clear()
     try:
         asyncio.run(run_demo(timeout_s))
     except DemoFailed as exc:
         cause = exc.__cause__
         fail(str(exc), cause.exit_code if isinstance(cause, CliError) else 1)
+    if wants_json():  # the steps went to stderr as they ran
+        emit_json({"ok": True, "seconds": round(time.monotonic() - started, 3),
+                   "steps": [{"step": title, "seconds": round(s, 3)} for title, s in DONE]})
+        return
     console.print(f"[bold green]demo finished in {time.monotonic() - started:.1f}s[/]")
 
 

@@ -16,12 +16,15 @@ from types import FrameType
 
 import asyncpg
 import typer
+from aiokafka.errors import KafkaError
 from rich.table import Table
 
 from libs.common.db_roles import BootstrapError
+from libs.common.topics import LOCAL_LAYOUT, Outcome
+from libs.common.topics import ensure as ensure_contract_topics
 
 from . import leftovers
-from .client import console, fail
+from .client import console, emit_json, fail, wants_json
 from .database import bootstrap_local
 from .devenv import SERVICE_DEFAULTS, StackCredentials, dev_env_path, local_secrets, write_dev_env
 from .infra import (
@@ -190,6 +193,7 @@ def _run(
         rows.append(Row("kafka (embedded Tansu)", bootstrap, str(broker.log_path), broker.pid))
 
     dsns = _bootstrap_roles(dsn)
+    _ensure_topics(bootstrap)
     credentials = StackCredentials()
     supervisor = stack.enter_context(ProcessSupervisor(logs))
     for child in child_specs(wanted, ports, urls, dsns=dsns, bootstrap=bootstrap, credentials=credentials):
@@ -225,7 +229,25 @@ def _bootstrap_roles(admin_dsn: str) -> dict[str, str]:
     return dsns
 
 
+def _ensure_topics(bootstrap: str) -> None:
+    """Every contract topic and its DLQ, laid out for one broker (`ttshop topics ensure --local`), before any
+    service starts, as the deploy one-shot does in production."""
+    console.print("creating the topics …")
+    try:
+        report = asyncio.run(ensure_contract_topics(bootstrap, LOCAL_LAYOUT))
+    except (KafkaError, OSError) as exc:
+        raise InfraError(f"topics could not be created on {bootstrap}: {type(exc).__name__}: {exc}") from exc
+    if not report.ok():
+        failed = "; ".join(f"{r.topic}: {r.detail}" for r in report.with_outcome(Outcome.FAILED))
+        raise InfraError(f"topics could not be created on {bootstrap}: {failed}")
+    console.print(f"  {report.summary()}")
+
+
 def _print_table(rows: list[Row], elapsed: float) -> None:
+    if wants_json():  # what runs where, once ready; the progress went to stderr
+        emit_json({"ready_in_s": round(elapsed, 1), "dev_env": str(dev_env_path()),
+                   "components": [vars(row) for row in rows]})
+        return
     table = Table(title=f"ttshop dev — ready in {elapsed:.1f}s", title_justify="left")
     for column in ("component", "URL / address", "log file", "pid"):
         table.add_column(column, overflow="fold")

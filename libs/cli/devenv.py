@@ -140,3 +140,8 @@ def service_url(service: str, env: Mapping[str, str] | None = None) -> str:
     url = lookup(f"{service.upper()}_URL", SERVICE_DEFAULTS[service], env)
     assert url is not None
     return url.rstrip("/")
+
+
+def bootstrap_servers(env: Mapping[str, str] | None = None) -> str:
+    """The Kafka bootstrap servers: ``KAFKA_BOOTSTRAP_SERVERS``, dev.env, then the local default."""
+    return lookup("KAFKA_BOOTSTRAP_SERVERS", None, env) or "127.0.0.1:9092"

@@ -10,7 +10,7 @@ import typer
 
 from . import render
 from .arguments import segment
-from .client import CliError, console, emit_json, reported, state
+from .client import UsageError, console, emit_json, reported, state
 from .jobs import job_line, wait_for_job
 
 
@@ -28,9 +28,9 @@ def post(
     st = state(ctx)
     with reported():
         if not shop:
-            raise CliError("--shop SHOP is required")
+            raise UsageError("--shop SHOP is required")
         if sum((sku is not None, all_ready, skus is not None)) != 1:
-            raise CliError("give a SKU, --all-ready or --skus FILE (exactly one)")
+            raise UsageError("give a SKU, --all-ready or --skus FILE (exactly one)")
         client = st.client("catalog")
         if sku is not None:
             body = client.post(f"/shops/{segment(shop)}/products/{segment(sku)}/post")
@@ -78,9 +78,9 @@ def update(
     chosen = [m for m, on in zip(UPDATE_MODES, (partial, full, inventory, price), strict=True) if on]
     with reported():
         if not shop:
-            raise CliError("--shop SHOP is required")
+            raise UsageError("--shop SHOP is required")
         if len(chosen) != 1:
-            raise CliError("give exactly one of --partial, --full, --inventory, --price")
+            raise UsageError("give exactly one of --partial, --full, --inventory, --price")
         body = st.client("catalog").post(f"/shops/{segment(shop)}/products/{segment(sku)}/update", {"mode": chosen[0]})
     if st.json_output:
         emit_json(body)

@@ -17,7 +17,7 @@ from libs.common.product_file import is_url
 
 from . import render
 from .arguments import segment
-from .client import CliError, console, emit_json, reported, state
+from .client import UsageError, console, emit_json, reported, state
 
 MAX_PROBLEMS_SHOWN = 200
 
@@ -30,7 +30,7 @@ def upsert(
     st = state(ctx)
     with reported():
         if not file.is_file():
-            raise CliError(f"{file}: no such file")
+            raise UsageError(f"{file}: no such file")
         data = file.read_bytes()
         parts = [("media_files", (path, (file.parent / path).read_bytes()))
                  for path in sorted(referenced_files(data, file))]
@@ -96,10 +96,11 @@ def export(
     st = state(ctx)
     with reported():
         if out.suffix.lower() not in (".xlsx", ".csv", ".json"):
-            raise CliError(f"--out must end in .xlsx, .csv or .json, got {out.name!r}")
+            raise UsageError(f"--out must end in .xlsx, .csv or .json, got {out.name!r}")
         data = st.client("catalog").download("/products-export", filename=out.name)
         out.write_bytes(data)
-    console.print(f"Wrote {out} ({len(data):,} bytes).")
+    emit_json({"file": str(out), "bytes": len(data)}) if st.json_output else console.print(
+        f"Wrote {out} ({len(data):,} bytes).")
 
 
 def check(
@@ -112,9 +113,9 @@ def check(
     st = state(ctx)
     with reported():
         if not shop:
-            raise CliError("--shop SHOP is required: readiness depends on the shop's categories and settings")
+            raise UsageError("--shop SHOP is required: readiness depends on the shop's categories and settings")
         if (sku is None) == (not all_):
-            raise CliError("give a SKU or --all (not both)")
+            raise UsageError("give a SKU or --all (not both)")
         client = st.client("catalog")
         if all_:
             body = client.post(f"/shops/{segment(shop)}/check")

@@ -1,4 +1,9 @@
-"""Rendering admin-API responses for people (tables) — tolerant of extra or missing fields."""
+"""Rendering admin-API responses — tolerant of extra or missing fields.
+
+On a terminal a table is drawn with rich. Anywhere else (a pipe, a file, a script) it is plain text a script
+can cut: the title as a ``# title`` line, a header line, then one row a line, cells separated by a tab and
+never wrapped or shortened (an order id stays whole), so ``ttshop orders list | grep ORDER`` finds the row.
+"""
 
 from __future__ import annotations
 
@@ -42,12 +47,22 @@ def text(value: Any) -> str:
     return str(value)
 
 
+def cell(value: Any) -> str:
+    """One cell of piped output: on one line, without tabs."""
+    return " ".join(text(value).replace("\t", " ").splitlines())
+
+
 def table(title: str | None, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
+    if not console.is_terminal:
+        lines = ([f"# {cell(title)}"] if title else []) + ["\t".join(cell(c) for c in columns)]
+        lines += ["\t".join(cell(c) for c in row) for row in rows]
+        console.file.write("\n".join(lines) + "\n")
+        return
     out = Table(title=title, title_justify="left", show_lines=False)
     for column in columns:
         out.add_column(column, overflow="fold")
     for row in rows:
-        out.add_row(*(text(cell) for cell in row))
+        out.add_row(*(text(value) for value in row))
     console.print(out)
 
 

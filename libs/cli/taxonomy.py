@@ -9,7 +9,7 @@ import typer
 
 from . import render
 from .arguments import segment
-from .client import CliError, console, emit_json, reported, state
+from .client import UsageError, console, emit_json, reported, state
 from .jobs import job_line, wait_for_job
 
 categories = typer.Typer(help="TikTok's category tree of a shop (R30).", no_args_is_help=True)
@@ -71,10 +71,11 @@ def export_categories(
     st = state(ctx)
     with reported():
         if out.suffix.lower() not in (".xlsx", ".csv"):
-            raise CliError(f"--out must end in .xlsx or .csv, got {out.name!r}")
+            raise UsageError(f"--out must end in .xlsx or .csv, got {out.name!r}")
         data = st.client("catalog").download(f"/shops/{segment(shop)}/categories/export", filename=out.name)
         out.write_bytes(data)
-    console.print(f"Wrote {out} ({len(data):,} bytes).")
+    emit_json({"file": str(out), "bytes": len(data)}) if st.json_output else console.print(
+        f"Wrote {out} ({len(data):,} bytes).")
 
 
 @attributes.command("download")
@@ -91,7 +92,7 @@ def download_attributes(
     st = state(ctx)
     with reported():
         if sum((category is not None, used, all_leaves)) != 1:
-            raise CliError("give exactly one of --category ID, --used or --all-leaves")
+            raise UsageError("give exactly one of --category ID, --used or --all-leaves")
         client = st.client("catalog")
         job = client.post(f"/shops/{segment(shop)}/attributes/download",
                           {"category_id": category, "used": used, "all_leaves": all_leaves})

@@ -8,6 +8,8 @@ message goes to the DLQ and the consumer moves on; a :class:`PermanentError` or 
 refuses (``asyncpg.DataError``, SQLSTATE class 22; or a program limit, class 54, such as a value too big for
 an index) goes there at once. Loss of the database or broker is
 not the message's fault: it is retried (capped backoff, no hot loop) without counting toward the DLQ.
+Every outcome is counted and every handling timed (``libs.common.metrics``); a handler's log lines carry the
+event's id, type, shop and order.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import random
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 import structlog
@@ -26,9 +30,10 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import BaseModel
 
-from libs.common import inbox
+from libs.common import inbox, metrics
 from libs.common.events import TYPES_BY_TOPIC, CloudEvent, InvalidEvent, dlq_topic, parse_event
 from libs.common.kafka import KafkaPublisher
+from libs.common.logging import log_context
 
 log = structlog.get_logger(__name__)
 
@@ -46,6 +51,22 @@ INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
 #: The database refuses the value itself (SQLSTATE class 22, or class 54 such as "index row size exceeds
 #: maximum"): the same message fails the same way every time.
 UNSTORABLE_ERRORS: tuple[type[BaseException], ...] = (asyncpg.DataError, asyncpg.ProgramLimitExceededError)
+
+
+#: The ``type`` label of a record that is no valid event (its type cannot be trusted).
+UNPARSED = "unparsed"
+
+
+def event_context(topic: str, event: CloudEvent, data: BaseModel) -> AbstractContextManager[None]:
+    """Every log line inside carries the event's ids (and its shop and order where it has them)."""
+    return log_context(event_id=event.id, event_type=event.type, topic=topic,
+                       shop_id=event.shopid or getattr(data, "shop_id", None), order_id=getattr(data, "order_id", None))
+
+
+def _count(outcomes: Counter[tuple[str, str, str]]) -> None:
+    service = metrics.current_service()
+    for (topic, event_type, status), count in outcomes.items():
+        metrics.EVENTS_CONSUMED.labels(service, topic, event_type, status).inc(count)
 
 
 class PermanentError(Exception):
@@ -100,6 +121,7 @@ class EventConsumer:
     batch_size: int = 100
     routes: dict[str, list[Route]] = field(default_factory=dict)
     stats: Counter[str] = field(default_factory=Counter)
+    _subscriber: Any = None
 
     def route(self, topic: str, event_types: Sequence[str], handler: Handler) -> None:
         self.routes.setdefault(topic, []).append(Route(topic, frozenset(event_types), handler))
@@ -121,10 +143,11 @@ class EventConsumer:
         try:
             event, data = parse_event(record.value, expected_types=set(TYPES_BY_TOPIC.get(record.topic, ())) or None)
         except InvalidEvent as exc:
-            return await self._dead_letter(record, exc.reason)
+            return await self._dead_letter(record, exc.reason, UNPARSED)
         route = next((r for r in self.routes.get(record.topic, []) if event.type in r.event_types), None)
         if route is None:
             self.stats["ignored"] += 1
+            _count(Counter({(record.topic, event.type, "ignored"): 1}))
             return Outcome("ignored", f"no handler for {event.type} in {self.group_id}")
         return Work(record, event, data, route)
 
@@ -134,8 +157,15 @@ class EventConsumer:
         return work if isinstance(work, Outcome) else await self._handle(work)
 
     async def _handle(self, work: Work) -> Outcome:
+        started = time.monotonic()
+        with event_context(work.record.topic, work.event, work.data):
+            outcome = await self._attempts(work)
+        metrics.HANDLE_SECONDS.labels(metrics.current_service(), work.record.topic, work.event.type).observe(
+            time.monotonic() - started)
+        return outcome
+
+    async def _attempts(self, work: Work) -> Outcome:
         event = work.event
-        bound = log.bind(event_id=event.id, event_type=event.type, topic=work.record.topic, shop_id=event.shopid)
         attempt = 0
         while True:
             try:
@@ -145,25 +175,29 @@ class EventConsumer:
                         await work.route.handler(conn, event, work.data)
                 if self.after_commit is not None:
                     self.after_commit()
-                self.stats["processed" if fresh else "duplicate"] += 1
-                return Outcome("processed" if fresh else "duplicate")
+                status = "processed" if fresh else "duplicate"
+                self.stats[status] += 1
+                _count(Counter({(work.record.topic, event.type, status): 1}))
+                return Outcome(status)
             except asyncio.CancelledError:
                 raise
             except PermanentError as exc:
-                return await self._dead_letter(work.record, str(exc))
+                return await self._dead_letter(work.record, str(exc), event.type)
             except UNSTORABLE_ERRORS as exc:  # a value the database can never take: retrying cannot help
-                return await self._dead_letter(work.record, f"the database refused a value ({type(exc).__name__}): {exc}")
+                return await self._dead_letter(
+                    work.record, f"the database refused a value ({type(exc).__name__}): {exc}", event.type)
             except INFRASTRUCTURE_ERRORS as exc:
                 delay = self._backoff(min(attempt + 1, 10))
-                bound.warning("infrastructure unavailable; retrying", error=str(exc), retry_in_s=round(delay, 2))
+                log.warning("infrastructure unavailable; retrying", error=str(exc), retry_in_s=round(delay, 2))
                 await asyncio.sleep(delay)
             except Exception as exc:  # noqa: BLE001 - retried, then dead-lettered with the reason
                 attempt += 1
                 reason = f"{type(exc).__name__}: {exc}"
                 if attempt >= self.max_attempts:
-                    return await self._dead_letter(work.record, f"handler failed {attempt} times; last error: {reason}")
+                    return await self._dead_letter(
+                        work.record, f"handler failed {attempt} times; last error: {reason}", event.type)
                 delay = self._backoff(attempt)
-                bound.warning("handler failed; retrying", error=reason, attempt=attempt, retry_in_s=round(delay, 2))
+                log.warning("handler failed; retrying", error=reason, attempt=attempt, retry_in_s=round(delay, 2))
                 await asyncio.sleep(delay)
 
     async def handle_batch(self, records: Sequence[Record]) -> list[Outcome]:
@@ -185,6 +219,7 @@ class EventConsumer:
 
     async def _handle_together(self, work: list[Work]) -> dict[int, Outcome]:
         outcomes: dict[int, Outcome] = {}
+        started = time.monotonic()
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 fresh = await inbox.claim_many(conn, consumer=self.group_id, events=[(w.event.id, w.event.type) for w in work])
@@ -197,7 +232,8 @@ class EventConsumer:
                     if item.route.batch_handler is not None:
                         batches.setdefault(id(item.route), (item.route.batch_handler, []))[1].append((item.event, item.data))
                     else:
-                        await item.route.handler(conn, item.event, item.data)
+                        with event_context(item.record.topic, item.event, item.data):
+                            await item.route.handler(conn, item.event, item.data)
                     outcomes[id(item)] = Outcome("processed")
                 for handler, items in batches.values():
                     await handler(conn, items)
@@ -211,9 +247,14 @@ class EventConsumer:
             self.stats[outcome.status] += 1
         if self.after_commit is not None:
             self.after_commit()
+        took, service = time.monotonic() - started, metrics.current_service()
+        counted = Counter((item.record.topic, item.event.type, outcomes[id(item)].status) for item in work)
+        _count(counted)
+        for topic, event_type in {(topic, event_type) for topic, event_type, _ in counted}:
+            metrics.HANDLE_SECONDS.labels(service, topic, event_type).observe(took)
         return outcomes
 
-    async def _dead_letter(self, record: Record, reason: str) -> Outcome:
+    async def _dead_letter(self, record: Record, reason: str, event_type: str) -> Outcome:
         dlq_headers = [
             *[(k, v) for k, v in record.headers if not k.startswith("x-dlq-")],
             ("x-dlq-reason", reason[:4000].encode()),
@@ -235,6 +276,8 @@ class EventConsumer:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.backoff_max_s)
         self.stats["dead-lettered"] += 1
+        metrics.EVENTS_DEAD_LETTERED.labels(metrics.current_service(), record.topic, event_type).inc()
+        _count(Counter({(record.topic, event_type, "dead-lettered"): 1}))
         log.error("message dead-lettered", topic=record.topic, partition=record.partition, offset=record.offset,
                   reason=reason)
         return Outcome("dead-lettered", reason)
@@ -253,7 +296,7 @@ class EventConsumer:
             ])
             await msg.ack()
 
-        broker.subscriber(
+        self._subscriber = broker.subscriber(
             *sorted(self.routes),
             group_id=self.group_id,
             batch=True,
@@ -268,4 +311,10 @@ class EventConsumer:
             session_timeout_ms=session_timeout_ms,
             heartbeat_interval_ms=max(1000, session_timeout_ms // 4),
             title=self.group_id,
-        )(on_batch)
+        )
+        self._subscriber(on_batch)
+
+    @property
+    def kafka_consumer(self) -> Any:
+        """The group member's aiokafka consumer once the broker has started it (``None`` before)."""
+        return getattr(self._subscriber, "consumer", None)

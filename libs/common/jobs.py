@@ -28,3 +28,10 @@ async def claim_job(
         owner, lease_s,
     )
     return row
+
+
+async def open_counts(conn: asyncpg.Connection, table: str, states: Sequence[str] = ("queued", "running")) -> dict[str, int]:
+    """Jobs of ``table`` not finished, by status (the metrics' ``ttshop_jobs``)."""
+    rows = await conn.fetch(f"SELECT status, count(*) AS n FROM {table} WHERE status = ANY($1::text[]) GROUP BY status",
+                            list(states))
+    return {r["status"]: r["n"] for r in rows}

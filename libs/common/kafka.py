@@ -7,12 +7,12 @@ settings for real Apache Kafka; the embedded Tansu broker supports neither, so t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import TopicAlreadyExistsError, for_code
 
 from libs.common.events import CLOUDEVENTS_CONTENT_TYPE
 
@@ -53,24 +53,52 @@ class KafkaPublisher:
         await self._producer.send_and_wait(topic, value=value, key=key, headers=list(headers) or None)
 
 
+#: The broker's answer when a topic exists already (another process created it first).
+TOPIC_ALREADY_EXISTS = TopicAlreadyExistsError.errno
+
+
+async def create_topics(
+    admin: AIOKafkaAdminClient,
+    topics: Sequence[str],
+    *,
+    partitions: int,
+    replication_factor: int,
+    configs: Mapping[str, str] | None = None,
+) -> dict[str, tuple[int, str] | None]:
+    """Create ``topics`` in one request: topic -> None when created, else (the broker's error code, its reason).
+    The broker answers per topic; an error there is returned, not raised."""
+    if not topics:
+        return {}
+    new = [NewTopic(t, partitions, replication_factor, topic_configs=dict(configs or {})) for t in topics]
+    response = await admin.create_topics(new)
+    outcome: dict[str, tuple[int, str] | None] = {}
+    for topic, code, *message in response.topic_errors:
+        reason = (message[0] if message else None) or for_code(code).__name__
+        outcome[topic] = None if code == 0 else (code, str(reason))
+    return outcome
+
+
 async def ensure_topics(
-    bootstrap_servers: str, topics: Iterable[str], *, partitions: int = 3, replication_factor: int = 1
+    bootstrap_servers: str,
+    topics: Iterable[str],
+    *,
+    partitions: int = 3,
+    replication_factor: int = 1,
 ) -> list[str]:
-    """Create the topics that do not exist yet; returns the ones created. Safe to race."""
+    """Create the topics that do not exist yet; returns the ones created. Safe to race (a topic another process
+    created first is not an error); a topic the broker refuses is logged with the broker's reason."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="ttshop-admin")
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         missing = sorted(set(topics) - existing)
-        created: list[str] = []
-        for topic in missing:
-            try:
-                await admin.create_topics([NewTopic(topic, partitions, replication_factor)])
-                created.append(topic)
-            except TopicAlreadyExistsError:
-                pass
+        outcome = await create_topics(admin, missing, partitions=partitions, replication_factor=replication_factor)
+        created = [topic for topic, error in outcome.items() if error is None]
+        refused = {t: e[1] for t, e in outcome.items() if e is not None and e[0] != TOPIC_ALREADY_EXISTS}
         if created:
             log.info("topics created", topics=created, partitions=partitions)
+        if refused:
+            log.error("topics not created", refused=refused)
         return created
     finally:
         await admin.close()

@@ -10,6 +10,7 @@ import logging
 import re
 import sys
 from collections.abc import Mapping, MutableMapping
+from contextlib import AbstractContextManager
 from typing import Any
 
 import structlog
@@ -77,6 +78,12 @@ class _RedactingFilter(logging.Filter):
             return True
         record.msg, record.args = redact_text(message), None
         return True
+
+
+def log_context(**fields: Any) -> AbstractContextManager[Any]:
+    """Bind ``fields`` (those not ``None``) to every log line inside, structlog's and stdlib's alike (the
+    consumer binds an event's ids around its handler, the admin app a request's id)."""
+    return structlog.contextvars.bound_contextvars(**{k: v for k, v in fields.items() if v is not None})
 
 
 def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -> None:

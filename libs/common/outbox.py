@@ -9,6 +9,7 @@ at a time (a transaction-level advisory lock), which keeps per-key order across 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
@@ -16,6 +17,7 @@ import asyncpg
 import structlog
 from pydantic import BaseModel
 
+from libs.common import metrics
 from libs.common.events import CloudEvent, event_key, new_event, topic_for
 
 log = structlog.get_logger(__name__)
@@ -52,6 +54,18 @@ async def enqueue_data(
     return await enqueue(conn, new_event(data, source=source, event_id=event_id))
 
 
+async def unsent_count(conn: asyncpg.Connection) -> int:
+    """Rows not yet published (the ``outbox_unsent`` partial index holds exactly them)."""
+    return int(await conn.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL"))
+
+
+async def oldest_unsent_age_s(conn: asyncpg.Connection) -> float:
+    """Seconds since the oldest unsent row was written; 0 when every row is sent."""
+    age = await conn.fetchval(
+        "SELECT extract(epoch FROM now() - created_at) FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT 1")
+    return max(0.0, float(age)) if age is not None else 0.0
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -84,7 +98,7 @@ class OutboxRelay:
             if not await conn.fetchval("SELECT pg_try_advisory_xact_lock(hashtext($1))", self._lock_key):
                 return 0
             rows = await conn.fetch(
-                "SELECT seq, event_id, topic, key, payload FROM outbox"
+                "SELECT seq, event_id, event_type, topic, key, payload FROM outbox"
                 " WHERE sent_at IS NULL ORDER BY seq LIMIT $1",
                 self._batch_size,
             )
@@ -97,6 +111,9 @@ class OutboxRelay:
                 "UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])", [r["seq"] for r in rows]
             )
         self.published += len(rows)
+        service = metrics.current_service()
+        for (topic, event_type), count in Counter((r["topic"], r["event_type"]) for r in rows).items():
+            metrics.EVENTS_PUBLISHED.labels(service, topic, event_type).inc(count)
         return len(rows)
 
     async def purge_sent(self) -> int:

@@ -30,8 +30,11 @@ from libs.common.events import TOPICS, CloudEvent, dlq_topic
 from libs.common.events.shops import ShopConnected, ShopDisconnected, ShopSettingsChanged
 from libs.common.kafka import KafkaPublisher, ensure_topics
 from libs.common.logging import configure_logging
+from libs.common.metrics import Collector, Query, ScrapedGauge, bind_service, from_database, install_metrics
 from libs.common.outbox import OutboxRelay
+from libs.common.request_id import install_request_id
 from libs.common.settings import ServiceSettings
+from libs.common.status import router as status_router
 from libs.common.web import install_error_handlers, protect_admin_api
 from libs.common.web_limits import storable_parameters
 
@@ -61,6 +64,7 @@ class ServiceRuntime:
     ready: bool = False
     components: Components = field(init=False)
     factories: list[tuple[str, Factory, bool]] = field(default_factory=list)
+    collectors: list[Collector] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -103,6 +107,11 @@ class ServiceRuntime:
         token provider drops a re-authorised shop's cached token). It runs in the consumer, before the
         commit, so it must be cheap and harmless to repeat."""
         self.shop_observers.append(observer)
+
+    def collect(self, gauge: ScrapedGauge, query: Query, **labels: str) -> None:
+        """At each ``/metrics`` scrape set ``gauge`` (one of ``libs.common.metrics``) from ``query(conn)``: its
+        value per label values (besides ``service`` and the fixed ``labels``)."""
+        self.collectors.append(from_database(self, gauge, query, **labels))
 
     def _observed(self, handler: Handler) -> Handler:
         async def observed(conn: asyncpg.Connection, event: CloudEvent, data: BaseModel) -> None:
@@ -232,6 +241,7 @@ class ServiceRuntime:
 def create_app(runtime: ServiceRuntime, *, title: str) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        bind_service(runtime.settings.service_name)  # the tasks started below count and log for this service
         await runtime.start()
         try:
             yield
@@ -241,7 +251,11 @@ def create_app(runtime: ServiceRuntime, *, title: str) -> FastAPI:
     app = FastAPI(title=title, lifespan=lifespan, dependencies=[Depends(storable_parameters)])
     app.state.runtime = runtime
     install_error_handlers(app)
-    protect_admin_api(app, Credentials.parse(runtime.settings.admin_api_credentials, setting="ADMIN_API_CREDENTIALS"))
+    protect_admin_api(app, Credentials.parse(runtime.settings.admin_api_credentials, setting="ADMIN_API_CREDENTIALS"),
+                      open_metrics=not runtime.settings.metrics_require_credential)
+    install_request_id(app, runtime.settings.service_name)
+    install_metrics(app, runtime)
+    app.include_router(status_router)  # GET /status for `ttshop status` (libs/common/status.py)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -6,7 +6,9 @@ Read once, in the composition root; never at import time.
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from typing import Self
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from libs.common.credentials import Credentials
@@ -73,6 +75,42 @@ class SharedSettings(BaseSettings):
         return value
 
 
+class TopicSettings(BaseSettings):
+    """How the contract topics and their DLQs are created by `ttshop topics ensure` and ``python -m
+    libs.common.topics`` (the topics one-shot of ``deploy/``, run before the services). The defaults are
+    production ones; the local stack (`ttshop dev`, tests) passes its own (one broker: 3 partitions, 1 replica).
+    A service creating a topic that is still missing at its start reads the same two variables
+    (:class:`SharedSettings`), with the local stack's defaults."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092", validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS"),
+        description="Kafka bootstrap servers (PLAINTEXT).",
+    )
+    kafka_topic_partitions: int = Field(
+        default=12, ge=1, validation_alias=_env("KAFKA_TOPIC_PARTITIONS"),
+        description="Partitions of each topic and its DLQ: a consumer group uses at most one replica per partition.",
+    )
+    kafka_replication_factor: int = Field(
+        default=3, ge=1, validation_alias=_env("KAFKA_REPLICATION_FACTOR"),
+        description="Replicas of each partition (at most the number of brokers).",
+    )
+    kafka_min_insync_replicas: int = Field(
+        default=2, ge=1, validation_alias=_env("KAFKA_MIN_INSYNC_REPLICAS"),
+        description="`min.insync.replicas` of each topic: a write (acks=all) needs this many replicas in sync.",
+    )
+
+    @model_validator(mode="after")
+    def _insync_within_replicas(self) -> Self:
+        if self.kafka_min_insync_replicas > self.kafka_replication_factor:
+            raise ValueError(
+                f"KAFKA_MIN_INSYNC_REPLICAS={self.kafka_min_insync_replicas} is more than KAFKA_REPLICATION_FACTOR="
+                f"{self.kafka_replication_factor}: no write could succeed; lower it or raise the replication factor"
+            )
+        return self
+
+
 class ServiceSettings(SharedSettings):
     """Base for one service's settings; subclasses set ``env_prefix`` and defaults."""
 
@@ -98,3 +136,9 @@ class ServiceSettings(SharedSettings):
     )
     outbox_batch_size: int = 500
     outbox_idle_poll_s: float = 0.2
+    metrics_require_credential: bool = Field(
+        default=False,
+        validation_alias=_env("METRICS_REQUIRE_CREDENTIAL"),
+        description="`GET /metrics` (Prometheus) asks for an `ADMIN_API_CREDENTIALS` caller's secret like the rest "
+        "of the admin API (give the scraper its own entry, e.g. `prometheus=…`). Off: open, like `/healthz`.",
+    )

@@ -90,18 +90,22 @@ def check_internal_credential(credentials: Credentials | None, request: Request)
 
 #: Paths with their own protection (TikTok's signature, the service credential) or none needed.
 OPEN_PATH_PREFIXES = ("/healthz", "/readyz", "/webhooks/", "/internal/")
+#: Prometheus' scrape path: open unless ``METRICS_REQUIRE_CREDENTIAL`` (it shows counts, never a secret).
+METRICS_PATH = "/metrics"
 
 
-def protect_admin_api(app: FastAPI, credentials: Credentials | None) -> None:
+def protect_admin_api(app: FastAPI, credentials: Credentials | None, *, open_metrics: bool = True) -> None:
     """With ``ADMIN_API_CREDENTIALS`` set, admin endpoints answer 401 unless the request presents one
-    of its callers' secrets; the caller's name is bound to the request's log lines."""
+    of its callers' secrets; the caller's name is bound to the request's log lines. ``/metrics`` needs
+    no credential unless ``open_metrics`` is false."""
     if credentials is None:
         log.warning("admin_api.open", reason="ADMIN_API_CREDENTIALS is not set: the admin API needs no credential")
         return
 
     @app.middleware("http")
     async def _require_admin(request: Request, call_next):  # type: ignore[no-untyped-def]
-        if request.url.path.startswith(OPEN_PATH_PREFIXES):
+        path = request.url.path
+        if path.startswith(OPEN_PATH_PREFIXES) or (open_metrics and path == METRICS_PATH):
             return await call_next(request)
         caller = credentials.identify(request.headers.get("authorization"))
         if isinstance(caller, Refusal):

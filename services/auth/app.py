@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from libs.common import metrics
 from libs.common.credentials import Credentials
 from libs.common.db import load_migrations
 from libs.common.runtime import ServiceRuntime, create_app
@@ -12,6 +13,7 @@ from libs.common.tiktok.auth_client import TikTokAuthClient
 from libs.common.tiktok.client import TikTokClient
 from libs.common.tiktok.ratelimit import RateLimiter
 from libs.common.worker import Every
+from services.auth import repo
 from services.auth.api import router
 from services.auth.secrets_box import SecretBox
 from services.auth.service import AuthService
@@ -44,6 +46,7 @@ def build_app(settings: AuthSettings | None = None) -> FastAPI:
                            source=rt.source, wake_relay=rt.wake_relay)
 
     runtime.provide("auth", auth_service)
+    runtime.collect(metrics.TOKEN_EXPIRY, repo.token_expiry_s)
     runtime.add_worker("token-refresh", lambda rt: Every(rt.components.get("auth").refresh_due_shops,
                                                          interval_s=settings.refresh_check_interval_s))
     return app

@@ -156,3 +156,12 @@ async def first_delivery(conn: asyncpg.Connection, *, notification_id: str, type
         notification_id, type_, shop_id,
     )
     return bool(inserted)
+
+
+async def token_expiry_s(conn: asyncpg.Connection) -> dict[str, float]:
+    """Seconds until each connected shop's access token expires (negative: expired); read from the expiry
+    column only, nothing is decrypted (the metrics' ``ttshop_token_expiry_seconds``)."""
+    rows = await conn.fetch(
+        "SELECT shop_id, extract(epoch FROM access_token_expires_at - now()) AS s FROM shops"
+        " WHERE status <> 'disconnected' AND access_token_expires_at IS NOT NULL")
+    return {r["shop_id"]: float(r["s"]) for r in rows}

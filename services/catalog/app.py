@@ -4,12 +4,15 @@ admin routes, and one TikTok client shared by the features."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
 
+from libs.common import metrics
 from libs.common.db import load_migrations
 from libs.common.runtime import ServiceRuntime, create_app
+from libs.common.status import add_status_part
 from libs.common.tiktok.client import TikTokClient
 from libs.common.tiktok.service_client import service_tiktok_client
 from libs.common.tiktok.tokens import TokenProvider
@@ -21,6 +24,7 @@ from services.catalog.importing.tiktok import ImportTikTok
 from services.catalog.posting import api as posting_api
 from services.catalog.posting import handlers as posting_handlers
 from services.catalog.posting.jobs import api as post_jobs_api
+from services.catalog.posting.jobs import repo as post_jobs_repo
 from services.catalog.posting.jobs.worker import PostJobs
 from services.catalog.posting.review import api as review_api
 from services.catalog.posting.review.worker import ReviewWorker
@@ -33,9 +37,12 @@ from services.catalog.shadows import api as shadows_api
 from services.catalog.shops import handlers as shops_handlers
 from services.catalog.sync import api as sync_api
 from services.catalog.sync import handlers as sync_handlers
+from services.catalog.sync import repo as sync_repo
+from services.catalog.sync.domain import Kind
 from services.catalog.sync.tiktok import SyncTikTok
 from services.catalog.sync.worker import ListingUploader
 from services.catalog.taxonomy import api as taxonomy_api
+from services.catalog.taxonomy import repo as taxonomy_repo
 from services.catalog.taxonomy.tiktok import TaxonomyTikTok
 from services.catalog.taxonomy.worker import AttributeJobs
 
@@ -57,6 +64,7 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
     app.include_router(review_api.router)
     app.include_router(editing_api.router)
     app.include_router(shadows_api.router)
+    add_status_part(app, "last_inventory_push", partial(sync_repo.last_pushes, kind=Kind.INVENTORY))
 
     def tiktok(rt: ServiceRuntime) -> TikTokClient:
         """One client (token cache and rate limits) for every feature."""
@@ -105,4 +113,8 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
     # An applied stock/price change may have queued an upload, a ready product may have joined the shop's
     # auto-post job: look when it falls due, not at the next poll.
     runtime.on_after_commit(lambda: runtime.components.wake("listing-uploader", "post-jobs"))
+    runtime.collect(metrics.INVENTORY_SYNC_WAITING, sync_repo.waiting_by_shop)
+    runtime.collect(metrics.INVENTORY_SYNC_LAG, sync_repo.oldest_waiting_s)
+    runtime.collect(metrics.JOBS, taxonomy_repo.open_job_counts, kind="attributes")
+    runtime.collect(metrics.JOBS, post_jobs_repo.open_counts, kind="post")
     return app

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from libs.common.db import load_migrations
 from libs.common.runtime import ServiceRuntime, create_app
+from libs.common.status import add_status_part
 from libs.common.tiktok.service_client import service_tiktok_client
 from libs.common.tiktok.tokens import TokenProvider
 from libs.common.worker import Every
@@ -16,6 +17,7 @@ from services.fulfillment.settings import FulfillmentSettings
 from services.fulfillment.shipping_query.service import ShippingQuery
 from services.fulfillment.tiktok import FulfillmentTikTok
 from services.fulfillment.uploads import api as uploads_api
+from services.fulfillment.uploads import repo as uploads_repo
 from services.fulfillment.uploads.worker import ShipmentUploader
 
 
@@ -26,6 +28,7 @@ def build_app(settings: FulfillmentSettings, *, tokens: TokenProvider | None = N
     app = create_app(runtime, title="ttshop fulfillment")
     app.include_router(uploads_api.router)
     app.include_router(manual_api.router)
+    add_status_part(app, "last_tracking_upload", uploads_repo.last_uploads)
 
     def shipping_query(rt: ServiceRuntime) -> Every:
         query = ShippingQuery(pool=rt.db(), tiktok=rt.components.get("tiktok"), settings=settings, source=rt.source,

@@ -8,15 +8,19 @@ from functools import partial
 
 from fastapi import FastAPI
 
+from libs.common import metrics
 from libs.common.db import load_migrations
 from libs.common.runtime import ServiceRuntime, create_app
+from libs.common.status import add_status_part
 from libs.common.tiktok.service_client import service_tiktok_client
 from libs.common.tiktok.tokens import TokenProvider
 from services.orders import api, handlers
 from services.orders.after_sales import api as after_sales_api
 from services.orders.intake import api as intake_api
+from services.orders.intake import repo as intake_repo
 from services.orders.intake import worker as intake_worker
 from services.orders.intake.jobs import api as jobs_api
+from services.orders.intake.jobs import repo as jobs_repo
 from services.orders.intake.jobs import worker as jobs_worker
 from services.orders.intake.webhooks import api as webhooks_api
 from services.orders.intake.webhooks import worker as webhooks_worker
@@ -38,6 +42,7 @@ def build_app(settings: OrdersSettings | None = None, *, tokens: TokenProvider |
         return OrdersApi(service_tiktok_client(rt, tokens=tokens), page_size=settings.page_size)
 
     runtime.provide(TIKTOK, tiktok)
+    runtime.collect(metrics.JOBS, jobs_repo.open_counts, kind="order_download")
     runtime.add_worker(intake_worker.NAME, partial(intake_worker.poll_worker, settings=settings))
     runtime.add_worker(jobs_worker.NAME, partial(jobs_worker.job_worker, settings=settings))
     runtime.add_worker(webhooks_worker.NAME, partial(webhooks_worker.webhook_worker, settings=settings))
@@ -46,4 +51,5 @@ def build_app(settings: OrdersSettings | None = None, *, tokens: TokenProvider |
     for router in (api.router, shops_api.router, intake_api.router, jobs_api.router, webhooks_api.router,
                    after_sales_api.router, settlements_api.router):
         app.include_router(router)
+    add_status_part(app, "last_order_download", intake_repo.last_downloads)
     return app

@@ -97,3 +97,16 @@ def ready_products_file(folder: Path, count: int, *, category_id: str, required:
     path.write_text("\n".join(lines) + "\n")
     return path
 
+
+
+async def listed_skus(stack: Stack, http: httpx.AsyncClient, shop_id: str, skus: list[str]) -> list[str]:
+    """``skus`` as single-SKU products of ours that are listed on the shop (created on TikTok, then
+    `ttshop catalog products import`), each with stock 0 on TikTok, ready for ``InventoryChanged``."""
+    for sku in skus:
+        (await http.put(f"{stack.url('catalog')}/products/{sku}", json={"title": f"Product {sku}"})).raise_for_status()
+        await control(http, "POST", f"{stack.url('sandbox')}/sandbox/shops/{shop_id}/products",
+                      json={"title": f"Product {sku}", "skus": [{"seller_sku": sku, "price": "9.99", "quantity": 0}]})
+    counts = json.loads(stack.ttshop("--json", "catalog", "products", "import", shop_id).stdout)
+    if counts.get("matched") != len(skus):
+        raise RuntimeError(f"import matched {counts.get('matched')} of {len(skus)} SKUs: {counts}")
+    return skus

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 
 from libs.common.db_roles import SERVICE_SCHEMAS, DatabaseRolesSettings, password_variable, role_name
 from libs.common.events.registry import TOPICS, dlq_topic
-from libs.common.settings import SharedSettings
+from libs.common.settings import SharedSettings, TopicSettings
 from libs.sandbox.settings import SandboxSettings
 from services.auth.settings import AuthSettings
 from services.orders.settings import OrdersSettings
@@ -43,7 +43,7 @@ healthcheck = _load("healthcheck")
 SERVICES: dict[str, tuple[Any, str]] = doc.SERVICES
 COMPOSE_TEXT = (DEPLOY / "compose.yaml").read_text()
 COMPOSE = yaml.safe_load(COMPOSE_TEXT)
-ALL_CLASSES = [SharedSettings, *(cls for cls, _ in SERVICES.values()), DatabaseRolesSettings]
+ALL_CLASSES = [SharedSettings, *(cls for cls, _ in SERVICES.values()), DatabaseRolesSettings, TopicSettings]
 KNOWN = {name for cls in ALL_CLASSES for name in doc.env_names(cls)}
 #: Secret keys no settings class reads: each Deployment's own DSN, read into its DATABASE_URL.
 SERVICE_DSN_KEYS = {f"{service.upper()}_DATABASE_URL" for service in SERVICES}
@@ -213,7 +213,8 @@ def test_env_example_lists_every_required_variable_empty() -> None:
 
 def test_kustomization_lists_every_manifest_but_the_secret_template() -> None:
     kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
-    expected = {p.name for p in K8S.glob("*.yaml")} - {"kustomization.yaml", "secret.template.yaml"}
+    # hpa.yaml is an example applied on its own (it needs the metrics-server)
+    expected = {p.name for p in K8S.glob("*.yaml")} - {"kustomization.yaml", "secret.template.yaml", "hpa.yaml"}
     assert set(kustomization["resources"]) == expected and kustomization["namespace"] == "ttshop"
 
 
@@ -358,3 +359,76 @@ def test_healthcheck_probes_the_port_the_settings_read(fake_service: int, monkey
     assert healthcheck.main(["/readyz"]) == 1
     monkeypatch.setenv("ORDERS_PORT", "1")  # nothing listens there
     assert healthcheck.main(["/healthz"]) == 1
+
+
+# --- the topics one-shot (compose `topics`, the k8s Job `topics`, and each pod's wait for it) -------------
+
+
+def _layout(env: dict[str, str]) -> TopicSettings:
+    """The topic layout a set of variables gives (the one-shot's settings class reads them)."""
+    names = doc.env_names(TopicSettings)
+    return TopicSettings.model_validate({names[k]: v for k, v in env.items() if k in names})
+
+
+def test_compose_creates_the_topics_before_the_services_as_the_services_would() -> None:
+    spec = COMPOSE["services"]["topics"]
+    assert spec["command"] == ["python", "-m", doc.TOPICS_MODULE] and spec["restart"] == "no"
+    assert spec["depends_on"] == {"kafka": {"condition": "service_healthy"}}
+    env = spec["environment"]
+    assert set(env) == set(doc.env_names(TopicSettings))  # every variable of the layout set, nothing else
+    layout = _layout(env)  # one broker: one replica, and a write needs one
+    assert (layout.kafka_replication_factor, layout.kafka_min_insync_replicas) == (1, 1)
+    assert f"PLAINTEXT://{env['KAFKA_BOOTSTRAP_SERVERS']}" in (
+        COMPOSE["services"]["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"].split(","))
+    for service in SERVICES:
+        svc = COMPOSE["services"][service]
+        assert svc["depends_on"]["topics"]["condition"] == "service_completed_successfully"
+        for name in ("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC_PARTITIONS", "KAFKA_REPLICATION_FACTOR"):
+            assert svc["environment"][name] == env[name], (service, name)  # a missing topic: the same layout
+    assert COMPOSE["services"]["kafka"]["environment"]["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+
+
+def test_k8s_job_creates_the_topics_from_the_configmap_and_every_pod_waits_for_it() -> None:
+    objects = _k8s()
+    job = objects[("Job", "topics")]["spec"]
+    pod = job["template"]["spec"]
+    assert pod["restartPolicy"] == "OnFailure" and pod["securityContext"]["runAsNonRoot"] is True
+    assert job["ttlSecondsAfterFinished"] > 0  # gone once finished: the next `kubectl apply -k` runs it again
+    (container,) = pod["containers"]
+    assert container["command"] == ["python", "-m", doc.TOPICS_MODULE]
+    assert container["envFrom"] == [{"configMapRef": {"name": "ttshop-config"}}]
+    assert container["resources"] == RESOURCES
+    config = objects[("ConfigMap", "ttshop-config")]["data"]
+    assert set(doc.env_names(TopicSettings)) <= set(config)
+    layout = _layout(config)  # production: 12 partitions, 3 replicas, 2 in sync
+    assert (layout.kafka_topic_partitions, layout.kafka_replication_factor, layout.kafka_min_insync_replicas) == (
+        12, 3, 2)
+    assert config["KAFKA_ENABLE_IDEMPOTENCE"] == "true"  # real Kafka: the idempotent producer on
+    for service in SERVICES:
+        spec = objects[("Deployment", service)]["spec"]["template"]["spec"]
+        (wait,) = spec["initContainers"]
+        assert wait["command"][:3] == ["python", "-m", doc.TOPICS_MODULE] and wait["command"][3] == "--wait"
+        assert float(wait["command"][4]) > 0
+        assert wait["image"] == container["image"] == spec["containers"][0]["image"]
+        assert wait["envFrom"] == [{"configMapRef": {"name": "ttshop-config"}}] and wait["resources"] == RESOURCES
+
+
+def test_hpa_example_scales_existing_deployments_within_the_partitions() -> None:
+    objects = _k8s()
+    hpas = {name: obj for (kind, name), obj in objects.items() if kind == "HorizontalPodAutoscaler"}
+    assert set(hpas) == {"orders", "catalog", "fulfillment"}
+    assert {(o["kind"], o["metadata"]["name"]) for o in _docs(K8S / "hpa.yaml")} == {
+        ("HorizontalPodAutoscaler", name) for name in hpas}
+    partitions = int(objects[("ConfigMap", "ttshop-config")]["data"]["KAFKA_TOPIC_PARTITIONS"])
+    for name, hpa in hpas.items():
+        spec, ref = hpa["spec"], hpa["spec"]["scaleTargetRef"]
+        assert hpa["apiVersion"] == "autoscaling/v2" and ref["kind"] == "Deployment" and ref["name"] == name
+        deployment = objects[("Deployment", ref["name"])]
+        assert ref["apiVersion"] == deployment["apiVersion"] == "apps/v1"
+        assert hpa["metadata"]["namespace"] == deployment["metadata"]["namespace"] == "ttshop"
+        # no more replicas than partitions: a consumer group gives each partition to one member
+        assert 2 <= spec["minReplicas"] <= spec["maxReplicas"] <= partitions
+        [cpu] = spec["metrics"]
+        assert cpu["resource"]["name"] == "cpu" and cpu["resource"]["target"]["type"] == "Utilization"
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        assert container["resources"]["requests"]["cpu"]  # utilisation is measured against the request

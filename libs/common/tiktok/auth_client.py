@@ -16,6 +16,7 @@ import httpx
 import structlog
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from libs.common import metrics
 from libs.common.tiktok.client import parse_envelope
 from libs.common.tiktok.errors import BAD_RESPONSE_CODE, TikTokError, TikTokUnavailable, redact
 
@@ -70,6 +71,7 @@ class TikTokAuthClient:
         try:
             response = await self._http.get(self._base_url + path, params=params)
         except httpx.TransportError as exc:
+            metrics.tiktok_call(path, "GET", "transport", time.monotonic() - started)
             # str(exc) could in theory mention the URL; redact all credentials from it.
             raise TikTokUnavailable(redact(f"{type(exc).__name__}: {exc}", secrets), path) from None
         code: int | None = None
@@ -81,6 +83,7 @@ class TikTokAuthClient:
             code, request_id = exc.code, exc.request_id
             raise
         finally:
+            metrics.tiktok_call(path, "GET", code if code is not None else "error", time.monotonic() - started)
             log.debug(
                 "tiktok.token", path=path, http_status=response.status_code, code=code,
                 request_id=request_id, duration_ms=int((time.monotonic() - started) * 1000),

@@ -31,6 +31,7 @@ import httpx
 import structlog
 from pydantic import SecretStr
 
+from libs.common import metrics
 from libs.common.limits import storable_json
 from libs.common.tiktok import signing
 from libs.common.tiktok.errors import (
@@ -228,6 +229,7 @@ class TikTokClient:
                     method, self._base_url + path, params=query, headers=headers, content=body or None
                 )
         except httpx.TransportError as exc:
+            metrics.tiktok_call(template, method, "transport", time.monotonic() - started)
             log.debug(
                 "tiktok.call", method=method, path=template, shop_id=shop_id, attempt=attempt,
                 error=type(exc).__name__, duration_ms=_ms_since(started),
@@ -245,6 +247,7 @@ class TikTokClient:
             code, request_id = exc.code, exc.request_id
             raise
         finally:
+            metrics.tiktok_call(template, method, code if code is not None else "error", time.monotonic() - started)
             log.debug(
                 "tiktok.call", method=method, path=template, shop_id=shop_id, attempt=attempt,
                 http_status=response.status_code, code=code, request_id=request_id,

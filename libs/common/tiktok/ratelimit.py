@@ -15,6 +15,8 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+from libs.common import metrics
+
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -109,7 +111,9 @@ class RateLimiter:
             limit = max(1, int(qps))  # 0.5 QPS: one call per 2 s
             bucket = SlidingWindow(limit, window_s=limit / qps, clock=self._clock, sleep=self._sleep)
             self._buckets[key] = bucket
+        started = self._clock()
         await bucket.acquire()
+        metrics.RATELIMIT_WAIT.labels(metrics.current_service(), endpoint).observe(max(0.0, self._clock() - started))
 
     def _maybe_sweep(self) -> None:
         now = self._clock()

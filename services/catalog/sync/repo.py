@@ -400,3 +400,22 @@ async def status(conn: asyncpg.Connection, shop_id: str | None) -> list[asyncpg.
                     GROUP BY u.error_code) f) AS failures
         FROM keys k ORDER BY k.shop_id, k.kind
         """, shop_id))
+
+
+async def last_pushes(conn: asyncpg.Connection, kind: Kind) -> list[dict[str, object]]:
+    """Per shop, when TikTok last took an update of this kind (`ttshop status`)."""
+    rows = await conn.fetch("SELECT shop_id, at FROM sync_successes WHERE kind = $1 ORDER BY shop_id", kind.value)
+    return [dict(r) for r in rows]
+
+
+async def waiting_by_shop(conn: asyncpg.Connection) -> dict[tuple[str, str], float]:
+    """Per shop and kind, the changes waiting to be sent (the metrics' ``ttshop_inventory_sync_waiting``)."""
+    rows = await conn.fetch("SELECT shop_id, kind, count(*) AS n FROM uploads WHERE status = 'pending' GROUP BY 1, 2")
+    return {(r["shop_id"], r["kind"]): r["n"] for r in rows}
+
+
+async def oldest_waiting_s(conn: asyncpg.Connection) -> dict[tuple[str, str], float]:
+    """Per shop and kind, the age of the oldest change waiting to be sent (``ttshop_inventory_sync_lag_seconds``)."""
+    rows = await conn.fetch("SELECT shop_id, kind, extract(epoch FROM now() - min(queued_at)) AS s FROM uploads"
+                            " WHERE status = 'pending' GROUP BY 1, 2")
+    return {(r["shop_id"], r["kind"]): float(r["s"]) for r in rows}

@@ -207,3 +207,8 @@ async def release_job(conn: asyncpg.Connection, job_id: uuid.UUID, owner: uuid.U
     await conn.execute(
         "UPDATE taxonomy_jobs SET lease_until = now() + make_interval(secs => $3), error = $4, updated_at = now()"
         " WHERE id = $1 AND lease_owner = $2", job_id, owner, retry_in_s, error)
+
+
+async def open_job_counts(conn: asyncpg.Connection) -> dict[str, int]:
+    """Attribute download jobs not finished, by status (the metrics' ``ttshop_jobs``)."""
+    return await jobs.open_counts(conn, "taxonomy_jobs")

@@ -266,3 +266,12 @@ async def replace_providers(conn: asyncpg.Connection, shop_id: str, rows: Sequen
         " ON CONFLICT DO NOTHING",
         [(shop_id, option, provider, name) for option, provider, name in rows],
     )
+
+
+async def last_uploads(conn: asyncpg.Connection) -> list[dict[str, Any]]:
+    """Per shop, when a tracking number last reached TikTok (`ttshop status`)."""
+    rows = await conn.fetch(
+        "SELECT shop_id, max(uploaded_at) AS at FROM shipments WHERE upload_status = 'uploaded'"
+        " AND uploaded_at IS NOT NULL GROUP BY shop_id ORDER BY shop_id"
+    )
+    return [dict(r) for r in rows]

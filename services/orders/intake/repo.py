@@ -119,3 +119,23 @@ async def replace_lines(conn: asyncpg.Connection, orders: Sequence[Order]) -> No
     ]
     await conn.execute(_INSERT_LINES, rows)
 
+
+
+async def last_downloads(conn: asyncpg.Connection) -> list[dict[str, Any]]:
+    """Per shop, the last order download that succeeded and how: a poll pass without an error, a finished range
+    job, or a webhook whose orders were ingested (`ttshop status`)."""
+    rows = await conn.fetch(
+        """
+        SELECT DISTINCT ON (shop_id) shop_id, at, via FROM (
+            SELECT shop_id, last_poll_at AS at, 'poll' AS via FROM poll_watermarks
+             WHERE last_poll_at IS NOT NULL AND last_error IS NULL
+            UNION ALL
+            SELECT shop_id, max(finished_at), 'range job' FROM download_jobs WHERE status = 'done' GROUP BY shop_id
+            UNION ALL
+            SELECT shop_id, max(processed_at), 'webhook' FROM webhook_inbox WHERE outcome LIKE 'ingested:%'
+             GROUP BY shop_id
+        ) done
+        ORDER BY shop_id, at DESC
+        """
+    )
+    return [dict(r) for r in rows]

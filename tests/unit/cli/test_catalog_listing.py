@@ -47,7 +47,7 @@ def test_check_lists_every_problem_with_rule_and_fix_and_exits_1() -> None:
 def test_check_needs_a_shop_and_either_a_sku_or_all() -> None:
     assert "--shop" in flat(invoke(["catalog", "products", "check", "A"], FakeApi(lambda r: httpx.Response(500))).stderr)
     both = invoke(["catalog", "products", "check", "A", "--shop", "S1", "--all"], FakeApi(lambda r: httpx.Response(500)))
-    assert both.exit_code == 1 and "not both" in flat(both.stderr)
+    assert both.exit_code == 2 and "not both" in flat(both.stderr)  # usage
 
 
 def test_categories_export_writes_what_the_service_sends(tmp_path: Path) -> None:
@@ -57,7 +57,7 @@ def test_categories_export_writes_what_the_service_sends(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == b"PK\x03\x04xlsx" and api.requests[0].url.params["filename"] == "cats.xlsx"
     bad = invoke(["catalog", "categories", "export", "S1", "--out", str(tmp_path / "cats.pdf")], api)
-    assert bad.exit_code == 1 and ".xlsx or .csv" in flat(bad.stderr)
+    assert bad.exit_code == 2 and ".xlsx or .csv" in flat(bad.stderr)  # usage
 
 
 def test_attributes_download_follows_the_job_and_jobs_show_finds_it_in_the_catalog() -> None:
@@ -79,7 +79,7 @@ def test_attributes_download_follows_the_job_and_jobs_show_finds_it_in_the_catal
     shown = invoke(["jobs", "show", job["id"]], api)
     assert shown.exit_code == 0 and "attributes download" in flat(shown.stdout)
     none = invoke(["catalog", "attributes", "download", "S1"], api)
-    assert none.exit_code == 1 and "exactly one of" in flat(none.stderr)
+    assert none.exit_code == 2 and "exactly one of" in flat(none.stderr)  # usage
 
 
 def test_upsert_of_an_xlsx_sends_the_files_its_cells_name_but_nothing_outside_its_folder(tmp_path: Path) -> None:

@@ -128,3 +128,8 @@ async def finish(conn: asyncpg.Connection, job_id: uuid.UUID, owner: uuid.UUID) 
                 "UPDATE post_jobs SET status = 'done', finished_at = now(), updated_at = now(), lease_owner = NULL,"
                 " lease_until = NULL WHERE id = $1", job_id)
     return True
+
+
+async def open_counts(conn: asyncpg.Connection) -> dict[str, int]:
+    """Bulk post jobs not finished, by status (the metrics' ``ttshop_jobs``)."""
+    return await jobs.open_counts(conn, "post_jobs", ('queued', 'running', 'paused'))

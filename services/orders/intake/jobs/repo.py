@@ -87,3 +87,8 @@ async def release_job(
         " error = $4 WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
         job_id, owner, retry_in_s, error,
     )
+
+
+async def open_counts(conn: asyncpg.Connection) -> dict[str, int]:
+    """Download jobs not finished, by status (the metrics' ``ttshop_jobs``)."""
+    return await jobs.open_counts(conn, "download_jobs")
