@@ -232,6 +232,8 @@ def test_k8s_deployment_service_and_pdb(service: str) -> None:
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     assert container["resources"] == RESOURCES
+    scrape = deployment["spec"]["template"]["metadata"]["annotations"]  # /metrics is served on the admin port
+    assert scrape == {"prometheus.io/scrape": "true", "prometheus.io/port": str(port), "prometheus.io/path": "/metrics"}
     labels = deployment["spec"]["selector"]["matchLabels"]
     assert labels.items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
     svc = objects[("Service", service)]["spec"]
