@@ -37,8 +37,9 @@ from services.catalog.shadows import api as shadows_api
 from services.catalog.shops import handlers as shops_handlers
 from services.catalog.sync import api as sync_api
 from services.catalog.sync import handlers as sync_handlers
-from services.catalog.sync import repo as sync_repo
 from services.catalog.sync.domain import Kind
+from services.catalog.sync.status import api as sync_status_api
+from services.catalog.sync.status import repo as sync_status
 from services.catalog.sync.tiktok import SyncTikTok
 from services.catalog.sync.worker import ListingUploader
 from services.catalog.taxonomy import api as taxonomy_api
@@ -56,6 +57,7 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
     posting_handlers.register(runtime)
     app = create_app(runtime, title="ttshop catalog")
     app.include_router(sync_api.router)
+    app.include_router(sync_status_api.router)
     app.include_router(importing_api.router)
     app.include_router(products_api.router)
     app.include_router(taxonomy_api.router)
@@ -64,7 +66,7 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
     app.include_router(review_api.router)
     app.include_router(editing_api.router)
     app.include_router(shadows_api.router)
-    add_status_part(app, "last_inventory_push", partial(sync_repo.last_pushes, kind=Kind.INVENTORY))
+    add_status_part(app, "last_inventory_push", partial(sync_status.last_pushes, kind=Kind.INVENTORY))
 
     def tiktok(rt: ServiceRuntime) -> TikTokClient:
         """One client (token cache and rate limits) for every feature."""
@@ -113,8 +115,8 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
     # An applied stock/price change may have queued an upload, a ready product may have joined the shop's
     # auto-post job: look when it falls due, not at the next poll.
     runtime.on_after_commit(lambda: runtime.components.wake("listing-uploader", "post-jobs"))
-    runtime.collect(metrics.INVENTORY_SYNC_WAITING, sync_repo.waiting_by_shop)
-    runtime.collect(metrics.INVENTORY_SYNC_LAG, sync_repo.oldest_waiting_s)
+    runtime.collect(metrics.INVENTORY_SYNC_WAITING, sync_status.waiting_by_shop)
+    runtime.collect(metrics.INVENTORY_SYNC_LAG, sync_status.oldest_waiting_s)
     runtime.collect(metrics.JOBS, taxonomy_repo.open_job_counts, kind="attributes")
     runtime.collect(metrics.JOBS, post_jobs_repo.open_counts, kind="post")
     return app

@@ -39,22 +39,6 @@ async def get_inventory(request: Request, seller_sku: str) -> dict[str, Any]:
     }
 
 
-@router.get("/sync/status")
-async def sync_status(request: Request, shop: str | None = None) -> dict[str, Any]:
-    """Per shop and kind: changes waiting and the lag (age of the oldest), calls in the last minute against
-    TikTok's limit, the last success, and the failed SKUs by TikTok's code (per SKU: `inventory show`)."""
-    limit = int(request.app.state.runtime.settings.tiktok_qps_per_endpoint * 60)
-    async with database(request).acquire() as conn:
-        rows = await repo.status(conn, shop)
-    return {"shops": [
-        {"shop_id": r["shop_id"], "kind": r["kind"], "waiting": r["waiting"],
-         "lag_s": round(float(r["oldest_waiting_s"]), 1) if r["oldest_waiting_s"] is not None else 0.0,
-         "calls_last_minute": r["calls_last_minute"], "limit_per_minute": limit,
-         "last_success_at": _iso(r["last_success_at"]), "failed": r["failed"], "skipped": r["skipped"],
-         "failures": list(r["failures"])}
-        for r in rows]}
-
-
 @router.get("/prices/{seller_sku}")
 async def get_prices(request: Request, seller_sku: str) -> dict[str, Any]:
     async with database(request).acquire() as conn:

@@ -36,6 +36,7 @@ from services.catalog.sync.domain import (
     skip_reason,
 )
 from services.catalog.sync.repo import Upload
+from services.catalog.sync.status import repo as sync_status
 from services.catalog.sync.tiktok import SyncTikTok
 
 log = structlog.get_logger(__name__)
@@ -196,7 +197,7 @@ class ListingUploader(LeasedQueue[Upload, Outcome]):
         called = [r for r in results if r.called]
         if called:
             refused = next((r.code for r in called if not _uploaded(r)), None)
-            await repo.record_call(conn, unit[0].shop_id, unit[0].kind, skus=len(called),
+            await sync_status.record_call(conn, unit[0].shop_id, unit[0].kind, skus=len(called),
                                    ok=any(_uploaded(r) for r in called), code=refused)
 
     async def _publish_updated(self, conn: asyncpg.Connection, upload: Upload, sent_quantity: int | None,

@@ -16,7 +16,7 @@ from libs.common import outbox
 from libs.common.db import common_migrations, create_pool, load_migrations, migrate
 from services.auth import repo as auth_repo
 from services.catalog.posting.jobs import repo as post_jobs_repo
-from services.catalog.sync import repo as sync_repo
+from services.catalog.sync.status import repo as sync_status
 from services.catalog.taxonomy import repo as taxonomy_repo
 from services.orders.intake.jobs import repo as download_jobs_repo
 
@@ -44,8 +44,8 @@ async def test_sync_lag_and_waiting_per_shop_and_kind(catalog: asyncpg.Pool) -> 
         for shop, sku, kind, status, age in [("S1", "a", "inventory", "pending", 30), ("S1", "b", "inventory", "pending", 5),
                                              ("S1", "c", "price", "uploaded", 99), ("S2", "d", "price", "pending", 12)]:
             await conn.execute(insert, shop, "P", sku, kind, status, age)
-        waiting = await sync_repo.waiting_by_shop(conn)
-        lag = await sync_repo.oldest_waiting_s(conn)
+        waiting = await sync_status.waiting_by_shop(conn)
+        lag = await sync_status.oldest_waiting_s(conn)
     assert waiting == {("S1", "inventory"): 2, ("S2", "price"): 1}
     assert set(lag) == {("S1", "inventory"), ("S2", "price")}
     assert 30 <= lag[("S1", "inventory")] < 40 and 12 <= lag[("S2", "price")] < 22

@@ -23,6 +23,7 @@ from libs.common.leased_queue import (
 )
 from libs.common.tiktok.errors import AccessTokenInvalid, TikTokError, TikTokUnavailable
 from libs.common.tiktok.tokens import ShopNotAuthorized, TokenServiceRejected
+from tests.support.waiting import until
 
 
 def test_retry_delay_doubles_from_the_first_and_is_capped() -> None:
@@ -238,8 +239,10 @@ async def test_in_flight_units_do_not_wait_for_each_other_and_stay_within_the_ba
 
 
 async def _until(condition: Any) -> None:
-    while not condition():
-        await asyncio.sleep(0)
+    async def holds() -> bool:
+        return bool(condition())
+
+    await until(holds, timeout_s=5, every_s=0.001)
 
 
 @pytest.mark.parametrize("in_flight", [False, True])
