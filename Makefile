@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-unit test-integration test-e2e bench chaos lint clean
+.PHONY: install browser run test test-unit test-integration test-e2e bench chaos lint clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11) on PATH"; exit 1; }
@@ -17,10 +17,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The console's browser tests drive Debian's Chromium (Playwright with the system browser; nothing downloads
+# a browser). Installed from Debian's packages when missing; where it cannot be, those tests skip, loudly.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the console's browser tests ..."; \
+	  $(SUDO) apt-get install -y -q chromium >/dev/null 2>&1 \
+	  || { $(SUDO) apt-get update -q >/dev/null 2>&1 && $(SUDO) apt-get install -y -q chromium >/dev/null 2>&1; } \
+	  || echo "!!! could not install chromium: the console's browser tests will be SKIPPED !!!"; }
+
 run: install
 	$(VENV)/bin/ttshop dev
 
-test: install
+test: install browser
 	$(VENV)/bin/pytest -q
 
 test-unit: install
@@ -29,7 +39,7 @@ test-unit: install
 test-integration: install
 	$(VENV)/bin/pytest -q tests/integration
 
-test-e2e: install
+test-e2e: install browser
 	$(VENV)/bin/pytest -q tests/e2e
 
 bench: install

@@ -19,6 +19,8 @@ import httpx
 import typer
 from rich.console import Console
 
+from libs.common.admin_errors import error_of, no_answer, unreachable
+
 from . import devenv
 
 err_console = Console(stderr=True, highlight=False)
@@ -112,15 +114,9 @@ class AdminClient:
         try:
             return self._http.request(method, path, **kwargs)
         except httpx.ConnectError as exc:
-            raise CliError(
-                f"{self.service} service not reachable at {self.base_url} — is `ttshop dev` running?",
-                EXIT_FAILED,
-            ) from exc
+            raise CliError(unreachable(self.service, self.base_url), EXIT_FAILED) from exc
         except httpx.TimeoutException as exc:
-            raise CliError(
-                f"{self.service} service at {self.base_url} did not answer in time ({type(exc).__name__})",
-                EXIT_FAILED,
-            ) from exc
+            raise CliError(no_answer(self.service, self.base_url, exc), EXIT_FAILED) from exc
 
     def request(
         self, method: str, path: str, *, json_body: Any = None, params: Mapping[str, Any] | None = None
@@ -173,12 +169,8 @@ def decode_response(service: str, response: httpx.Response) -> Any:
         if body is None and response.content:
             raise CliError(f"{service} service sent a response that is not JSON: {response.text[:200]!r}")
         return body
-    error = body.get("error") if isinstance(body, dict) else None
-    if isinstance(error, dict) and error.get("message"):
-        raise ApiError(response.status_code, str(error.get("code", response.status_code)), str(error["message"]))
-    detail = body.get("detail") if isinstance(body, dict) else None  # FastAPI's own validation errors
-    text = json.dumps(detail) if detail is not None else response.text[:300]
-    raise ApiError(response.status_code, f"HTTP {response.status_code}", f"{service} service: {text}")
+    code, message = error_of(service, response.status_code, body, response.text)
+    raise ApiError(response.status_code, code, message)
 
 
 def fail(message: str, exit_code: int = EXIT_API_ERROR) -> NoReturn:

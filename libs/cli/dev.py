@@ -39,6 +39,8 @@ from .infra import (
 )
 
 SERVICES = ("auth", "catalog", "orders", "fulfillment")
+#: The operator's web console (libs/console): a client of the services' admin APIs, started after them.
+CONSOLE = "console"
 
 
 @dataclass
@@ -101,6 +103,9 @@ def child_specs(wanted: list[str], ports: dict[str, int], urls: dict[str, str], 
     secrets_for = {"auth": local_secrets()}
     specs = []
     for name in wanted:
+        if name == CONSOLE:
+            specs.append(console_spec(ports[name], urls, bootstrap))
+            continue
         module = "libs.sandbox" if name == "sandbox" else f"services.{name}"
         env = dict(common, **{f"{name.upper()}_PORT": str(ports[name])}, **secrets_for.get(name, {}))
         if name == "sandbox":  # no database and no credentials of ours
@@ -114,6 +119,13 @@ def child_specs(wanted: list[str], ports: dict[str, int], urls: dict[str, str], 
     return specs
 
 
+def console_spec(port: int, urls: dict[str, str], bootstrap: str) -> ChildSpec:
+    """The console: no database and no credential of its own (the operator signs in with theirs)."""
+    env = {"PYTHONUNBUFFERED": "1", "CONSOLE_PORT": str(port), "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+           **{f"{name.upper()}_URL": urls[name] for name in SERVICES}}
+    return ChildSpec(CONSOLE, "libs.console", env, urls[CONSOLE], ("/healthz", "/readyz"))
+
+
 def dev(
     no_services: bool = typer.Option(
         False, "--no-services", help="Start only Postgres, the broker and the sandbox (run services yourself)."
@@ -125,7 +137,7 @@ def dev(
     """Run the whole system locally until Ctrl-C."""
     urls = {name: f"http://127.0.0.1:{_port(name, port_offset)}" for name in SERVICE_DEFAULTS}
     wanted = [] if no_sandbox else ["sandbox"]
-    wanted += [] if no_services else list(SERVICES)
+    wanted += [] if no_services else [*SERVICES, CONSOLE]
     ports = {name: _port(name, port_offset) for name in wanted}
     external_db = os.environ.get("DATABASE_URL")
     external_kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -255,6 +267,8 @@ def _print_table(rows: list[Row], elapsed: float) -> None:
         table.add_row(row.component, row.address, row.log, str(row.pid or "-"))
     console.print(table)
     console.print(f"connection settings for other shells: {dev_env_path()} (mode 0600)")
+    if any(row.component == CONSOLE for row in rows):
+        console.print(f"operator console: sign in with ADMIN_API_TOKEN from {dev_env_path()}")
     console.print("press Ctrl-C to stop everything")
 
 

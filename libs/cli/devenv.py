@@ -20,6 +20,7 @@ SERVICE_DEFAULTS: dict[str, str] = {
     "catalog": "http://127.0.0.1:8102",
     "orders": "http://127.0.0.1:8103",
     "fulfillment": "http://127.0.0.1:8104",
+    "console": "http://127.0.0.1:8105",
 }
 
 

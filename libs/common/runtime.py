@@ -18,7 +18,7 @@ import asyncpg
 import httpx
 import structlog
 import uvicorn
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from faststream.kafka import KafkaBroker
 from pydantic import BaseModel
 
@@ -260,6 +260,12 @@ def create_app(runtime: ServiceRuntime, *, title: str) -> FastAPI:
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/whoami")
+    async def whoami(request: Request) -> dict[str, str | None]:
+        """Which ``ADMIN_API_CREDENTIALS`` caller presented this request's credential (``null`` while the
+        admin API is open): how the console checks an operator's sign-in."""
+        return {"caller": getattr(request.state, "caller", None), "service": runtime.settings.service_name}
 
     @app.get("/readyz")
     async def readyz() -> object:

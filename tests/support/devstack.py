@@ -21,7 +21,7 @@ from libs.cli.infra import port_is_free
 
 ROOT = Path(__file__).resolve().parents[2]
 TTSHOP = [sys.executable, "-m", "libs.cli.main"]
-PORTS = (8100, 8101, 8102, 8103, 8104, 9092)
+PORTS = (8100, 8101, 8102, 8103, 8104, 8105, 9092)
 
 
 def free_offset() -> int:
