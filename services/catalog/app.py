@@ -31,6 +31,7 @@ from services.catalog.posting.review.worker import ReviewWorker
 from services.catalog.posting.service import Poster
 from services.catalog.posting.tiktok import PostingTikTok
 from services.catalog.products import api as products_api
+from services.catalog.products.browse import api as products_browse_api
 from services.catalog.products.service import Products
 from services.catalog.settings import CatalogSettings
 from services.catalog.shadows import api as shadows_api
@@ -59,6 +60,7 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
     app.include_router(sync_api.router)
     app.include_router(sync_status_api.router)
     app.include_router(importing_api.router)
+    app.include_router(products_browse_api.router)  # GET /products, beside the /products/{seller_sku} routes
     app.include_router(products_api.router)
     app.include_router(taxonomy_api.router)
     app.include_router(posting_api.router)

@@ -122,6 +122,28 @@ async def download_brands(request: Request, shop_id: str, body: BrandDownload) -
                                              category_ids=body.category_ids)
 
 
+#: The most jobs ``GET /jobs`` answers at once.
+MAX_JOBS = 200
+
+
+@router.get("/jobs")
+async def list_jobs(request: Request, shop: IdentifierText | None = None,
+                    limit: Annotated[int, Query(ge=1, le=MAX_JOBS)] = 50) -> dict[str, Any]:
+    """Every catalog job, newest first: attribute downloads and bulk / auto posts, each as ``GET /jobs/{id}``
+    answers it (with the first 20 errors). Category and brand downloads and the product import (R41) are
+    answered when they finish, so they are no jobs."""
+    async with database(request).acquire() as conn:
+        downloads = await repo.recent_jobs(conn, shop_id=shop, limit=limit)
+        posts = await jobs_repo.recent(conn, shop_id=shop, limit=limit)
+        download_errors = await repo.errors_of_jobs(conn, [j["id"] for j in downloads])
+        post_counts = await jobs_repo.counts_of(conn, [j["id"] for j in posts])
+        post_errors = await jobs_repo.errors_of(conn, [j["id"] for j in posts])
+    found = [(j["created_at"], str(j["id"]), _job(j, download_errors[j["id"]])) for j in downloads]
+    found += [(j["created_at"], str(j["id"]), job_view(j, post_counts[j["id"]], post_errors[j["id"]])) for j in posts]
+    found.sort(key=lambda f: (f[0], f[1]), reverse=True)
+    return {"jobs": [view for _, _, view in found[:limit]]}
+
+
 @router.get("/jobs/{job_id}")
 async def get_job(request: Request, job_id: str) -> dict[str, Any]:
     try:

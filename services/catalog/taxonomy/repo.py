@@ -167,6 +167,29 @@ async def job_errors(conn: asyncpg.Connection, job_id: uuid.UUID, limit: int = 2
         " ORDER BY category_id LIMIT $2", job_id, limit))
 
 
+async def recent_jobs(conn: asyncpg.Connection, *, shop_id: str | None, limit: int) -> list[asyncpg.Record]:
+    """The newest jobs (of one shop, or of every shop), newest first."""
+    return list(await conn.fetch(
+        f"SELECT {_JOB} FROM taxonomy_jobs WHERE $1::text IS NULL OR shop_id = $1 ORDER BY created_at DESC, id DESC"
+        " LIMIT $2", shop_id, limit))
+
+
+async def errors_of_jobs(conn: asyncpg.Connection, job_ids: Sequence[uuid.UUID],
+                         limit: int = 20) -> dict[uuid.UUID, list[asyncpg.Record]]:
+    """:func:`job_errors` of each of these jobs (the first ``limit`` of each), in one statement."""
+    rows = await conn.fetch(
+        """
+        SELECT job_id, category_id, error FROM (
+            SELECT job_id, category_id, error, row_number() OVER (PARTITION BY job_id ORDER BY category_id) AS n
+            FROM taxonomy_job_items WHERE job_id = ANY($1::uuid[]) AND status = 'failed') e
+        WHERE n <= $2 ORDER BY job_id, category_id
+        """, list(job_ids), limit)
+    found: dict[uuid.UUID, list[asyncpg.Record]] = {job_id: [] for job_id in job_ids}
+    for r in rows:
+        found[r["job_id"]].append(r)
+    return found
+
+
 async def claim_job(conn: asyncpg.Connection, *, owner: uuid.UUID, lease_s: float) -> asyncpg.Record | None:
     """Lease the oldest queued job, or a running one whose worker's lease ran out (it crashed)."""
     return await jobs.claim_job(conn, "taxonomy_jobs", columns=_JOB, owner=owner, lease_s=lease_s)

@@ -58,17 +58,31 @@ async def get(conn: asyncpg.Connection, job_id: uuid.UUID) -> asyncpg.Record | N
     return row
 
 
+async def recent(conn: asyncpg.Connection, *, shop_id: str | None, limit: int) -> list[asyncpg.Record]:
+    """The newest jobs (of one shop, or of every shop), newest first."""
+    return list(await conn.fetch(
+        f"SELECT {_JOB} FROM post_jobs WHERE $1::text IS NULL OR shop_id = $1 ORDER BY created_at DESC, id DESC"
+        " LIMIT $2", shop_id, limit))
+
+
 async def counts(conn: asyncpg.Connection, job_id: uuid.UUID) -> dict[str, int]:
     """Items per outcome; posted ones split by TikTok's review state (in review / live / rejected)."""
+    return (await counts_of(conn, [job_id]))[job_id]
+
+
+async def counts_of(conn: asyncpg.Connection, job_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
+    """:func:`counts` of each of these jobs, in one statement."""
     rows = await conn.fetch(
         """
-        SELECT i.status, coalesce(x.tiktok_status, '') AS tiktok_status, count(*) AS n
+        SELECT i.job_id, i.status, coalesce(x.tiktok_status, '') AS tiktok_status, count(*) AS n
         FROM post_job_items i JOIN post_jobs j ON j.id = i.job_id
         LEFT JOIN postings x ON x.shop_id = j.shop_id AND x.seller_sku = i.seller_sku
-        WHERE i.job_id = $1 GROUP BY 1, 2
-        """, job_id)
-    out = {"posted": 0, "failed": 0, "waiting": 0, "in_review": 0, "live": 0, "rejected": 0}
+        WHERE i.job_id = ANY($1::uuid[]) GROUP BY 1, 2, 3
+        """, list(job_ids))
+    found = {job_id: {"posted": 0, "failed": 0, "waiting": 0, "in_review": 0, "live": 0, "rejected": 0}
+             for job_id in job_ids}
     for r in rows:
+        out = found[r["job_id"]]
         if r["status"] == "pending":
             out["waiting"] += r["n"]
         elif r["status"] == "failed":
@@ -77,13 +91,29 @@ async def counts(conn: asyncpg.Connection, job_id: uuid.UUID) -> dict[str, int]:
             out["posted"] += r["n"]
             key = {"ACTIVATE": "live", "FAILED": "rejected"}.get(r["tiktok_status"], "in_review")
             out[key] += r["n"]
-    return out
+    return found
 
 
 async def errors(conn: asyncpg.Connection, job_id: uuid.UUID, limit: int = 20) -> list[asyncpg.Record]:
     return list(await conn.fetch(
         "SELECT seller_sku, error FROM post_job_items WHERE job_id = $1 AND status = 'failed' ORDER BY seller_sku"
         " LIMIT $2", job_id, limit))
+
+
+async def errors_of(conn: asyncpg.Connection, job_ids: Sequence[uuid.UUID],
+                    limit: int = 20) -> dict[uuid.UUID, list[asyncpg.Record]]:
+    """:func:`errors` of each of these jobs (the first ``limit`` of each), in one statement."""
+    rows = await conn.fetch(
+        """
+        SELECT job_id, seller_sku, error FROM (
+            SELECT job_id, seller_sku, error, row_number() OVER (PARTITION BY job_id ORDER BY seller_sku) AS n
+            FROM post_job_items WHERE job_id = ANY($1::uuid[]) AND status = 'failed') e
+        WHERE n <= $2 ORDER BY job_id, seller_sku
+        """, list(job_ids), limit)
+    found: dict[uuid.UUID, list[asyncpg.Record]] = {job_id: [] for job_id in job_ids}
+    for r in rows:
+        found[r["job_id"]].append(r)
+    return found
 
 
 async def claim(conn: asyncpg.Connection, *, owner: uuid.UUID, lease_s: float) -> asyncpg.Record | None:
