@@ -24,6 +24,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "orders": ("services.orders.settings", "OrdersSettings"),
     "fulfillment": ("services.fulfillment.settings", "FulfillmentSettings"),
     "sandbox": ("libs.sandbox.settings", "SandboxSettings"),
+    "console": ("libs.console.settings", "ConsoleSettings"),
 }
 #: ``python -m`` module -> service name
 MODULES: dict[str, str] = {
@@ -32,6 +33,7 @@ MODULES: dict[str, str] = {
     "services.orders": "orders",
     "services.fulfillment": "fulfillment",
     "libs.sandbox": "sandbox",
+    "libs.console": "console",
 }
 _WILDCARD_HOSTS = {"", "0.0.0.0", "::", "[::]"}
 

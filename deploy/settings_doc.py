@@ -26,6 +26,7 @@ from libs.common.settings import (
     SharedSettings,
     TopicSettings,
 )
+from libs.console.settings import ConsoleSettings
 from libs.sandbox.settings import SandboxSettings
 from services.auth.settings import AuthSettings
 from services.catalog.settings import CatalogSettings
@@ -40,6 +41,7 @@ SERVICES: dict[str, tuple[type[ServiceSettings], str]] = {
     "fulfillment": (FulfillmentSettings, "services.fulfillment"),
 }
 SANDBOX_MODULE = "libs.sandbox"
+CONSOLE_MODULE = "libs.console"
 #: The one-shot that creates the services' database roles before they start (compose, k8s Job).
 DB_BOOTSTRAP_MODULE = "libs.common.db_roles"
 #: The one-shot that creates every contract topic and its DLQ before the services (compose, k8s Job).
@@ -214,7 +216,17 @@ def topics_table() -> str:
     return "\n".join(head + [f"| `{t}` | `{dlq_topic(t)}` |" for t in TOPICS])
 
 
-BLOCKS = {"settings": settings_table, "sandbox-settings": sandbox_table, "db-bootstrap-settings": db_bootstrap_table,
+def console_table() -> str:
+    """The console's variables (compose ``console``, k8s ``console.yaml``, `ttshop dev`)."""
+    return _variables_table(ConsoleSettings, secret_column=False, notes={
+        "host": "Bind address (0.0.0.0 in containers).", "port": "HTTP port of the pages.",
+        "log_level": "Python log level.", "log_json": "JSON log lines on stdout.",
+        "auth_url": "The auth service's admin API (sign-in is checked there: `GET /whoami`).",
+        "catalog_url": "The catalog service's admin API.", "orders_url": "The orders service's admin API.",
+        "fulfillment_url": "The fulfillment service's admin API."})
+
+
+BLOCKS = {"settings": settings_table, "sandbox-settings": sandbox_table, "console-settings": console_table, "db-bootstrap-settings": db_bootstrap_table,
           "topics-settings": topics_settings_table, "topics": topics_table}
 
 
