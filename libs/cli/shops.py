@@ -9,7 +9,7 @@ import typer
 from . import render, shop_status
 from .arguments import segment
 from .client import console, emit_json, reported, state
-from .validation import identifier_priority, on_off
+from .validation import identifier_priority, inventory_buffer, on_off
 
 app = typer.Typer(help="Connect and manage TikTok shops (auth service).", no_args_is_help=True)
 
@@ -140,14 +140,7 @@ def refresh(ctx: typer.Context, shop: str = typer.Argument(..., help="Shop id.")
 
 def _check_buffer(value: str | None) -> str | None:
     """``N`` units (0 to 99999) or ``P%`` (0 to 100): anything else is refused with what was wrong."""
-    if value is None:
-        return None
-    text = value.strip()
-    number = text.removesuffix("%")
-    if not number.isdigit() or (text.endswith("%") and int(number) > 100) or int(number) > 99_999:
-        raise typer.BadParameter(f"{value!r}: give a number of units (e.g. 5) or a percentage from 0% to 100% "
-                                 "(e.g. 10%)")
-    return f"{int(number)}%" if text.endswith("%") else str(int(number))
+    return None if value is None else inventory_buffer(value)
 
 
 @app.command("settings")

@@ -88,3 +88,13 @@ def date_range(
     if end - start > timedelta(days=3650):
         raise typer.BadParameter("the range is longer than ten years.", param_hint="'--from'/'--to'")
     return start, end
+
+
+def inventory_buffer(value: str) -> str:
+    """R46 safety stock: ``N`` units (0 to 99999) or ``P%`` (0 to 100), normalised (``010%`` -> ``10%``)."""
+    text = value.strip()
+    number = text.removesuffix("%")
+    if not number.isdigit() or (text.endswith("%") and int(number) > 100) or int(number) > 99_999:
+        raise typer.BadParameter(f"{value!r}: give a number of units (e.g. 5) or a percentage from 0% to 100% "
+                                 "(e.g. 10%)")
+    return f"{int(number)}%" if text.endswith("%") else str(int(number))

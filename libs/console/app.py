@@ -114,12 +114,15 @@ def console_state_of(app: FastAPI) -> ConsoleState:
 
 def feature_routers() -> list[Router]:
     """Every feature's pages, in the navigation bar's order."""
+    from .orders import pages as orders
     from .shops import pages as shops
 
-    return [shops.router]
+    return [shops.router, orders.router]
 
 
 def feature_tasks() -> list[Task]:
     """Every feature's background loop."""
-    return []
+    from .sync import sampler
+
+    return [sampler.sample]
 

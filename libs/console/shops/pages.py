@@ -82,6 +82,26 @@ async def toggle(request: Request, shop: str, signed: Acting, name: Annotated[st
     return back(request, f"/shops/{shop}")
 
 
+@router.post("/shops/{shop}/settings")
+async def change_settings(request: Request, shop: str, signed: Acting,
+                          inventory_buffer: Annotated[str, Form()] = "",
+                          out_of_stock_threshold: Annotated[str, Form()] = "",
+                          identifier_priority: Annotated[str, Form()] = "") -> Response:
+    """R46's buffer and threshold and the identifier order: the fields given, checked by the auth service."""
+    try:
+        change = views.settings_change(inventory_buffer, out_of_stock_threshold, identifier_priority)
+    except ValueError as exc:
+        flash(request, "error", f"Error: {exc}")
+        return back(request, f"/shops/{shop}")
+    try:
+        await signed.api.patch("auth", f"/shops/{shop}/settings", change)
+    except ServiceError as exc:
+        failed(request, exc)
+    else:
+        flash(request, "ok", f"Updated {', '.join(sorted(change))} of shop {shop}")
+    return back(request, f"/shops/{shop}")
+
+
 @router.post("/shops/{shop}/test")
 async def test_settings(request: Request, shop: str, signed: Acting) -> Response:
     try:

@@ -6,7 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import typer
+
 from libs.cli.shop_status import audit_rows, plain_status, token_expiry
+from libs.cli.validation import identifier_priority, inventory_buffer
 
 #: The on/off switches of a shop (R5), as the CLI names them, with what each does.
 SWITCHES: tuple[tuple[str, str], ...] = (
@@ -73,3 +76,23 @@ def switch_change(name: str, value: str) -> dict[str, Any]:
     if value not in ("on", "off"):
         raise ValueError(f"a switch is on or off, not {value!r}")
     return {name: value == "on"}
+
+
+def settings_change(buffer: str, threshold: str, identifiers: str) -> dict[str, Any]:
+    """The settings PATCH of the shop page's form, with the CLI's checks (``N`` or ``P%``; a whole number;
+    UPC,EAN,GTIN,ISBN in some order); ValueError says what was wrong."""
+    change: dict[str, Any] = {}
+    try:
+        if buffer.strip():
+            change["inventory_buffer"] = inventory_buffer(buffer)
+        if identifiers.strip():
+            change["identifier_priority"] = identifier_priority(identifiers)
+    except typer.BadParameter as exc:
+        raise ValueError(exc.message) from None
+    if threshold.strip():
+        if not threshold.strip().isdigit() or int(threshold) > 99_999:
+            raise ValueError(f"out-of-stock threshold {threshold!r}: give a whole number of units from 0 to 99999")
+        change["out_of_stock_threshold"] = int(threshold)
+    if not change:
+        raise ValueError("nothing to change: fill in a field")
+    return change

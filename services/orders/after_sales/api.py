@@ -44,3 +44,11 @@ async def cancellations(request: Request, order_id: str) -> dict[str, Any]:
     async with runtime_of(request).db().acquire() as conn:
         rows = await repo.cancellations_of(conn, order_id)
     return {"cancellations": [plain(dict(r)) for r in rows]}
+
+
+@router.get("/orders/{order_id}/refunds")
+async def refunds(request: Request, order_id: str) -> dict[str, Any]:
+    """The refunds sent to TikTok for this order (R16), with TikTok's return id and status at the time."""
+    async with runtime_of(request).db().acquire() as conn:
+        rows = await repo.refunds_of(conn, order_id)
+    return {"refunds": [plain(dict(r)) for r in rows]}

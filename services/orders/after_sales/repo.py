@@ -31,6 +31,13 @@ async def cancellations_of(conn: asyncpg.Connection, order_id: str) -> list[asyn
     )
 
 
+async def refunds_of(conn: asyncpg.Connection, order_id: str) -> list[asyncpg.Record]:
+    """The refunds we asked TikTok for on this order (R16), oldest first."""
+    return list(await conn.fetch(
+        "SELECT return_id, line_item_ids, reason, return_status, currency, amount, requested_at FROM order_refunds"
+        " WHERE order_id = $1 ORDER BY requested_at, return_id", order_id))
+
+
 async def record_cancel_request(
     conn: asyncpg.Connection, *, order_id: str, shop_id: str, line_item_ids: list[str], reason: str,
     tiktok_status: str, cancellation_id: str | None, cancel_status: str | None,

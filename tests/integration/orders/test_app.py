@@ -101,6 +101,10 @@ async def test_orders_service_end_to_end(
         assert again.status_code == 409 and "CANCELLED" in again.json()["error"]["message"]
         refunded = await http.post(f"{url}/orders/{polled_order['id']}/refund", json={"lines": ["TSHIRT-RED-M"]})
         assert refunded.status_code == 200 and refunded.json()["refund_amount"] == "39.98"
+        [listed] = (await http.get(f"{url}/orders/{polled_order['id']}/refunds")).json()["refunds"]
+        assert (listed["amount"], listed["currency"], len(listed["line_item_ids"])) == ("39.98", "USD", 2)
+        assert listed["return_id"] == refunded.json()["return_id"]
+        assert (await http.get(f"{url}/orders/{job_order['id']}/refunds")).json() == {"refunds": []}
         imported = await http.post(f"{url}/shops/{shop_id}/settlements/import")
         assert imported.status_code == 200 and imported.json()["skipped"] is False
         cancellations = await collect(

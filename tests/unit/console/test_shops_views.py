@@ -80,3 +80,29 @@ async def test_connect_needs_an_auth_code_and_sends_it(fake: FakeServices) -> No
     [call] = fake.made("auth", "POST", "/shops/connect")
     assert call.body == {"auth_code": "TTP_x", "tax_id": "T9", "name": None}
     assert "Connected shop 7002 new" in connected
+
+
+def test_the_settings_form_is_checked_as_the_cli_checks_it() -> None:
+    assert views.settings_change("010%", "", "") == {"inventory_buffer": "10%"}
+    assert views.settings_change("", "4", "ean, upc") == {"out_of_stock_threshold": 4,
+                                                           "identifier_priority": ["EAN", "UPC"]}
+    with pytest.raises(ValueError, match="percentage from 0% to 100%"):
+        views.settings_change("150%", "", "")
+    with pytest.raises(ValueError, match="whole number"):
+        views.settings_change("", "-1", "")
+    with pytest.raises(ValueError, match="not an identifier type"):
+        views.settings_change("", "", "UPC,SKU")
+    with pytest.raises(ValueError, match="nothing to change"):
+        views.settings_change(" ", "", "")
+
+
+async def test_the_settings_form_sends_only_what_was_filled_in(fake: FakeServices) -> None:
+    fake.answer("auth", "PATCH", "/shops/7001/settings", {})
+    fake.answer("auth", "GET", "/shops/7001", SHOP)
+    async with signed_in(fake) as client:
+        await client.post("/shops/7001/settings", data={"csrf": client.csrf, "inventory_buffer": "5",
+                                                        "out_of_stock_threshold": "", "identifier_priority": ""})
+        shown = (await client.get("/shops/7001")).text
+    [call] = fake.made("auth", "PATCH", "/shops/7001/settings")
+    assert call.body == {"inventory_buffer": "5"}
+    assert "Updated inventory_buffer of shop 7001" in shown
