@@ -75,6 +75,12 @@ class SessionStore:
         if session_id:
             self._sessions.pop(_key(session_id), None)
 
+    def latest(self) -> Session | None:
+        """The live session seen most recently (without restarting its idle clock), or None."""
+        now = self._clock()
+        live = [s for s in self._sessions.values() if now - s.seen <= self.idle_s and now - s.started <= self.max_s]
+        return max(live, key=lambda s: s.seen) if live else None
+
     def __len__(self) -> int:
         return len(self._sessions)
 

@@ -106,3 +106,11 @@ async def test_the_settings_form_sends_only_what_was_filled_in(fake: FakeService
     [call] = fake.made("auth", "PATCH", "/shops/7001/settings")
     assert call.body == {"inventory_buffer": "5"}
     assert "Updated inventory_buffer of shop 7001" in shown
+
+
+async def test_a_shop_id_from_the_browser_stays_one_path_segment(fake: FakeServices) -> None:
+    fake.answer("auth", "POST", "/shops/7001?x=1/refresh", {})
+    async with signed_in(fake) as client:
+        await client.post("/shops/7001%3Fx=1/refresh", data={"csrf": client.csrf})
+    [call] = [c for c in fake.calls if c.method == "POST"]
+    assert call.path == "/shops/7001?x=1/refresh" and call.params == {}
