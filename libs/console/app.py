@@ -116,11 +116,12 @@ def feature_routers() -> list[Router]:
     """Every feature's pages, in the navigation bar's order."""
     from .dead_letters import pages as dead_letters
     from .jobs import pages as jobs
+    from .listings import pages as listings
     from .orders import pages as orders
     from .shops import pages as shops
     from .sync import pages as sync
 
-    return [shops.router, orders.router, sync.router, jobs.router, dead_letters.router]
+    return [shops.router, orders.router, listings.router, sync.router, jobs.router, dead_letters.router]
 
 
 def feature_tasks() -> list[Task]:

@@ -165,7 +165,7 @@ async def _product(request: Request, seller_sku: str) -> dict[str, Any]:
                       "parent_product_id": r["parent_product_id"], "matched_by": r["matched_by"],
                       "imported_at": r["imported_at"].isoformat()} for r in listings],
         "readiness": [{"shop_id": r["shop_id"], "ready": r["ready"], "problems": len(r["problems"]),
-                       "checked_version": r["product_version"], "checked_at": r["checked_at"].isoformat()}
+                       "problem_details": r["problems"], "checked_version": r["product_version"], "checked_at": r["checked_at"].isoformat()}
                       for r in checked],
         "postings": [{**posting_view(r), "record_version": product.version} for r in postings],
     }

@@ -29,7 +29,7 @@ async def screenshot(page: Any, name: str) -> None:
 async def test_every_page_and_action_is_refused_without_signing_in(browser: Any, stack: Stack) -> None:
     base = stack.url("console")
     async with fresh_page(browser) as page:
-        for path in ("/shops", "/orders", "/sync", "/jobs", "/dead-letters"):
+        for path in ("/shops", "/orders", "/listings", "/sync", "/jobs", "/dead-letters"):
             await page.goto(base + path)
             assert page.url.startswith(f"{base}/signin?next="), path
             assert await page.locator("input[name=credential]").count() == 1

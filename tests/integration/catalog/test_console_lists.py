@@ -131,6 +131,9 @@ async def test_products_lists_records_with_their_state_on_a_shop_searched_filter
         assert ([row["posting"]] if row["posting"] else []) == postings, (row, postings)
     assert rows[sku("R")]["posting"]["tiktok_status"] == "FAILED" and rows[sku("R")]["posting"]["product_id"]
     assert rows[sku("C")]["readiness"]["problems"] >= 1 and not rows[sku("C")]["readiness"]["ready"]
+    details = rows[sku("C")]["readiness"]["problem_details"]  # every problem, each with its rule (R32-R37)
+    assert len(details) == rows[sku("C")]["readiness"]["problems"] and all(d["rule"].startswith("R") for d in details)
+    assert rows[sku("B")]["readiness"]["problem_details"] == []
     assert rows[sku("B")]["posting"] is None and rows[sku("B")]["readiness"]["ready"]
     assert rows[sku("D-RED")]["parent_sku"] == sku("D") and rows[sku("D-RED")]["readiness"] is None
     assert rows[sku("D")]["image"] is None

@@ -50,12 +50,13 @@ async def page(conn: asyncpg.Connection, *, shop_id: str | None, state: str | No
 
 
 async def states(conn: asyncpg.Connection, shop_id: str, skus: Sequence[str]) -> dict[str, asyncpg.Record]:
-    """Per SKU that has either: its last readiness check on the shop (``ready``, ``problems`` counted,
+    """Per SKU that has either: its last readiness check on the shop (``ready``, ``problems`` counted and
+    ``problem_details`` listed,
     ``checked_version``, ``checked_at``) and its posting there (the columns ``posting.service.view`` reads;
     ``state`` None when never posted). One statement."""
     rows = await conn.fetch(
         """
-        SELECT s.seller_sku, r.ready, jsonb_array_length(r.problems) AS problems,
+        SELECT s.seller_sku, r.ready, jsonb_array_length(r.problems) AS problems, r.problems AS problem_details,
                r.product_version AS checked_version, r.checked_at,
                x.shop_id, x.state, x.product_id, x.sku_ids, x.tiktok_status, x.audit_failed_reasons, x.errors,
                x.posting_version, x.live, x.posted_at, x.edited_at

@@ -39,7 +39,8 @@ async def list_products(pool: asyncpg.Pool, *, shop_id: str | None = None, state
 def _on_shop(shop_id: str, s: asyncpg.Record | None) -> dict[str, Any]:
     """The product's readiness and posting on the shop, as ``GET /products/{sku}`` answers them."""
     readiness = None if s is None or s["ready"] is None else {
-        "shop_id": shop_id, "ready": s["ready"], "problems": s["problems"], "checked_version": s["checked_version"],
+        "shop_id": shop_id, "ready": s["ready"], "problems": s["problems"],
+        "problem_details": s["problem_details"], "checked_version": s["checked_version"],
         "checked_at": s["checked_at"].isoformat()}
     posting = None if s is None or s["state"] is None else posting_view(s)
     return {"readiness": readiness, "posting": posting}
