@@ -29,7 +29,12 @@ def plain_status(shop: Mapping[str, Any]) -> str:
     return words
 
 
-def _parse(value: Any) -> datetime | None:
+def parse_time(value: Any) -> datetime | None:
+    """An answer's time (ISO text, a datetime or epoch seconds) in UTC when it has no zone; None if it is none."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return datetime.fromtimestamp(value, UTC)
     if not isinstance(value, str) or not value:
         return None
     try:
@@ -51,7 +56,7 @@ def _left(seconds: float) -> str:
 
 def token_expiry(shop: Mapping[str, Any], *, now: datetime | None = None) -> str:
     """``2025-01-08 10:00 UTC (in 6d 23h)``; empty when the shop has no token."""
-    at = _parse(render.pick(shop, "access_token_expires_at", "token_expires_at", default=None))
+    at = parse_time(render.pick(shop, "access_token_expires_at", "token_expires_at", default=None))
     if at is None:
         return ""
     left = (at - (now or datetime.now(UTC))).total_seconds()
@@ -67,6 +72,6 @@ def _detail(detail: Any) -> str:
 def audit_rows(audit: list[dict[str, Any]]) -> Iterator[tuple[str, str, str, str]]:
     """Newest first, as the service returns them."""
     for entry in audit:
-        at = _parse(render.pick(entry, "at", "time", default=None))
+        at = parse_time(render.pick(entry, "at", "time", default=None))
         when = f"{at.astimezone(UTC):%Y-%m-%d %H:%M:%S}" if at else render.text(render.pick(entry, "at"))
         yield when, render.text(entry.get("action")), render.text(entry.get("outcome")), _detail(entry.get("detail"))

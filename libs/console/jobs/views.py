@@ -11,8 +11,9 @@ from typing import Any
 from urllib.parse import quote
 
 from libs.cli.jobs import FAILURE_STATUSES, SUCCESS_STATUSES, job_status
+from libs.cli.shop_status import parse_time
 
-from ..formatting import parse_time, when
+from ..formatting import when
 
 #: The services that run jobs, in the order their jobs are asked for.
 JOB_SERVICES = ("orders", "catalog")

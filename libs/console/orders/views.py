@@ -16,9 +16,8 @@ from urllib.parse import urlencode
 import typer
 
 from libs.cli.arguments import segment
+from libs.cli.shop_status import parse_time
 from libs.cli.validation import date_from, date_to
-
-from ..formatting import parse_time
 
 #: Our statuses of an order (the orders service's ``status``, what ``GET /orders?status=`` filters on).
 STATUSES = ("In Process", "On Hold", "Shipped", "Completed", "Cancelled")
