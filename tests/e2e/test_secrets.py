@@ -3,7 +3,8 @@ connected, orders, tracking, a listing posted and its stock pushed) plus a token
 credentials run on `ttshop dev`; then every log file of the stack and every record (value and headers)
 on every topic are searched for every access token, refresh token and auth code TikTok handed out,
 the app secret, every admin and service credential, the token-encryption key and the database
-passwords the processes were started with. None appears. And every line the services log is JSON
+passwords the processes were started with; so is every page of the operator console, signed in with the
+admin credential. None appears. And every line the services log is JSON
 (FastStream's, aiokafka's and uvicorn's lines go through the same structlog pipeline and redaction)."""
 
 from __future__ import annotations
@@ -67,6 +68,24 @@ async def _records(bootstrap: str) -> list[tuple[str, bytes]]:
     return out
 
 
+async def _console_pages(stack: Stack, credential: str, shop_id: str) -> dict[str, bytes]:
+    """Every page of the operator console, signed in with the admin credential (issue 15), and a refused
+    sign-in: place -> the HTML (and headers) it answered."""
+    base = stack.url("console")
+    pages: dict[str, bytes] = {}
+    async with httpx.AsyncClient(base_url=base, timeout=30, headers={"origin": base}) as console:
+        refused = await console.post("/signin", data={"credential": "not-the-secret-0"})
+        assert refused.status_code == 401
+        signed = await console.post("/signin", data={"credential": credential, "next": "/shops"})
+        assert signed.status_code == 303, signed.text
+        pages["the console's sign-in answer"] = str(signed.headers).encode()
+        for path in ("/shops", f"/shops/{shop_id}", "/orders", "/listings", "/sync", "/jobs", "/dead-letters"):
+            answer = await console.get(path)
+            assert answer.status_code == 200 and "signed in as cli" in answer.text, path
+            pages[f"console page {path}"] = answer.content + str(answer.headers).encode()
+    return pages
+
+
 async def test_no_secret_appears_in_any_log_line_or_event(stack: Stack) -> None:
     demo = stack.ttshop("demo", "--timeout", "60", check=False, timeout=240)
     assert demo.returncode == 0, f"{demo.stdout}\n{demo.stderr}"
@@ -82,6 +101,7 @@ async def test_no_secret_appears_in_any_log_line_or_event(stack: Stack) -> None:
                                   headers={"Authorization": f"Bearer {cli_secret}"})
         assert internal.status_code == 401  # the CLI's admin credential is not a service credential
         issued = await sandbox(http, "GET", f"{stack.url('sandbox')}/sandbox/tokens/issued")
+        pages = await _console_pages(stack, cli_secret, shop_id.group(1))
 
     secrets = _process_secrets(stack)
     assert any("AUTH_INTERNAL_CREDENTIALS" in where for where in secrets.values())  # the search is not empty
@@ -97,17 +117,17 @@ async def test_no_secret_appears_in_any_log_line_or_event(stack: Stack) -> None:
 
     logs = sorted((stack.state_dir / "logs").glob("*.log")) + [stack.state_dir / "pgdata" / "log"]
     texts = {str(path.relative_to(stack.state_dir)): path.read_bytes() for path in logs if path.exists()}
-    assert {f"logs/{name}.log" for name in SERVICES} <= set(texts), sorted(texts)
+    assert {f"logs/{name}.log" for name in (*SERVICES, "console")} <= set(texts), sorted(texts)
     records = await _records(stack.bootstrap)
     assert {"orders.downloaded", "shops.changed", "shipments.created", "inventory.changed"} <= {t for t, _ in records}
 
     leaks = [f"{where} in {place}" for secret, where in secrets.items()
-             for place, blob in [*texts.items(), *((f"topic {t}", v) for t, v in records)]
+             for place, blob in [*texts.items(), *((f"topic {t}", v) for t, v in records), *pages.items()]
              if secret.encode() in blob]
     assert not leaks, "\n".join(sorted(set(leaks)))
 
     refusals, plain = 0, []
-    for name in SERVICES:
+    for name in (*SERVICES, "console"):
         for number, line in enumerate(texts[f"logs/{name}.log"].decode().splitlines(), start=1):
             if not line.strip() or line.startswith(SUPERVISOR_MARK):
                 continue
