@@ -81,8 +81,8 @@ def create_app(settings: ConsoleSettings, *, transport: httpx.AsyncBaseTransport
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
-        if not request.url.path.startswith("/static/"):
-            response.headers["Cache-Control"] = "no-store"
+        if not request.url.path.startswith("/static/") and "cache-control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"  # a response saying its own (an image) keeps it
         return response
 
     @app.get("/healthz", include_in_schema=False)

@@ -13,9 +13,8 @@ from libs.cli.arguments import segment
 from libs.cli.product_posting import UPDATE_MODES
 
 from ..client import ServiceError
-from ..web import Operator, acting_operator, back, console_state, failed, flash
+from ..web import Operator, acting_operator, back, failed, flash
 from . import wording
-from .checks import checks_of
 from .views import product_href
 
 router = APIRouter()
@@ -35,7 +34,8 @@ def _no_shop(request: Request, sku: str) -> Response:
 
 @router.post("/listings/{sku:path}/check")
 async def check(request: Request, sku: str, signed: Acting, shop: Field = "") -> Response:
-    """``ttshop catalog products check SKU --shop SHOP``: every problem at once, kept for the page to list."""
+    """``ttshop catalog products check SKU --shop SHOP``: the catalog stores the check with every problem; the
+    page it goes back to lists them from the catalog's answer (``readiness.problem_details``)."""
     if not shop:
         return _no_shop(request, sku)
     try:
@@ -43,7 +43,6 @@ async def check(request: Request, sku: str, signed: Acting, shop: Field = "") ->
     except ServiceError as exc:
         failed(request, exc)
     else:
-        checks_of(console_state(request)).remember(shop, sku, body)
         _said(request, wording.checked(sku, shop, body))
     return back(request, product_href(sku, shop))
 
@@ -102,11 +101,10 @@ async def set_category(request: Request, sku: str, signed: Acting, shop: Field =
 
 async def _recheck(request: Request, signed: Operator, sku: str, shop: str) -> None:
     """After a change the catalog has re-checked the product (and published ProductReady if it became
-    ready): asking again answers that same check, with its problems for the page to list."""
+    ready): asking again answers that same check; the page lists its problems from the catalog's answer."""
     try:
         body = await signed.api.post("catalog", f"/products/{segment(sku)}/check", shop=shop)
     except ServiceError as exc:
         failed(request, exc)
     else:
-        checks_of(console_state(request)).remember(shop, sku, body)
         _said(request, wording.checked(sku, shop, body))

@@ -18,6 +18,10 @@ Signed = Annotated[Operator, Depends(operator)]
 #: What the console shows as an image: raster formats only (an SVG could carry script; a PDF or a video is
 #: no thumbnail).
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
+#: An image is addressed by the hash of its bytes: what one address answers never changes, so the browser
+#: keeps it (for a year, without asking again); ``private``: only the signed-in operator's browser, no shared
+#: cache. Errors are not cached (the console's middleware answers them ``no-store``).
+IMAGE_CACHE = "private, max-age=31536000, immutable"
 
 
 def image_type(content_type: str | None) -> str | None:
@@ -41,4 +45,4 @@ async def media_file(sha256: str, signed: Signed) -> Response:
     if kind is None:
         return PlainTextResponse(f"The stored file {sha} is not an image the console shows "
                                  f"({answer.headers.get('content-type') or 'no content type'}).", status_code=415)
-    return Response(answer.content, media_type=kind)
+    return Response(answer.content, media_type=kind, headers={"Cache-Control": IMAGE_CACHE})

@@ -13,9 +13,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ..client import ServiceError
-from ..web import Operator, console_state, operator, page
+from ..web import Operator, operator, page
 from . import actions, categories, media, product_pages, rows
-from .checks import checks_of
 from .fetch import shop_choices
 from .views import STATES, product_href
 
@@ -23,7 +22,7 @@ router = APIRouter()
 Signed = Annotated[Operator, Depends(operator)]
 
 
-async def _listing(request: Request, signed: Operator, shop: str | None, state: str | None, search: str | None,
+async def _listing(signed: Operator, shop: str | None, state: str | None, search: str | None,
                    offset: int) -> dict[str, Any]:
     choices, shops_error = await shop_choices(signed)
     asked = rows.chosen_filter(shop, state, search, offset)
@@ -36,8 +35,7 @@ async def _listing(request: Request, signed: Operator, shop: str | None, state: 
     except ServiceError as exc:
         context["error"] = f"Error: {exc.shown}"
         return context
-    skus = [str(p.get("seller_sku")) for p in body.get("products") or [] if isinstance(p, dict)]
-    found = rows.rows(body, checks_of(console_state(request)).of_shop(chosen.shop, skus) if chosen.shop else None)
+    found = rows.rows(body)
     context.update(rows=found, pager=rows.pager(body, chosen.offset, len(found)))
     return context
 
@@ -48,7 +46,7 @@ Offset = Annotated[int, Query(ge=0)]
 @router.get("/listings", response_class=HTMLResponse)
 async def listings_page(request: Request, signed: Signed, shop: str | None = None, state: str | None = None,
                         search: str | None = None, offset: Offset = 0) -> HTMLResponse:
-    return page(request, "listings/list.html", **await _listing(request, signed, shop, state, search, offset))
+    return page(request, "listings/list.html", **await _listing(signed, shop, state, search, offset))
 
 
 @router.get("/listings/table", response_class=HTMLResponse)
@@ -56,7 +54,7 @@ async def listings_table(request: Request, signed: Signed, shop: str | None = No
                          search: str | None = None, offset: Offset = 0) -> HTMLResponse:
     """The live part of the list: re-read every few seconds (states change as TikTok reviews)."""
     return page(request, "listings/parts/table.html",
-                **await _listing(request, signed, shop, state, search, offset))
+                **await _listing(signed, shop, state, search, offset))
 
 
 # Fixed paths (/listings/categories, /media/…) before /listings/{sku}.

@@ -107,15 +107,15 @@ def _of_shop(items: Any, shop: str) -> dict[str, Any] | None:
     return next((x for x in items or [] if isinstance(x, dict) and str(x.get("shop_id")) == shop), None)
 
 
-def product(body: dict[str, Any], shop: str, *, checks: dict[str, dict[str, Any]] | None = None) -> Product:
-    """``checks``: shop id -> the last check of this SKU made from the console there."""
+def product(body: dict[str, Any], shop: str) -> Product:
+    """The product of a ``GET /products/{sku}`` answer on ``shop``, and on every shop it was checked for or
+    posted to (each readiness with every problem of its check, ``problem_details``)."""
     raw = body.get("record")
     record: dict[str, Any] = raw if isinstance(raw, dict) else {}
     version = body.get("version") if isinstance(body.get("version"), int) else None
-    found = checks or {}
     shop_ids = sorted({str(x.get("shop_id")) for key in ("readiness", "postings") for x in body.get(key) or []
                        if isinstance(x, dict)} | ({shop} if shop else set()))
-    on = [OnShop(s, readiness(_of_shop(body.get("readiness"), s), version=version, checked=found.get(s)),
+    on = [OnShop(s, readiness(_of_shop(body.get("readiness"), s), version=version),
                  posting(_of_shop(body.get("postings"), s), record_version=version)) for s in shop_ids]
     here = next((o for o in on if o.shop_id == shop), None)
     return Product(
@@ -129,8 +129,8 @@ def product(body: dict[str, Any], shop: str, *, checks: dict[str, dict[str, Any]
 
 
 def variations(parent: str, listed: Any, on_tiktok: Posting, shop: str) -> list[Variation]:
-    """The matrix children of ``parent`` among a ``GET /products?search=<parent>`` answer, and those TikTok
-    holds SKU ids for (a child whose SKU and title do not contain the parent's SKU is found only so)."""
+    """The matrix children of ``parent`` of a ``GET /products?parent=<parent>`` answer, and the SKUs TikTok
+    holds ids for in its product that the catalog has no child record of."""
     found = [p for p in (listed.get("products") if isinstance(listed, dict) else None) or []
              if isinstance(p, dict) and p.get("parent_sku") == parent]
     ids = dict(on_tiktok.sku_ids)

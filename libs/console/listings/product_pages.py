@@ -13,9 +13,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from libs.cli.arguments import segment
 
 from ..client import ServiceError
-from ..web import Operator, console_state, operator, page
+from ..web import Operator, operator, page
 from . import product, rows
-from .checks import checks_of
 from .fetch import shop_choices
 from .picker import SHOWN
 from .views import product_href
@@ -27,23 +26,23 @@ Signed = Annotated[Operator, Depends(operator)]
 MAX_VARIATIONS = 200
 
 
-async def _product(request: Request, signed: Operator, sku: str, shop: str) -> dict[str, Any]:
+async def _product(signed: Operator, sku: str, shop: str) -> dict[str, Any]:
     """The product on the shop, or the catalog's error (the page still renders, saying it)."""
     try:
         body: dict[str, Any] = await signed.api.get("catalog", f"/products/{segment(sku)}")
     except ServiceError as exc:
         return {"item": None, "error": f"Error: {exc.shown}"}
-    item = product.product(body, shop, checks=checks_of(console_state(request)).of_sku(sku))
+    item = product.product(body, shop)
     return {"item": item, "history": product.history(item), "error": None}
 
 
 async def _variations(signed: Operator, item: product.Product, shop: str) -> tuple[list[product.Variation],
                                                                                    str | None]:
-    """The matrix children of this product (a child itself has none)."""
+    """The matrix children of this product: the records whose parent SKU is this one (a child has none)."""
     if item.parent_sku:
         return [], None
     try:
-        listed = await signed.api.get("catalog", "/products", search=item.sku, shop=shop or None,
+        listed = await signed.api.get("catalog", "/products", parent=item.sku, shop=shop or None,
                                       limit=MAX_VARIATIONS)
     except ServiceError as exc:
         return [], f"Error: {exc.shown}"
@@ -52,7 +51,7 @@ async def _variations(signed: Operator, item: product.Product, shop: str) -> tup
 
 @router.get("/listings/{sku:path}/state", response_class=HTMLResponse)
 async def product_state(request: Request, sku: str, signed: Signed, shop: str = "") -> HTMLResponse:
-    context = await _product(request, signed, sku, shop)
+    context = await _product(signed, sku, shop)
     return page(request, "listings/parts/state.html", sku=sku, shop=shop, href=product_href,
                 state_href=product_href(sku, shop, "/state"), **context)
 
@@ -63,7 +62,7 @@ async def product_page(request: Request, sku: str, signed: Signed, shop: str = "
         return RedirectResponse("/listings", status_code=303)
     choices, shops_error = await shop_choices(signed)
     shop = rows.default_shop(shop.strip(), choices)
-    context = await _product(request, signed, sku, shop)
+    context = await _product(signed, sku, shop)
     variations: list[product.Variation] = []
     variations_error = None
     if context["item"] is not None:

@@ -64,7 +64,7 @@ def api_params(chosen: Filter) -> dict[str, Any]:
             "limit": PAGE_SIZE, "offset": chosen.offset}
 
 
-def row(raw: dict[str, Any], *, checked: dict[str, Any] | None = None) -> Row:
+def row(raw: dict[str, Any]) -> Row:
     version = raw.get("version") if isinstance(raw.get("version"), int) else None
     found = raw.get("image")
     image: dict[str, Any] = found if isinstance(found, dict) else {}
@@ -72,16 +72,15 @@ def row(raw: dict[str, Any], *, checked: dict[str, Any] | None = None) -> Row:
         sku=str(raw.get("seller_sku") or ""), title=str(raw.get("title") or ""),
         parent_sku=str(raw.get("parent_sku") or ""), version=version, image=image_sha(image),
         image_source=str(image.get("source") or ""),
-        readiness=readiness(raw.get("readiness"), version=version, checked=checked),
+        readiness=readiness(raw.get("readiness"), version=version),
         posting=posting(raw.get("posting"), record_version=version),
     )
 
 
-def rows(body: Any, checks: dict[str, dict[str, Any]] | None = None) -> list[Row]:
-    """The rows of a ``GET /products`` answer; ``checks``: SKU -> the last check made from the console."""
+def rows(body: Any) -> list[Row]:
+    """The rows of a ``GET /products`` answer (with ``shop``: each its readiness there, every problem listed)."""
     products = body.get("products") if isinstance(body, dict) else None
-    found = checks or {}
-    return [row(p, checked=found.get(str(p.get("seller_sku")))) for p in products or [] if isinstance(p, dict)]
+    return [row(p) for p in products or [] if isinstance(p, dict)]
 
 
 def pager(body: Any, offset: int, shown: int, size: int = PAGE_SIZE) -> Pager:

@@ -45,7 +45,7 @@ class Readiness:
     state: str  # ready | not_ready | unchecked
     label: str
     count: int
-    #: every problem when the catalog's answer (or the last check made here) has them; else only ``count``
+    #: every problem of the check, from the catalog's ``problem_details`` (empty when ready)
     problems: list[Problem]
     checked_version: int | None
     checked_at: str | None
@@ -124,23 +124,16 @@ def problems_of(raw: Any) -> list[Problem]:
     return [problem(p) for p in raw if isinstance(p, dict)] if isinstance(raw, list) else []
 
 
-def readiness(raw: dict[str, Any] | None, *, version: int | None = None,
-              checked: dict[str, Any] | None = None) -> Readiness:
-    """A product's readiness on a shop from the catalog's ``readiness`` (None: never checked there).
-
-    ``problems`` there is a count (``GET /products``) or the list; ``problem_details`` the list. ``checked``
-    is the answer of the last ``POST /products/{sku}/check`` made from the console: its problems are shown
-    when it is the check the catalog holds (same version, same outcome, same count)."""
+def readiness(raw: dict[str, Any] | None, *, version: int | None = None) -> Readiness:
+    """A product's readiness on a shop from the catalog's ``readiness`` (None: never checked there), as
+    ``GET /products/{sku}`` and ``GET /products?shop=`` answer it: ``problems`` how many, ``problem_details``
+    each of them with its rule, whoever made the check (this console, the CLI, an import, auto-post)."""
     if not raw or raw.get("ready") is None:
         return Readiness("unchecked", "never checked", 0, [], None, None, False)
+    found = problems_of(raw.get("problem_details"))
     listed = raw.get("problems")
-    found = problems_of(raw.get("problem_details")) or problems_of(listed)
-    count = len(listed) if isinstance(listed, list) else int(listed or 0)
-    count = max(count, len(found))
+    count = max(listed if isinstance(listed, int) else 0, len(found))
     checked_version = raw.get("checked_version")
-    if not found and count and checked and checked.get("version") == checked_version and (
-            not checked.get("ready")) and len(checked.get("problems") or []) == count:
-        found = problems_of(checked.get("problems"))
     ready = bool(raw.get("ready"))
     label = "ready" if ready else f"not ready: {count} problem{'' if count == 1 else 's'}"
     stale = version is not None and isinstance(checked_version, int) and version > checked_version

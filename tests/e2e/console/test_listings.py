@@ -1,8 +1,9 @@
 """The console's listings pages in a real headless Chromium against the whole stack (issue 15): products
 loaded from a product file are listed with their readiness problems (each with its rule) and thumbnails
-the browser really loads; on a product's page "check readiness" lists every problem, the category picker
-searches the shop's downloaded tree and sets the category, "post" sends a ready product to TikTok and
-TikTok's review (rejected, with its reasons) appears without reloading the page."""
+the browser really loads; a product's page lists every problem of its check (whoever made it) and "check
+readiness" checks again, the category picker searches the shop's downloaded tree and sets the category,
+"post" sends a ready product to TikTok and TikTok's review (rejected, with its reasons) appears without
+reloading the page."""
 
 from __future__ import annotations
 
@@ -78,11 +79,14 @@ async def test_products_with_their_problems_thumbnails_picker_post_and_review(co
     await console.locator(f"tr[data-sku='{ready}'] [data-readiness='ready']").wait_for()
     not_ready = console.locator(f"tr[data-sku='{unready}'] [data-readiness='not_ready']")
     assert "not ready:" in await not_ready.inner_text()
+    # checked by the catalog when the file was loaded (no check from the console): every problem, with its rule
+    await console.locator(f"tr[data-sku='{unready}'] .rule", has_text="R33").wait_for()
     assert await loaded_image(console, f"tr[data-sku='{ready}'] img.thumb") == 640
 
-    # The product page: "check readiness" lists every problem with its rule.
+    # The product page lists them as the catalog holds them; "check readiness" checks again and lists them.
     await console.click(f"tr[data-sku='{unready}'] a[href^='/listings/{unready}']")
     await console.wait_for_url(lambda url: f"/listings/{unready}?shop={shop_id}" in url)
+    await console.locator("#listing-state td.rule", has_text="R33").wait_for()
     await console.click("form[action$='/check'] button")
     await console.locator(".flash.error", has_text=f"{unready} is not ready for shop {shop_id}").wait_for()
     rules = await console.locator("#listing-state td.rule").all_inner_texts()

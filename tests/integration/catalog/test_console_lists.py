@@ -174,3 +174,26 @@ async def test_products_lists_records_with_their_state_on_a_shop_searched_filter
                    {"offset": -1}, {"order": "price"}, {"search": "a\x00b"}):
         r = await h.http.get(f"{h.url}/products", params=params)
         assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request", (params, r.text)
+
+    # parent: exactly the variation children of one matrix parent (what the console's product page lists);
+    # not the parent itself, nor a record whose SKU merely contains the parent's, nor another matrix's child
+    await put("D-BLUE", {"parent_sku": sku("D"), "sales_attributes": {"Color": "Blue"}})
+    await put("DD", {"title": f"Dotted mug {unique}", "price": "6.50", "currency": "USD"})
+    await put("DD-RED", {"parent_sku": sku("DD"), "sales_attributes": {"Color": "Red"}})
+
+    async def children(parent: str, **params: Any) -> tuple[list[str], int]:
+        found = await _get(h, "/products", parent=parent, **params)
+        return [p["seller_sku"] for p in found["products"]], found["total"]
+
+    assert await children(sku("D")) == ([sku("D-BLUE"), sku("D-RED")], 2)
+    assert await children(sku("DD")) == ([sku("DD-RED")], 1)
+    assert await children(sku("D"), search="blue") == ([sku("D-BLUE")], 1)
+    assert await children(sku("D"), limit=1, offset=1) == ([sku("D-RED")], 2)
+    assert await children(sku("D"), order="newest") == ([sku("D-BLUE"), sku("D-RED")], 2)
+    with_shop = (await _get(h, "/products", parent=sku("D"), shop=shop))["products"]
+    assert [p["seller_sku"] for p in with_shop] == [sku("D-BLUE"), sku("D-RED")]
+    blue, red = with_shop  # their state on the shop beside them: D-BLUE was made after the shop, so checked
+    assert blue["readiness"]["ready"] is False and len(blue["readiness"]["problem_details"]) == blue["readiness"]["problems"]
+    assert red["readiness"] is None and blue["posting"] is None and red["posting"] is None
+    for nobody in (sku("A"), sku("D").lower(), f"LIST-{unique}-%", f"LIST-{unique}-_", f"{sku('D')}' OR '1'='1"):
+        assert await children(nobody) == ([], 0), nobody  # exact and literal: no pattern, no injection

@@ -13,7 +13,10 @@ SHA = "ab" * 32
 SHOPS = {"shops": [{"shop_id": "7001", "name": "demo"}, {"shop_id": "7002", "name": "other"}]}
 PROBLEMS = [{"rule": "R33", "code": "image_not_square", "field": "main_image", "message": "the image is not 1:1",
              "fix": "crop it square", "value": "800x600", "child_sku": None}]
-READINESS = {"shop_id": "7001", "ready": False, "problems": 1, "checked_version": 2,
+OTHER = {"rule": "R32", "code": "price_missing", "field": "price", "message": "no website price",
+         "fix": "set price", "value": "none", "child_sku": None}
+#: As the catalog answers a stored check (made by anyone: the console, the CLI, an import, auto-post).
+READINESS = {"shop_id": "7001", "ready": False, "problems": 1, "problem_details": PROBLEMS, "checked_version": 2,
              "checked_at": "2026-12-03T10:00:00+00:00"}
 LISTED = {"total": 51, "products": [{
     "seller_sku": "TEE", "title": "Organic tee", "parent_sku": None, "version": 2,
@@ -65,6 +68,7 @@ async def test_the_list_shows_readiness_posting_review_and_a_thumbnail(listing: 
     text = answer.text
     assert f'src="/media/{SHA}"' in text and 'href="/listings/TEE?shop=7001"' in text
     assert "not ready: 1 problem" in text and "rejected by TikTok&#39;s review" in text and "prohibited word" in text
+    assert '<span class="rule">R33</span> <code>main_image</code>: the image is not 1:1 (800x600)' in text
     assert "1–1 of 51 products" in text and "offset=50" in text  # a next page
     assert 'hx-get="/listings/table?shop=7001"' in text
 
@@ -87,22 +91,49 @@ async def test_an_error_of_the_catalog_is_shown_and_the_page_still_renders(listi
     assert '<p class="flash error">Error: no shop 7001 (shop_unknown)</p>' in answer.text
 
 
-async def test_a_check_lists_every_problem_with_its_rule_on_the_product_page(listing: FakeServices) -> None:
-    listing.answer("catalog", "POST", "/products/TEE/check", {
-        "seller_sku": "TEE", "shop_id": "7001", "ready": False, "version": 2, "problems": PROBLEMS})
+def problem_row(p: dict[str, Any]) -> str:
+    """A problem as the product page's table shows it."""
+    return (f'<tr><td class="rule">{p["rule"]}</td><td><code>{p["field"]}</code></td><td>{p["message"]}</td>'
+            f'<td>{p["value"]}</td><td>{p["fix"]}</td></tr>')
+
+
+async def test_a_product_checked_elsewhere_shows_every_problem_from_the_catalogs_answer(
+        listing: FakeServices) -> None:
+    elsewhere = {**READINESS, "shop_id": "7002", "problems": 1, "problem_details": [OTHER]}
+    listing.answer("catalog", "GET", "/products/TEE", {**PRODUCT, "readiness": [READINESS, elsewhere]})
+    async with signed_in(listing) as client:  # no check made from this console
+        shown = await client.get("/listings/TEE", params={"shop": "7001"})
+    assert problem_row(PROBLEMS[0]) in shown.text
+    assert '<span class="rule">R32</span> <code>price</code>: no website price' in shown.text  # shop 7002's, below
+    assert problem_row(OTHER) not in shown.text  # another shop's problems are not this shop's
+    assert not listing.made("catalog", "POST", "/products/TEE/check")
+
+
+async def test_a_check_goes_to_the_catalog_and_the_page_shows_what_the_catalog_then_holds(
+        listing: FakeServices) -> None:
+    checked: list[str] = []
+
+    def check(request: httpx.Request) -> Any:
+        checked.append(request.url.params["shop"])
+        return {"seller_sku": "TEE", "shop_id": "7001", "ready": False, "version": 2, "problems": PROBLEMS}
+
+    def stored(_: httpx.Request) -> Any:  # the check the catalog holds once it was made (here: other problems)
+        return {**PRODUCT, "readiness": [{**READINESS, "problem_details": [OTHER]}] if checked else []}
+
+    listing.answer("catalog", "POST", "/products/TEE/check", check)
+    listing.answer("catalog", "GET", "/products/TEE", stored)
     async with signed_in(listing) as client:
         before = await client.get("/listings/TEE", params={"shop": "7001"})
         done = await client.post("/listings/TEE/check", data={"csrf": client.csrf, "shop": "7001"},
                                  headers={"referer": "http://console.test/listings/TEE?shop=7001"})
         after = await client.get("/listings/TEE", params={"shop": "7001"})
-        listed = await client.get("/listings")
-    assert "the image is not 1:1" not in before.text and "gives only how many" in before.text
+    assert "Never checked for this shop" in before.text and '<td class="rule">' not in before.text
     assert done.status_code == 303 and done.headers["location"] == "/listings/TEE?shop=7001"
     [call] = listing.made("catalog", "POST", "/products/TEE/check")
     assert call.params == {"shop": "7001"}
     assert "TEE is not ready for shop 7001: 1 problem(s)." in after.text
-    assert '<td class="rule">R33</td>' in after.text and "crop it square" in after.text and "800x600" in after.text
-    assert "the image is not 1:1" in listed.text  # the list shows it too now
+    # the problems are the catalog's (problem_details), not a copy of the check's answer kept by the console
+    assert problem_row(OTHER) in after.text and "the image is not 1:1" not in after.text
 
 
 async def test_the_products_live_part_is_its_state_on_the_shop_alone(listing: FakeServices) -> None:
@@ -189,35 +220,25 @@ async def test_a_sku_with_a_slash_is_one_segment_of_the_api_path(listing: FakeSe
     assert 'action="/listings/TEE%2FRED/check"' in answer.text
 
 
-async def test_an_image_is_proxied_with_its_type(listing: FakeServices) -> None:
-    listing.answer("catalog", "GET", f"/media/{SHA}", httpx.Response(
-        200, content=b"\xff\xd8jpeg", headers={"content-type": "image/jpeg"}))
+async def test_the_product_page_lists_the_exact_children_of_the_matrix(listing: FakeServices) -> None:
+    child = {"seller_sku": "RED-XL", "title": "Red, XL", "parent_sku": "TEE", "version": 1, "image": None,
+             "readiness": {**READINESS, "problem_details": [OTHER]}, "posting": None}
+
+    def products(request: httpx.Request) -> Any:
+        return {"total": 1, "products": [child]} if request.url.params.get("parent") == "TEE" else LISTED
+
+    listing.answer("catalog", "GET", "/products", products)
     async with signed_in(listing) as client:
-        answer = await client.get(f"/media/{SHA.upper()}")
-    assert answer.status_code == 200 and answer.content == b"\xff\xd8jpeg"
-    assert answer.headers["content-type"] == "image/jpeg"
-    [call] = listing.made("catalog", "GET", f"/media/{SHA}")
-    assert call.authorization is not None
+        shown = await client.get("/listings/TEE", params={"shop": "7001"})
+    [call] = listing.made("catalog", "GET", "/products")
+    assert call.params == {"parent": "TEE", "shop": "7001", "limit": "200"}  # the parent's children, not a search
+    assert "Variations (R39)" in shown.text and 'href="/listings/RED-XL?shop=7001"' in shown.text
+    assert '<span class="rule">R32</span> <code>price</code>: no website price' in shown.text  # the child's problem
 
 
-@pytest.mark.parametrize("key", ["../../etc/passwd", "ab" * 31, "zz" * 32])
-async def test_only_a_sha256_is_asked_for(listing: FakeServices, key: str) -> None:
+async def test_a_variation_asks_for_no_children(listing: FakeServices) -> None:
+    listing.answer("catalog", "GET", "/products/TEE-RED", {**PRODUCT, "seller_sku": "TEE-RED", "parent_sku": "TEE"})
     async with signed_in(listing) as client:
-        answer = await client.get(f"/media/{key}")
-    assert answer.status_code == 404
-    assert not [c for c in listing.calls if c.path.startswith("/media")]
-
-
-async def test_a_file_that_is_no_image_is_not_served(listing: FakeServices) -> None:
-    listing.answer("catalog", "GET", f"/media/{SHA}", httpx.Response(
-        200, content=b"<svg onload=alert(1)>", headers={"content-type": "image/svg+xml"}))
-    async with signed_in(listing) as client:
-        answer = await client.get(f"/media/{SHA}")
-    assert answer.status_code == 415 and b"<svg" not in answer.content
-
-
-async def test_a_missing_image_says_the_catalogs_error(listing: FakeServices) -> None:
-    listing.answer("catalog", "GET", f"/media/{SHA}", (404, {"error": {"code": "media_not_found", "message": "no file"}}))
-    async with signed_in(listing) as client:
-        answer = await client.get(f"/media/{SHA}")
-    assert answer.status_code == 404 and answer.text == "Error: no file (media_not_found)"
+        shown = await client.get("/listings/TEE-RED", params={"shop": "7001"})
+    assert shown.status_code == 200 and 'href="/listings/TEE?shop=7001"' in shown.text
+    assert not listing.made("catalog", "GET", "/products")

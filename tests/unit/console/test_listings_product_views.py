@@ -4,7 +4,6 @@ check, post, update and a category pick, in the CLI's words."""
 from __future__ import annotations
 
 from libs.console.listings import product, wording
-from libs.console.listings.checks import Checks
 from libs.console.listings.views import posting
 
 SHA = "ab" * 32
@@ -17,10 +16,12 @@ BODY = {
                "images": [{"source": "img/back.jpg", "sha256": None}, {"source": "https://x/side.jpg", "sha256": SHA}]},
     "listings": [{"shop_id": "7001", "product_id": "17", "sku_id": None, "seller_sku": "TEE", "title": "Tee",
                   "status": "ACTIVATE", "matched_by": "product_id", "imported_at": "2026-12-01T09:00:00+00:00"}],
-    "readiness": [{"shop_id": "7001", "ready": True, "problems": 0, "checked_version": 5,
+    "readiness": [{"shop_id": "7001", "ready": True, "problems": 0, "problem_details": [], "checked_version": 5,
                    "checked_at": "2026-12-02T09:00:00+00:00"},
                   {"shop_id": "7003", "ready": False, "problems": 1, "checked_version": 5,
-                   "checked_at": "2026-12-02T09:00:00+00:00"}],
+                   "checked_at": "2026-12-02T09:00:00+00:00", "problem_details": [
+                       {"rule": "R32", "code": "category_not_leaf", "field": "category_id", "message": "not a leaf",
+                        "value": "600", "fix": "pick a leaf", "child_sku": None}]}],
     "postings": [{"shop_id": "7001", "seller_sku": "TEE", "state": "posted", "product_id": "17",
                   "sku_ids": {"TEE": "171"}, "tiktok_status": "FAILED", "live": False, "posted_version": 4,
                   "record_version": 5, "errors": [],
@@ -58,20 +59,12 @@ def test_the_product_on_the_chosen_shop_and_on_every_shop() -> None:
     assert elsewhere.readiness.state == "unchecked" and "7009" in [o.shop_id for o in elsewhere.shops]
 
 
-def test_the_last_check_made_here_lists_the_problems_on_its_shop() -> None:
-    checks = Checks()
-    checks.remember("7003", "TEE", {"version": 5, "ready": False, "problems": [
-        {"rule": "R32", "field": "category_id", "message": "not a leaf", "fix": "pick a leaf"}]})
-    item = product.product(BODY, "7003", checks=checks.of_sku("TEE"))
-    assert [(p.rule, p.field) for p in item.readiness.problems] == [("R32", "category_id")]
-    assert checks.of_shop("7001", ["TEE"]) == {}
-
-
-def test_checks_remembered_are_bounded() -> None:
-    checks = Checks(limit=2)
-    for sku in ("A", "B", "C"):
-        checks.remember("7001", sku, {"version": 1, "ready": True, "problems": []})
-    assert sorted(checks.of_shop("7001", ["A", "B", "C"])) == ["B", "C"]
+def test_the_problems_of_each_shop_are_the_catalogs_problem_details_there() -> None:
+    item = product.product(BODY, "7003")
+    assert [(p.rule, p.field, p.message, p.value, p.fix) for p in item.readiness.problems] == [
+        ("R32", "category_id", "not a leaf", "600", "pick a leaf")]
+    elsewhere = {o.shop_id: o.readiness for o in product.product(BODY, "7001").shops}  # every shop's, from any page
+    assert [p.code for p in elsewhere["7003"].problems] == ["category_not_leaf"] and elsewhere["7001"].problems == []
 
 
 def test_variations_of_a_matrix_from_the_list_and_from_tiktoks_ids() -> None:

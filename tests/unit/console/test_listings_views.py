@@ -17,8 +17,10 @@ PROBLEMS = [
 ]
 
 
-def stored(ready: bool = False, problems: Any = 2, version: int = 3) -> dict[str, Any]:
-    return {"shop_id": "7001", "ready": ready, "problems": problems, "checked_version": version,
+def stored(ready: bool = False, problems: int = 2, version: int = 3, details: Any = None) -> dict[str, Any]:
+    """A ``readiness`` as the catalog answers it: how many problems, and each of them (``problem_details``)."""
+    return {"shop_id": "7001", "ready": ready, "problems": problems,
+            "problem_details": PROBLEMS[:problems] if details is None else details, "checked_version": version,
             "checked_at": "2026-12-03T10:00:00+00:00"}
 
 
@@ -32,30 +34,20 @@ def test_ready_has_no_problems_shown() -> None:
     assert (r.state, r.label, r.problems) == ("ready", "ready", [])
 
 
-def test_every_problem_is_shown_with_its_rule_when_the_catalog_gives_them() -> None:
-    r = readiness(stored(problems=PROBLEMS))
-    assert r.label == "not ready: 2 problems"
-    assert [(p.rule, p.field, p.message, p.value, p.fix) for p in r.problems] == [
-        ("R33", "main_image", "not 1:1", "800x600", "crop it"), ("R32", "TEE-RED: price", "no website price", "", "set price")]
+def test_every_problem_of_the_catalogs_problem_details_is_shown_with_its_rule() -> None:
+    r = readiness(stored(problems=2))
+    assert (r.label, r.count) == ("not ready: 2 problems", 2)
+    assert [(p.rule, p.field, p.message, p.value, p.fix, p.code) for p in r.problems] == [
+        ("R33", "main_image", "not 1:1", "800x600", "crop it", "image_not_square"),
+        ("R32", "TEE-RED: price", "no website price", "", "set price", "price_missing")]
     assert r.rules == "R32, R33"
 
 
-def test_problem_details_next_to_a_count_are_used() -> None:
-    r = readiness({**stored(problems=2), "problem_details": PROBLEMS})
-    assert [p.code for p in r.problems] == ["image_not_square", "price_missing"]
-
-
-def test_a_count_alone_gives_the_count_and_no_list() -> None:
-    r = readiness(stored(problems=1))
-    assert (r.label, r.count, r.problems) == ("not ready: 1 problem", 1, [])
-
-
-def test_the_consoles_last_check_fills_in_the_problems_only_when_it_is_the_stored_check() -> None:
-    check = {"version": 3, "ready": False, "problems": PROBLEMS}
-    assert [p.rule for p in readiness(stored(), checked=check).problems] == ["R33", "R32"]
-    assert readiness(stored(version=4), checked=check).problems == []  # a later check than the one remembered
-    assert readiness(stored(problems=3), checked=check).problems == []  # another outcome
-    assert readiness(stored(), checked={**check, "ready": True}).problems == []
+def test_the_problems_are_those_of_problem_details_and_the_count_that_of_problems() -> None:
+    assert [p.code for p in readiness(stored(problems=2, details=PROBLEMS[1:])).problems] == ["price_missing"]
+    counted = readiness(stored(problems=2, details=[]))  # a count without the list: the count, nothing made up
+    assert (counted.label, counted.count, counted.problems) == ("not ready: 2 problems", 2, [])
+    assert readiness(stored(problems=1, details=PROBLEMS)).count == 2  # never fewer than are listed
 
 
 def test_a_record_changed_after_its_check_is_stale() -> None:
@@ -119,8 +111,7 @@ def test_a_row_of_the_product_list() -> None:
     [row] = rows.rows({"total": 1, "products": [{
         "seller_sku": "TEE-RED", "title": "Tee", "parent_sku": "TEE", "version": 4,
         "image": {"source": "img/a.jpg", "sha256": SHA}, "readiness": stored(problems=2, version=4),
-        "posting": {"state": "posted", "product_id": "17", "tiktok_status": "PENDING", "posted_version": 3}}]},
-        {"TEE-RED": {"version": 4, "ready": False, "problems": PROBLEMS}})
+        "posting": {"state": "posted", "product_id": "17", "tiktok_status": "PENDING", "posted_version": 3}}]})
     assert (row.sku, row.parent_sku, row.image, row.image_source) == ("TEE-RED", "TEE", SHA, "img/a.jpg")
     assert [p.rule for p in row.readiness.problems] == ["R33", "R32"]
     assert row.posting.label == "in TikTok's review" and row.posting.outdated

@@ -22,10 +22,10 @@ END"""
 
 
 async def page(conn: asyncpg.Connection, *, shop_id: str | None, state: str | None, search: str | None,
-               newest: bool, limit: int, offset: int) -> tuple[int, list[asyncpg.Record]]:
+               parent: str | None, newest: bool, limit: int, offset: int) -> tuple[int, list[asyncpg.Record]]:
     """(how many products match, the page of them): by seller SKU, or newest first. ``search`` is a
-    case-insensitive substring of the SKU or the title; ``state`` needs ``shop_id``. One statement; only the
-    page's records are read."""
+    case-insensitive substring of the SKU or the title; ``parent`` the exact SKU of a matrix parent (its
+    variation children only); ``state`` needs ``shop_id``. One statement; only the page's records are read."""
     rows = await conn.fetch(
         f"""
         WITH found AS (
@@ -35,6 +35,7 @@ async def page(conn: asyncpg.Connection, *, shop_id: str | None, state: str | No
             WHERE ($2::text IS NULL OR coalesce({_STATE}, false))
               AND ($3::text IS NULL OR strpos(lower(p.seller_sku), lower($3::text)) > 0
                    OR strpos(lower(coalesce(p.title, '')), lower($3::text)) > 0)
+              AND ($7::text IS NULL OR p.parent_sku = $7::text)
         )
         SELECT t.total, p.seller_sku, p.title, p.parent_sku, p.version, p.created_at, p.updated_at,
                p.record -> 'main_image' AS main_image, p.record -> 'images' -> 0 AS first_image
@@ -44,7 +45,7 @@ async def page(conn: asyncpg.Connection, *, shop_id: str | None, state: str | No
                            LIMIT $5 OFFSET $6) f ON true
         LEFT JOIN products p ON p.seller_sku = f.seller_sku
         ORDER BY CASE WHEN $4::boolean THEN p.created_at END DESC, p.seller_sku
-        """, shop_id, state, search, newest, limit, offset)
+        """, shop_id, state, search, newest, limit, offset, parent)
     total = int(rows[0]["total"]) if rows else 0
     return total, [r for r in rows if r["seller_sku"] is not None]
 

@@ -13,7 +13,7 @@ from services.catalog.products.browse.domain import Order, State, check_filter, 
 
 
 async def list_products(pool: asyncpg.Pool, *, shop_id: str | None = None, state: State | None = None,
-                        search: str | None = None, order: Order = "sku", limit: int = 50,
+                        search: str | None = None, parent: str | None = None, order: Order = "sku", limit: int = 50,
                         offset: int = 0) -> dict[str, Any]:
     """``{"products": [...], "total": N}``; with ``shop_id`` each product has ``readiness`` and ``posting``
     on that shop (None: never checked / never posted there)."""
@@ -21,7 +21,7 @@ async def list_products(pool: asyncpg.Pool, *, shop_id: str | None = None, state
     check_filter(shop_id, state)
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         total, rows = await repo.page(conn, shop_id=shop_id, state=state, search=search or None,
-                                      newest=order == "newest", limit=limit, offset=offset)
+                                      parent=parent or None, newest=order == "newest", limit=limit, offset=offset)
         found = await repo.states(conn, shop_id, [r["seller_sku"] for r in rows]) if shop_id and rows else {}
     products = []
     for r in rows:
