@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
+import structlog
 
 from libs.common.events.shops import ShopSwitches
 from services.auth.domain import Shop, ShopNotFound
@@ -129,6 +130,11 @@ async def try_lock_shop(conn: asyncpg.Connection, *, shop_id: str) -> bool:
 
 
 async def audit(conn: asyncpg.Connection, *, shop_id: str | None, action: str, outcome: str, **detail: Any) -> None:
+    """One audit entry; an action an admin API caller asked for names them (``by``: the CLI, an operator
+    signed in to the console), an action of the service's own loops names nobody."""
+    caller = structlog.contextvars.get_contextvars().get("caller")
+    if caller:
+        detail = {"by": caller, **detail}
     await conn.execute(
         "INSERT INTO audit_log (shop_id, action, outcome, detail) VALUES ($1, $2, $3, $4)",
         shop_id,

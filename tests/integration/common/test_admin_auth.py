@@ -29,6 +29,9 @@ async def test_admin_api_needs_one_of_its_callers_credentials(pg_dsn, kafka_boot
         assert refused.status_code == 401 and "ADMIN_API_TOKEN" in refused.json()["error"]["message"]
         wrong = await http.get(f"{url}/inventory/SKU-1", headers={"Authorization": f"Bearer {cli}0"})
         assert wrong.status_code == 401
-        for secret in (cli, console):
+        for name, secret in (("cli", cli), ("console", console)):
             allowed = await http.get(f"{url}/inventory/SKU-1", headers={"Authorization": f"Bearer {secret}"})
             assert allowed.status_code == 404  # past the gate: nothing received for that SKU yet
+            who = await http.get(f"{url}/whoami", headers={"Authorization": f"Bearer {secret}"})
+            assert who.json() == {"caller": name, "service": "catalog"}  # how the console checks a sign-in
+        assert (await http.get(f"{url}/whoami")).status_code == 401
