@@ -1,4 +1,4 @@
-"""``make bench`` / ``python -m tests.bench [--scenario inventory|orders|catalog|posting|steady|all] [--orders N] [--skus N] [--products N] [--steady-s S] [--no-profile]``.
+"""``make bench`` / ``python -m tests.bench [--scenario inventory|orders|catalog|console|posting|steady|all] [--orders N] [--skus N] [--products N] [--console-orders N] [--console-products N] [--steady-s S] [--no-profile]``.
 
 Starts the stack as processes exactly as ``make run`` does (``ttshop dev``) and measures it from the
 outside. *orders*: connects a sandbox shop through the CLI, places N orders in the sandbox, starts a
@@ -7,6 +7,9 @@ connects a shop with inventory upload on, lists N SKUs on TikTok (the sandbox), 
 one ``InventoryChanged`` per SKU and then 5 per SKU, and measures until TikTok holds every new quantity.
 *catalog*: loads an N-row XLSX product file through the CLI (rows/s; a re-run that changes nothing) and
 checks the whole catalogue's readiness (products/s), next to openpyxl alone reading the same file.
+*console*: the operator console's pages (orders list and its live part, listings and its live part, an
+order's page) against the admin API calls they make: p50/p95 and requests/s of 50 sequential requests each,
+the console's peak RSS; on the orders and catalog scenarios' shops, or (alone) on its own smaller data.
 *posting*: one bulk post job of N ready products with 3 images each, against the ideal its rate limits allow.
 *steady*: 200 InventoryChanged/s for S seconds over 5 shops (multi- and single-SKU products): latency p50/p99
 from publish until TikTok holds the value, and the coalescing window's share of it.
@@ -25,6 +28,7 @@ from pathlib import Path
 
 from tests.bench import (
     catalog_scenario,
+    console_scenario,
     inventory_scenario,
     orders_scenario,
     posting_scenario,
@@ -37,7 +41,7 @@ from tests.support.devstack import Stack, running_stack
 
 #: The reconciliation poll and settlement import would compete with the job being measured.
 QUIET_LOOPS = {"ORDERS_POLL_INTERVAL_S": "3600", "ORDERS_SETTLEMENT_INTERVAL_S": "3600"}
-SCENARIOS = ("all", "inventory", "orders", "catalog", "posting", "steady")
+SCENARIOS = ("all", "inventory", "orders", "catalog", "console", "posting", "steady")
 #: scenarios whose profiles are summarised by another scenario's steps (profiling.STEPS)
 STEPS_OF = {"steady": "inventory"}
 
@@ -77,11 +81,12 @@ class Profiles:
 
 
 async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: bool, products: int,
-                posts: int, steady_s: float) -> int:
+                posts: int, steady_s: float, console_orders: int, console_products: int) -> int:
     print(f"ttshop benchmark on {platform.node()} ({os.cpu_count()} CPUs, Python {platform.python_version()})")
     orders_run: orders_scenario.OrdersRun | None = None
     inventory_run: inventory_scenario.InventoryRun | None = None
     catalog_run: catalog_scenario.CatalogRun | None = None
+    console_run: console_scenario.ConsoleRun | None = None
     posting_run: posting_scenario.PostingRun | None = None
     steady_run: steady_scenario.SteadyRun | None = None
     with running_stack(QUIET_LOOPS) as stack:
@@ -102,6 +107,13 @@ async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: b
                     stack, products, on_measure_start=lambda: profiles.start("catalog", "catalog"),
                     on_measure_end=profiles.stop,
                 )
+            if scenario in ("all", "console"):  # after orders and catalog: it shows their shops' data
+                console_run = await console_scenario.run(
+                    stack, orders_shop=orders_run.shop_id if orders_run else None,
+                    listing_shop_id=catalog_run.shop_id if catalog_run else None,
+                    orders=orders if orders_run else console_orders, products=console_products,
+                    on_measure_start=lambda: profiles.start("console", "console"), on_measure_end=profiles.stop,
+                )
             if scenario in ("all", "posting"):
                 posting_run = await posting_scenario.run(
                     stack, posts, on_measure_start=lambda: profiles.start("posting", "catalog", "sandbox"),
@@ -121,6 +133,8 @@ async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: b
         report.inventory(inventory_run)
     if catalog_run is not None:
         report.catalog(catalog_run)
+    if console_run is not None:
+        report.console(console_run)
     if posting_run is not None:
         report.posting(posting_run)
     if steady_run is not None:
@@ -129,6 +143,7 @@ async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: b
     walls = {"orders": orders_run.all_on_topic_s if orders_run else 0.0,
              "inventory": inventory_run.profiled_s if inventory_run else 0.0,
              "catalog": catalog_run.upsert_s + catalog_run.rerun_s if catalog_run else 0.0,
+             "console": console_run.measured_s if console_run else 0.0,
              "posting": posting_run.job_s if posting_run else 0.0,
              "steady": steady_run.measured_s if steady_run else 0.0}
     for name, prof, measured in profiles.done:
@@ -138,7 +153,8 @@ async def _main(scenario: str, orders: int, skus: int, poll_s: float, profile: b
     if not profile:
         print("\nprofile: off (--no-profile, or py-spy not installed: pip install py-spy)")
     ok = ((orders_run is None or orders_run.distinct == orders) and (inventory_run is None or inventory_run.ok)
-          and (catalog_run is None or catalog_run.ok) and (posting_run is None or posting_run.ok)
+          and (catalog_run is None or catalog_run.ok) and (console_run is None or console_run.ok)
+          and (posting_run is None or posting_run.ok)
           and (steady_run is None or steady_run.ok))
     return 0 if ok else 1
 
@@ -149,6 +165,10 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=5000, help="orders to place and download (default 5000)")
     parser.add_argument("--skus", type=int, default=1000, help="SKUs listed and updated (default 1000)")
     parser.add_argument("--products", type=int, default=10_000, help="rows of the product file (default 10000)")
+    parser.add_argument("--console-orders", type=int, default=1000,
+                        help="orders the console scenario places when run alone (default 1000)")
+    parser.add_argument("--console-products", type=int, default=1000,
+                        help="products the console scenario loads when run alone (default 1000)")
     parser.add_argument("--posts", type=int, default=1000, help="products in the bulk post (default 1000)")
     parser.add_argument("--poll-ms", type=int, default=50,
                         help="how often the inventory scenario reads the shop's listings from the sandbox (default 50)")
@@ -158,11 +178,14 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.skus <= 9000:
         parser.error("--skus must be 1..9000 (quantities are derived from the SKU's index)")
+    if args.console_orders < 1 or args.console_products < 1:
+        parser.error("--console-orders and --console-products must be at least 1")
     if not 1 <= args.steady_s <= 600:
         parser.error("--steady-s must be 1..600")
     profile = not args.no_profile and profiling.available()
     raise SystemExit(asyncio.run(_main(args.scenario, args.orders, args.skus, args.poll_ms / 1000, profile,
-                                      args.products, args.posts, args.steady_s)))
+                                      args.products, args.posts, args.steady_s, args.console_orders,
+                                      args.console_products)))
 
 
 if __name__ == "__main__":

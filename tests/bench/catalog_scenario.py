@@ -38,11 +38,24 @@ class CatalogRun:
     ready: int = 0
     not_ready: int = 0
     setup: dict[str, float] = field(default_factory=dict)
+    shop_id: str = ""  # the shop whose readiness was checked (the console scenario lists it)
 
     @property
     def ok(self) -> bool:
         return self.created == self.rows and self.unchanged_on_rerun == self.rows and self.refused == 0
 
+
+
+def product_file(folder: Path, rows: int, category_id: str, attributes: str) -> tuple[Path, bytes]:
+    """``products.xlsx`` of ``rows`` bench products in ``folder``, with the 2 images every row shares
+    (``img/``); answers its path and bytes."""
+    (folder / "img").mkdir(exist_ok=True)
+    (folder / "img" / "front.jpg").write_bytes(image_bytes(800, 800))
+    (folder / "img" / "back.jpg").write_bytes(image_bytes(900, 900, "PNG"))
+    data = _workbook(rows, category_id, attributes)
+    path = folder / "products.xlsx"
+    path.write_bytes(data)
+    return path, data
 
 
 def _workbook(rows: int, category_id: str, attributes: str) -> bytes:
@@ -65,15 +78,10 @@ async def run(stack: Stack, rows: int, *, on_measure_start: Callable[[], None] =
     t = time.monotonic()
     async with httpx.AsyncClient(timeout=60) as http:
         shop_id, category_id, required = await listing_shop(stack, http)
+    result.shop_id = shop_id
     result.setup["shop, categories, attributes (CLI)"] = time.monotonic() - t
 
-    folder = Path(tempfile.mkdtemp(prefix="ttshop-bench-catalog-"))
-    (folder / "img").mkdir()
-    (folder / "img" / "front.jpg").write_bytes(image_bytes(800, 800))
-    (folder / "img" / "back.jpg").write_bytes(image_bytes(900, 900, "PNG"))
-    data = _workbook(rows, category_id, required)
-    path = folder / "products.xlsx"
-    path.write_bytes(data)
+    path, data = product_file(Path(tempfile.mkdtemp(prefix="ttshop-bench-catalog-")), rows, category_id, required)
     result.file_bytes = len(data)
 
     t = time.monotonic()

@@ -17,6 +17,9 @@ from tests.support.devstack import Stack
 from tests.support.shops import admin_headers, control
 
 TOPIC = "orders.downloaded"
+#: The lines of every bench order (2 SKUs, 3 units).
+LINES = [{"seller_sku": "BENCH-A", "quantity": 2, "unit_price": "9.99"},
+         {"seller_sku": "BENCH-B", "quantity": 1, "unit_price": "4.50"}]
 
 
 @dataclass
@@ -29,6 +32,7 @@ class OrdersRun:
     duplicates: int = 0
     pages: int = 0
     marks: dict[str, float] = field(default_factory=dict)
+    shop_id: str = ""  # the shop the orders were placed in (the console scenario shows them)
 
     @property
     def orders_per_s(self) -> float:
@@ -68,12 +72,10 @@ async def _consumer(bootstrap: str) -> AIOKafkaConsumer:
 async def run(stack: Stack, orders: int, *, on_job_started: Any = None) -> OrdersRun:
     result = OrdersRun(orders)
     async with httpx.AsyncClient(timeout=300, headers=admin_headers(stack)) as http:
-        shop_id = await connect_shop(stack, http)
+        shop_id = result.shop_id = await connect_shop(stack, http)
         started = time.monotonic()
         await control(http, "POST", f"{stack.url('sandbox')}/sandbox/shops/{shop_id}/orders/bulk", json={
-            "count": orders, "webhook": False,
-            "lines": [{"seller_sku": "BENCH-A", "quantity": 2, "unit_price": "9.99"},
-                      {"seller_sku": "BENCH-B", "quantity": 1, "unit_price": "4.50"}],
+            "count": orders, "webhook": False, "lines": LINES,
         })
         result.place_s = time.monotonic() - started
         consumer = await _consumer(stack.bootstrap)

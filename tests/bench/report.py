@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.bench import (
     catalog_scenario,
+    console_scenario,
     inventory_scenario,
     orders_scenario,
     posting_scenario,
@@ -176,3 +177,36 @@ def steady(run: steady_scenario.SteadyRun) -> None:
           f"is longer (the poll gets at most {limit:.0f} % of the sandbox); a latency is counted from when the "
           "producer was handed the event to the end of the first GET that showed the value, and lies between that "
           "and the start of the shop's GET before)")
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.1f} ms"
+
+
+def console(run: console_scenario.ConsoleRun) -> None:
+    print(f"\nconsole scenario: the operator console's pages against the admin API calls they make, one signed-in "
+          f"session; {run.requests} sequential requests each after {console_scenario.WARMUP} warm-ups")
+    if run.setup:  # empty when it shows the orders and catalog scenarios' data
+        _rows([(f"  setup: {k}", f"{v:8.2f} s") for k, v in run.setup.items()])
+    for group in run.groups:
+        base = group.rows[0].pct(0.5) if group.rows else 0.0
+        width = max(len(label) for label in [*(t.label for t in group.rows), *(d[0] for d in group.derived)])
+        print(f"\n  {group.title}")
+        print(f"    {'':<{width}}  {'p50':>10} {'p95':>10} {'req/s':>7} {'bytes':>9}  p50 / first row")
+        for t in group.rows:
+            ratio = t.pct(0.5) / base if base else 0.0
+            size = f"{t.size:9,d}" if t.size is not None else f"{'-':>9}"
+            print(f"    {t.label:<{width}}  {_ms(t.pct(0.5))} {_ms(t.pct(0.95))} {t.per_s:7.0f} {size}  {ratio:6.2f}x")
+        for label, seconds in group.derived:
+            ratio = seconds / base if base else 0.0
+            print(f"    {label:<{width}}  {_ms(seconds)} {'':>10} {'':>7} {'':>9}  {ratio:6.2f}x")
+    mib = [f"{k / 1024:.1f} MiB" if k is not None else "-" for k in (run.rss_before_kib, run.rss_after_kib)]
+    print()
+    _rows([
+        ("console peak RSS (VmHWM) before / after measuring", f"{mib[0]} / {mib[1]}"),
+        ("measured (all targets, warm-ups included)", f"{run.measured_s:8.2f} s"),
+        ("pages 200 and showing their API's data", "yes" if run.ok else "NO"),
+        *((f"  {i + 1}.", failure) for i, failure in enumerate(run.failures)),
+    ])
+    print("  (req/s: sequential, one request at a time = 1 / mean latency; bytes: the answer's body; "
+          "a page shows its data when every order id / SKU of the API's answer is on it and no error)")

@@ -11,7 +11,7 @@ from tests.support.procs import descends_from
 
 
 def processes(stack: Stack) -> dict[str, list[int]]:
-    """pids per part of the stack: the services and sandbox by module, the broker, PostgreSQL."""
+    """pids per part of the stack: the services, console and sandbox by module, the broker, PostgreSQL."""
     found: dict[str, list[int]] = {}
     everything = list(_all_cmdlines())
     for pid, cmdline in everything:
@@ -43,6 +43,8 @@ def _classify(cmdline: list[str], state_dir: Path) -> str | None:
             return module.removeprefix("services.")
         if module == "libs.sandbox":
             return "sandbox"
+        if module == "libs.console":
+            return "console"
     if "tansu" in joined:
         return "broker (tansu)"
     if "postgres" in joined and str(state_dir) in joined:
