@@ -31,10 +31,13 @@ async def attempt(call: Awaitable[Any]) -> tuple[Any, str | None]:
         return None, f"Error: {exc.shown}"
 
 
-async def _results(signed: Operator, wanted: views.Search) -> dict[str, Any]:
-    (body, error), (shops, _) = await asyncio.gather(
-        attempt(signed.api.get("orders", "/orders", **wanted.api_params())), attempt(signed.api.get("auth", "/shops")))
-    rows = views.order_rows(body, views.shop_names(shops), wanted) if body is not None else []
+async def _results(signed: Operator, wanted: views.Search, shops: Awaitable[tuple[Any, str | None]] | None = None,
+                   ) -> dict[str, Any]:
+    """The results table's data; ``shops`` is auth's answer when the caller asks for it anyway (one call)."""
+    (body, error), (shops_body, _) = await asyncio.gather(
+        attempt(signed.api.get("orders", "/orders", **wanted.api_params())),
+        shops if shops is not None else attempt(signed.api.get("auth", "/shops")))
+    rows = views.order_rows(body, views.shop_names(shops_body), wanted) if body is not None else []
     return {"orders": rows, "error": error, "search": wanted, "asked": len(views.listed(body, "orders"))}
 
 
@@ -45,8 +48,9 @@ async def orders_page(request: Request, signed: Signed, shop: Text = "", status:
     if id.strip():
         return RedirectResponse(views.order_link(id.strip()), status_code=303)
     wanted, problems = views.search(shop, status, from_, to, limit)
-    (shops, shops_error), results = await asyncio.gather(attempt(signed.api.get("auth", "/shops")),
-                                                         _results(signed, wanted))
+    shops_task = asyncio.ensure_future(attempt(signed.api.get("auth", "/shops")))
+    results = await _results(signed, wanted, shops_task)
+    shops, shops_error = await shops_task
     return page(request, "orders/list.html", shops=views.shop_choices(shops), shops_error=shops_error,
                 problems=problems, statuses=views.STATUSES, limits=views.LIMITS,
                 job=job.strip(), job_link=f"/jobs/orders/{segment(job.strip())}" if job.strip() else "",

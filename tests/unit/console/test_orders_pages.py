@@ -194,3 +194,11 @@ async def test_an_order_id_is_one_path_segment_of_the_admin_api(fake: FakeServic
         answer = await client.get("/orders/a%3Fb")
     assert answer.status_code == 200 and "no such order" in answer.text
     assert sorted(seen) == [b"/orders/a%3Fb", b"/orders/a%3Fb/cancellations", b"/orders/a%3Fb/settlements"]
+
+
+async def test_the_list_page_asks_auth_for_the_shops_once(fake: FakeServices) -> None:
+    listed(fake, [ORDER])
+    async with signed_in(fake) as client:
+        answer = await client.get("/orders", params={"shop": "7001"})
+    assert answer.status_code == 200 and "5714" in answer.text
+    assert len(fake.made("auth", "GET", "/shops")) == 1
