@@ -62,6 +62,8 @@ async def test_a_switch_toggled_in_the_browser_is_what_the_cli_shows(console: An
     await console.locator(".flash.ok", has_text=f"shop {shop_id}: test settings OK").wait_for()
     audit = console.locator("table tbody tr", has_text="test")
     assert await audit.count() >= 1
+    toggled_entry = console.locator("table tbody tr", has_text="allow_order_download=on")
+    assert "by: cli" in await toggled_entry.inner_text()  # the audit trail names who clicked
     await screenshot(console, "shop")
 
 
