@@ -55,8 +55,11 @@ def dlq_topics(topic: str | None) -> list[str]:
     return [topic if topic.endswith(".dlq") else dlq_topic(topic)]
 
 
-async def read_dead_letters(bootstrap: str, topics: list[str], *, limit: int = 1000) -> list[DeadLetter]:
-    """Everything currently in the given DLQ topics (no consumer group, nothing committed)."""
+async def read_dead_letters(bootstrap: str, topics: list[str], *, limit: int = 1000,
+                            newest: bool = False) -> list[DeadLetter]:
+    """What the given DLQ topics hold (no consumer group, nothing committed), in topic/partition/offset order:
+    the first ``limit`` from the beginning, or with ``newest`` the ``limit`` that failed last (each partition
+    read from ``limit`` before its end; by the ``x-dlq-failed-at`` header, then offset)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
@@ -69,9 +72,13 @@ async def read_dead_letters(bootstrap: str, topics: list[str], *, limit: int = 1
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
+        if newest:
+            starts = await consumer.beginning_offsets(partitions)
+            for tp in partitions:
+                consumer.seek(tp, max(starts[tp], ends[tp] - limit))
         letters: list[DeadLetter] = []
         remaining = {tp for tp in partitions if ends[tp] > await consumer.position(tp)}
-        while remaining and len(letters) < limit:
+        while remaining and (newest or len(letters) < limit):  # newest: at most limit per partition
             batch = await consumer.getmany(*remaining, timeout_ms=1000, max_records=500)
             for tp, records in batch.items():
                 for r in records:
@@ -81,9 +88,16 @@ async def read_dead_letters(bootstrap: str, topics: list[str], *, limit: int = 1
                     remaining.discard(tp)
             if not batch:
                 remaining = {tp for tp in remaining if await consumer.position(tp) < ends[tp]}
+        if newest:
+            letters = sorted(letters, key=_failed_at)[-limit:]
         return sorted(letters, key=lambda d: (d.topic, d.partition, d.offset))[:limit]
     finally:
         await consumer.stop()
+
+
+def _failed_at(letter: DeadLetter) -> tuple[int, int]:
+    stamp = letter.headers.get("x-dlq-failed-at", "")
+    return (int(stamp) if stamp.isdigit() else 0, letter.offset)
 
 
 async def replay(bootstrap: str, letters: list[DeadLetter]) -> int:

@@ -63,8 +63,8 @@ async def counts(bootstrap: str, *, timeout_s: float) -> dict[str, int]:
 
 
 async def letters(bootstrap: str, topic: str | None, *, timeout_s: float, limit: int = READ_LIMIT) -> list[DeadLetter]:
-    """The dead letters of one topic (``x`` or ``x.dlq``), or of every topic."""
-    return await bounded(read_dead_letters(bootstrap, dlq_topics(topic), limit=limit), bootstrap=bootstrap,
+    """The dead letters of one topic (``x`` or ``x.dlq``), or of every topic: the ``limit`` that failed last."""
+    return await bounded(read_dead_letters(bootstrap, dlq_topics(topic), limit=limit, newest=True), bootstrap=bootstrap,
                          timeout_s=timeout_s, doing="read dead letters")
 
 

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from aiokafka import AIOKafkaProducer
 from typer.testing import CliRunner
 
 from libs.cli.main import app
@@ -63,3 +64,23 @@ async def test_dead_letter_listed_with_reason_and_replayed(pg_dsn, kafka_bootstr
     finally:
         await publisher.stop()
         await pool.close()
+
+
+async def test_the_newest_dead_letters_are_read_when_there_are_more_than_the_limit(kafka_bootstrap, unique):
+    """The console lists the dead letters that failed last (a DLQ can hold thousands), the CLI from the start."""
+    topic = f"dlq-newest-{unique}.dlq"
+    await ensure_topics(kafka_bootstrap, [topic], partitions=2)
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+    await producer.start()
+    try:
+        for n in range(6):  # failed at 1000, 1001, ... over both partitions
+            await producer.send_and_wait(topic, f"letter-{n}".encode(), partition=n % 2,
+                                         headers=[("x-dlq-failed-at", str(1000 + n).encode())])
+    finally:
+        await producer.stop()
+    newest = await read_dead_letters(kafka_bootstrap, [topic], limit=3, newest=True)
+    oldest = await read_dead_letters(kafka_bootstrap, [topic], limit=3)
+    assert sorted(d.value for d in newest) == [b"letter-3", b"letter-4", b"letter-5"]
+    assert sorted(d.value for d in oldest) != sorted(d.value for d in newest) and len(oldest) == 3
+    everything = await read_dead_letters(kafka_bootstrap, [topic], limit=100, newest=True)
+    assert sorted(d.value for d in everything) == [f"letter-{n}".encode() for n in range(6)]
