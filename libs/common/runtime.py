@@ -33,10 +33,12 @@ from libs.common.logging import configure_logging
 from libs.common.metrics import Collector, Query, ScrapedGauge, bind_service, from_database, install_metrics
 from libs.common.outbox import OutboxRelay
 from libs.common.request_id import install_request_id
+from libs.common.retention import INBOX, Kept, prune
 from libs.common.settings import ServiceSettings
 from libs.common.status import router as status_router
 from libs.common.web import install_error_handlers, protect_admin_api
 from libs.common.web_limits import storable_parameters
+from libs.common.worker import Every
 
 log = structlog.get_logger(__name__)
 
@@ -65,6 +67,8 @@ class ServiceRuntime:
     components: Components = field(init=False)
     factories: list[tuple[str, Factory, bool]] = field(default_factory=list)
     collectors: list[Collector] = field(default_factory=list)
+    #: Tables of records kept only to recognise repeats, pruned by age (libs/common/retention.py).
+    kept: list[Kept] = field(default_factory=lambda: [INBOX])
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -93,6 +97,18 @@ class ServiceRuntime:
         """Like :meth:`provide`, and run the built worker's ``run()`` as background loop ``name`` once the
         consumers are up; ``runtime.components.wake(name)`` wakes it."""
         self.factories.append((name, factory, True))
+
+    def keep_for_repeats(self, table: Kept) -> None:
+        """``table`` holds records kept only to recognise a repeat (e.g. the TikTok notifications acted on):
+        the retention pass deletes its finished rows after ``<SERVICE>_RETENTION_DAYS``, like the inbox's."""
+        self.kept.append(table)
+
+    async def prune_kept(self) -> dict[str, int]:
+        """One retention pass over every kept table (the ``retention`` loop runs it each interval)."""
+        removed = await prune(self.db(), self.kept, keep_s=self.settings.retention_days * 86_400)
+        if any(removed.values()):
+            log.info("retention.pruned", **removed, older_than_days=self.settings.retention_days)
+        return removed
 
     def on_start(self, hook: Loop) -> None:
         """Run ``hook(runtime)`` once the pool, producer and http client exist, before consumers and loops."""
@@ -191,6 +207,7 @@ class ServiceRuntime:
             await self.broker.start()
         for name, loop in self.loops:
             self._spawn(name, loop(self))
+        self._spawn("retention", Every(self.prune_kept, interval_s=s.retention_interval_s).run())
         for name, _, is_worker in self.factories:
             if is_worker:
                 self._spawn(name, self.components.get(name).run())

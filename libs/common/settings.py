@@ -136,6 +136,13 @@ class ServiceSettings(SharedSettings):
     )
     outbox_batch_size: int = 500
     outbox_idle_poll_s: float = 0.2
+    retention_days: float = Field(
+        default=30.0, gt=0,
+        description="Consumed event ids (the inbox) and TikTok notifications acted on are forgotten after this "
+        "many days: keep it above the topics' retention and how far back dead letters are replayed (an event "
+        "coming again after it would be applied again).",
+    )
+    retention_interval_s: float = Field(default=3600.0, gt=0, description="How often the retention pass runs.")
     metrics_require_credential: bool = Field(
         default=False,
         validation_alias=_env("METRICS_REQUIRE_CREDENTIAL"),

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from libs.common import metrics
 from libs.common.credentials import Credentials
 from libs.common.db import load_migrations
+from libs.common.retention import Kept
 from libs.common.runtime import ServiceRuntime, create_app
 from libs.common.tiktok.auth_client import TikTokAuthClient
 from libs.common.tiktok.client import TikTokClient
@@ -26,6 +27,8 @@ def build_app(settings: AuthSettings | None = None) -> FastAPI:
     settings = settings or AuthSettings()
     box = SecretBox(settings.encryption_keys)  # fail fast on a missing/invalid key
     runtime = ServiceRuntime(settings=settings, migrations=load_migrations("services.auth.migrations", prefix="service"))
+    # TikTok re-sends a notification for 12 hours at most: the ones acted on are forgotten after the retention.
+    runtime.keep_for_repeats(Kept("webhook_notifications", "received_at"))
     app = create_app(runtime, title="ttshop auth")
     app.include_router(router)
     app.include_router(webhook_router)

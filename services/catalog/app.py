@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from libs.common import metrics
 from libs.common.db import load_migrations
+from libs.common.retention import Kept
 from libs.common.runtime import ServiceRuntime, create_app
 from libs.common.status import add_status_part
 from libs.common.tiktok.client import TikTokClient
@@ -56,6 +57,8 @@ def build_app(settings: CatalogSettings | None = None, *, tokens: TokenProvider 
     shops_handlers.register(runtime)
     sync_handlers.register(runtime, coalesce_s=settings.upload_coalesce_s)
     posting_handlers.register(runtime)
+    # TikTok re-sends a notification for 12 hours at most: the ones acted on are forgotten after the retention.
+    runtime.keep_for_repeats(Kept("webhook_notifications", "received_at"))
     app = create_app(runtime, title="ttshop catalog")
     app.include_router(sync_api.router)
     app.include_router(sync_status_api.router)

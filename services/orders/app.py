@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from libs.common import metrics
 from libs.common.db import load_migrations
+from libs.common.retention import Kept
 from libs.common.runtime import ServiceRuntime, create_app
 from libs.common.status import add_status_part
 from libs.common.tiktok.service_client import service_tiktok_client
@@ -47,6 +48,8 @@ def build_app(settings: OrdersSettings | None = None, *, tokens: TokenProvider |
     runtime.add_worker(jobs_worker.NAME, partial(jobs_worker.job_worker, settings=settings))
     runtime.add_worker(webhooks_worker.NAME, partial(webhooks_worker.webhook_worker, settings=settings))
     runtime.add_worker(settlements_worker.NAME, partial(settlements_worker.settlement_worker, settings=settings))
+    # Processed notifications are kept to recognise TikTok's re-sends (12 hours at most), then forgotten.
+    runtime.keep_for_repeats(Kept("webhook_inbox", "received_at", finished="processed_at IS NOT NULL"))
     app = create_app(runtime, title="ttshop orders")
     for router in (api.router, shops_api.router, intake_api.router, jobs_api.router, webhooks_api.router,
                    after_sales_api.router, settlements_api.router):
