@@ -32,6 +32,7 @@ from tests.bench import catalog_scenario, orders_scenario
 from tests.bench.stack import peak_rss_kib, processes
 from tests.support.devstack import Stack
 from tests.support.shops import admin_headers, control, listing_shop
+from tests.support.waiting import until
 
 REQUESTS = 50
 WARMUP = 5
@@ -97,15 +98,15 @@ async def _orders(stack: Stack, http: httpx.AsyncClient, count: int) -> str:
     await control(http, "POST", f"{stack.url('sandbox')}/sandbox/shops/{shop_id}/orders/bulk",
                   json={"count": count, "webhook": False, "lines": orders_scenario.LINES})
     job = (await http.post(f"{stack.url('orders')}/jobs/download", json={"shop": shop_id})).json()
-    deadline = time.monotonic() + max(120.0, count / 20)
-    while time.monotonic() < deadline:
+
+    async def finished() -> bool:
         state = (await http.get(f"{stack.url('orders')}/jobs/{job['id']}")).json()
         if state["status"] == "failed":
             raise RuntimeError(f"download job failed: {state['error']}")
-        if state["status"] == "done":
-            return shop_id
-        await asyncio.sleep(0.1)
-    raise RuntimeError(f"download job {job['id']} not done in time")
+        return bool(state["status"] == "done")
+
+    await until(finished, timeout_s=max(120.0, count / 20), every_s=0.1, what=f"download job {job['id']} done")
+    return shop_id
 
 
 async def _products(stack: Stack, count: int) -> str:
