@@ -35,3 +35,18 @@ async def open_counts(conn: asyncpg.Connection, table: str, states: Sequence[str
     rows = await conn.fetch(f"SELECT status, count(*) AS n FROM {table} WHERE status = ANY($1::text[]) GROUP BY status",
                             list(states))
     return {r["status"]: r["n"] for r in rows}
+
+
+async def failed_items_of(conn: asyncpg.Connection, items: str, *, item: str, job_ids: Sequence[uuid.UUID],
+                          limit: int = 20) -> dict[uuid.UUID, list[asyncpg.Record]]:
+    """The first ``limit`` failed rows (``job_id``, ``item``, ``error``) of each of these jobs in the item table
+    ``items``, ordered by ``item``: one statement for a page of jobs."""
+    rows = await conn.fetch(
+        f"SELECT job_id, {item}, error FROM ("
+        f" SELECT job_id, {item}, error, row_number() OVER (PARTITION BY job_id ORDER BY {item}) AS n"
+        f" FROM {items} WHERE job_id = ANY($1::uuid[]) AND status = 'failed') e"
+        f" WHERE n <= $2 ORDER BY job_id, {item}", list(job_ids), limit)
+    found: dict[uuid.UUID, list[asyncpg.Record]] = {job_id: [] for job_id in job_ids}
+    for r in rows:
+        found[r["job_id"]].append(r)
+    return found

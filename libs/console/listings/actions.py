@@ -38,12 +38,7 @@ async def check(request: Request, sku: str, signed: Acting, shop: Field = "") ->
     page it goes back to lists them from the catalog's answer (``readiness.problem_details``)."""
     if not shop:
         return _no_shop(request, sku)
-    try:
-        body = await signed.api.post("catalog", f"/products/{segment(sku)}/check", shop=shop)
-    except ServiceError as exc:
-        failed(request, exc)
-    else:
-        _said(request, wording.checked(sku, shop, body))
+    await _recheck(request, signed, sku, shop)
     return back(request, product_href(sku, shop))
 
 
@@ -100,8 +95,8 @@ async def set_category(request: Request, sku: str, signed: Acting, shop: Field =
 
 
 async def _recheck(request: Request, signed: Operator, sku: str, shop: str) -> None:
-    """After a change the catalog has re-checked the product (and published ProductReady if it became
-    ready): asking again answers that same check; the page lists its problems from the catalog's answer."""
+    """Check the product on the shop and say what the check found. After a change the catalog has re-checked
+    it already (and published ProductReady if it became ready): asking again answers that same check."""
     try:
         body = await signed.api.post("catalog", f"/products/{segment(sku)}/check", shop=shop)
     except ServiceError as exc:

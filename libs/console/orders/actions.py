@@ -4,7 +4,8 @@ words are the CLI's (forms.py); a service's refusal is shown as it says it."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -39,39 +40,39 @@ async def download(request: Request, signed: Acting, shop: Field = "", from_: An
     return RedirectResponse(f"/orders?job={segment(job_id)}", status_code=303)
 
 
-@router.post("/orders/{order_id}/ship")
-async def ship(request: Request, order_id: str, signed: Acting, carrier: Field = "", tracking: Field = "",
-               sku: Fields = [], qty: Fields = []) -> Response:  # noqa: B006 (FastAPI copies defaults)
-    here = f"/orders/{segment(order_id)}"
+async def _act(request: Request, here: str, build: Callable[[], dict[str, Any]],
+               send: Callable[[dict[str, Any]], Awaitable[Any]], said: Callable[[Any], str]) -> Response:
+    """An order action: the form's request (a FormError says what to change), sent; the answer in the CLI's
+    words, or the service's refusal as it says it; then back to the order's page."""
     try:
-        body = forms.ship_body(carrier, tracking, sku, qty)
+        body = build()
     except forms.FormError as exc:
         flash(request, "error", f"Error: {exc}")
         return back(request, here)
     try:
-        shipment = await signed.api.post("fulfillment", f"{here}/ship", body)
+        answer = await send(body)
     except ServiceError as exc:
         failed(request, exc)
     else:
-        flash(request, "ok", forms.shipped(shipment, order_id))
+        flash(request, "ok", said(answer))
     return back(request, here)
+
+
+@router.post("/orders/{order_id}/ship")
+async def ship(request: Request, order_id: str, signed: Acting, carrier: Field = "", tracking: Field = "",
+               sku: Fields = [], qty: Fields = []) -> Response:  # noqa: B006 (FastAPI copies defaults)
+    here = f"/orders/{segment(order_id)}"
+    return await _act(request, here, lambda: forms.ship_body(carrier, tracking, sku, qty),
+                      lambda body: signed.api.post("fulfillment", f"{here}/ship", body),
+                      lambda shipment: forms.shipped(shipment, order_id))
 
 
 async def _after_sale(request: Request, signed: Operator, action: str, order_id: str, reason: str,
                       skus: list[str]) -> Response:
     here = f"/orders/{segment(order_id)}"
-    try:
-        body = forms.after_sale_body(action, reason, skus)
-    except forms.FormError as exc:
-        flash(request, "error", f"Error: {exc}")
-        return back(request, here)
-    try:
-        answer = await signed.api.post("orders", f"{here}/{action}", body)
-    except ServiceError as exc:
-        failed(request, exc)
-    else:
-        flash(request, "ok", forms.after_sale_done(action, order_id, answer))
-    return back(request, here)
+    return await _act(request, here, lambda: forms.after_sale_body(action, reason, skus),
+                      lambda body: signed.api.post("orders", f"{here}/{action}", body),
+                      lambda answer: forms.after_sale_done(action, order_id, answer))
 
 
 @router.post("/orders/{order_id}/cancel")

@@ -177,17 +177,7 @@ async def recent_jobs(conn: asyncpg.Connection, *, shop_id: str | None, limit: i
 async def errors_of_jobs(conn: asyncpg.Connection, job_ids: Sequence[uuid.UUID],
                          limit: int = 20) -> dict[uuid.UUID, list[asyncpg.Record]]:
     """:func:`job_errors` of each of these jobs (the first ``limit`` of each), in one statement."""
-    rows = await conn.fetch(
-        """
-        SELECT job_id, category_id, error FROM (
-            SELECT job_id, category_id, error, row_number() OVER (PARTITION BY job_id ORDER BY category_id) AS n
-            FROM taxonomy_job_items WHERE job_id = ANY($1::uuid[]) AND status = 'failed') e
-        WHERE n <= $2 ORDER BY job_id, category_id
-        """, list(job_ids), limit)
-    found: dict[uuid.UUID, list[asyncpg.Record]] = {job_id: [] for job_id in job_ids}
-    for r in rows:
-        found[r["job_id"]].append(r)
-    return found
+    return await jobs.failed_items_of(conn, "taxonomy_job_items", item="category_id", job_ids=job_ids, limit=limit)
 
 
 async def claim_job(conn: asyncpg.Connection, *, owner: uuid.UUID, lease_s: float) -> asyncpg.Record | None:

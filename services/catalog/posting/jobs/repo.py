@@ -103,17 +103,7 @@ async def errors(conn: asyncpg.Connection, job_id: uuid.UUID, limit: int = 20) -
 async def errors_of(conn: asyncpg.Connection, job_ids: Sequence[uuid.UUID],
                     limit: int = 20) -> dict[uuid.UUID, list[asyncpg.Record]]:
     """:func:`errors` of each of these jobs (the first ``limit`` of each), in one statement."""
-    rows = await conn.fetch(
-        """
-        SELECT job_id, seller_sku, error FROM (
-            SELECT job_id, seller_sku, error, row_number() OVER (PARTITION BY job_id ORDER BY seller_sku) AS n
-            FROM post_job_items WHERE job_id = ANY($1::uuid[]) AND status = 'failed') e
-        WHERE n <= $2 ORDER BY job_id, seller_sku
-        """, list(job_ids), limit)
-    found: dict[uuid.UUID, list[asyncpg.Record]] = {job_id: [] for job_id in job_ids}
-    for r in rows:
-        found[r["job_id"]].append(r)
-    return found
+    return await jobs.failed_items_of(conn, "post_job_items", item="seller_sku", job_ids=job_ids, limit=limit)
 
 
 async def claim(conn: asyncpg.Connection, *, owner: uuid.UUID, lease_s: float) -> asyncpg.Record | None:
